@@ -1,0 +1,69 @@
+import type { NmfModel } from "../nmf/model";
+import {
+  StrategyUnavailableError,
+  type RecommendQuery,
+  type RelatedQuery,
+  type Strategy,
+  type StrategyResult,
+  type StrategyStatus,
+} from "./strategy";
+
+/** Where the strategy gets the current model: loaded lazily, refreshed in the background. */
+export interface ModelSource {
+  current(): NmfModel | undefined;
+  status(): { ready: boolean; modelVersion?: string; error?: string };
+}
+
+/** A user's vector folded in against the current model, to be stored with the user's state. */
+export interface FoldedVector {
+  modelVersion: string;
+  vector: number[];
+}
+
+/** The in-process matrix-factorization recommender. */
+export class NmfStrategy implements Strategy {
+  readonly name = "NMF" as const;
+
+  constructor(private readonly models: ModelSource) {}
+
+  status(): StrategyStatus {
+    const { ready, modelVersion, error } = this.models.status();
+    return { configured: true, ready, modelVersion, detail: error };
+  }
+
+  async recommend(query: RecommendQuery): Promise<StrategyResult> {
+    const model = this.model();
+    const vector = this.vectorFor(model, query);
+    if (!vector) throw new StrategyUnavailableError(this.name, "no events for this user yet");
+    return { items: model.recommend(vector, query.k, query), modelVersion: model.version };
+  }
+
+  async related(query: RelatedQuery): Promise<StrategyResult> {
+    const model = this.model();
+    const items = model.related(query.itemId, query.k, query);
+    if (!items) throw new StrategyUnavailableError(this.name, "the model does not know this item");
+    return { items, modelVersion: model.version };
+  }
+
+  /** Real-time fold-in: called on every recorded event so the next request already reflects it. */
+  foldIn(interactions: ReadonlyMap<string, number>): FoldedVector | undefined {
+    const model = this.models.current();
+    const vector = model?.foldIn(interactions);
+    return model && vector ? { modelVersion: model.version, vector: Array.from(vector) } : undefined;
+  }
+
+  private model(): NmfModel {
+    const model = this.models.current();
+    if (!model) throw new StrategyUnavailableError(this.name, this.models.status().error ?? "no model loaded");
+    return model;
+  }
+
+  /** Stored fold-in for this model, else a fresh fold-in of the user's events, else the trained vector. */
+  private vectorFor(model: NmfModel, query: RecommendQuery): Float32Array | undefined {
+    const stored = query.storedVector;
+    if (stored?.modelVersion === model.version && stored.vector.length === model.components) {
+      return Float32Array.from(stored.vector);
+    }
+    return model.foldIn(query.interactions) ?? model.userVector(query.userId);
+  }
+}

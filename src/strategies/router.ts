@@ -1,0 +1,190 @@
+import type { AbVariant, Config, StrategyName } from "../config";
+import type { Logger } from "../observability/logger";
+import { recordCircuitState, recordFallback, type Metrics } from "../observability/metrics";
+import { AbSplit } from "./ab";
+import { CircuitBreaker, type BreakerState } from "./breaker";
+import { formatRecommendationId } from "./recommendation-id";
+import {
+  StrategyUnavailableError,
+  type RecommendQuery,
+  type RelatedQuery,
+  type Strategy,
+  type StrategyResult,
+  type StrategyStatus,
+} from "./strategy";
+
+export interface RouterOptions {
+  defaultStrategy: StrategyName;
+  /** Tried in order after the chosen strategy; POPULAR always ends the chain. */
+  fallback: StrategyName[];
+  timeoutMs: number;
+  /** Sticky per-user split between strategies; empty means everyone gets defaultStrategy. */
+  ab?: AbVariant[];
+  breaker?: Config["router"]["breaker"];
+}
+
+/** A list as served: who answered, who was asked first, and the id that attributes outcomes. */
+export interface ServedList extends StrategyResult {
+  strategy: StrategyName;
+  fallbackFrom?: StrategyName;
+  variant: string;
+  recommendationId: string;
+}
+
+/** Why a strategy in the chain did not answer: logged, and counted by the metrics layer. */
+export interface Skip {
+  strategy: StrategyName;
+  reason: "not_configured" | "not_ready" | "circuit_open" | "unavailable" | "timeout" | "error" | "empty";
+  error?: unknown;
+}
+
+type Call = (strategy: Strategy, signal: AbortSignal) => Promise<StrategyResult>;
+
+interface Choice {
+  strategy: StrategyName;
+  variant: string;
+}
+
+export class StrategyRouter {
+  private readonly breakers = new Map<StrategyName, CircuitBreaker>();
+  private readonly split: AbSplit | undefined;
+
+  constructor(
+    private readonly strategies: ReadonlyMap<StrategyName, Strategy>,
+    private readonly options: RouterOptions,
+    private readonly log: Logger,
+    private readonly metrics?: Metrics,
+  ) {
+    this.split = options.ab?.length ? new AbSplit(options.ab) : undefined;
+    if (options.breaker) {
+      // POPULAR has no breaker: it is the answer of last resort.
+      for (const name of strategies.keys()) {
+        if (name !== "POPULAR") this.breakers.set(name, new CircuitBreaker(options.breaker));
+      }
+    }
+  }
+
+  recommend(query: RecommendQuery, requested?: StrategyName): Promise<ServedList> {
+    const choice = this.choose(requested, query.userId || undefined);
+    return this.serve(choice, (s, signal) => s.recommend(query, signal));
+  }
+
+  related(query: RelatedQuery, requested?: StrategyName): Promise<ServedList> {
+    return this.serve(this.choose(requested, undefined), (s, signal) => s.related(query, signal));
+  }
+
+  status(): Array<{ name: StrategyName; circuit: BreakerState } & StrategyStatus> {
+    return [...this.strategies.values()].map((s) => ({
+      name: s.name,
+      ...s.status(),
+      circuit: this.breakers.get(s.name)?.state() ?? "closed",
+    }));
+  }
+
+  /** A request's override wins, then the user's A/B variant, then the configured default. */
+  private choose(requested: StrategyName | undefined, userId: string | undefined): Choice {
+    if (requested) return { strategy: requested, variant: "override" };
+    if (this.split && userId) return this.split.assign(userId);
+    return { strategy: this.options.defaultStrategy, variant: "default" };
+  }
+
+  private async serve({ strategy: chosen, variant }: Choice, call: Call): Promise<ServedList> {
+    const skips: Skip[] = [];
+    for (const name of this.chain(chosen)) {
+      const isLast = name === "POPULAR";
+      const strategy = this.strategies.get(name);
+      if (!strategy) {
+        skips.push({ strategy: name, reason: "not_configured" });
+        continue;
+      }
+      if (!isLast && !strategy.status().ready) {
+        skips.push({ strategy: name, reason: "not_ready" });
+        continue;
+      }
+      const breaker = this.breakers.get(name);
+      if (breaker && !breaker.canPass()) {
+        skips.push({ strategy: name, reason: "circuit_open" });
+        continue;
+      }
+      const outcome = await this.attempt(strategy, call, isLast);
+      if (breaker) this.report(name, breaker, outcome);
+      if ("skip" in outcome) {
+        skips.push(outcome.skip);
+        continue;
+      }
+      if (skips.length) {
+        this.log.info("strategy fell back", { chosen, servedBy: name, skips: skips.map(describe) });
+        if (this.metrics) recordFallback(this.metrics, chosen, name);
+      }
+      return {
+        ...outcome.result,
+        strategy: name,
+        fallbackFrom: name === chosen ? undefined : chosen,
+        variant,
+        recommendationId: formatRecommendationId(name, variant, outcome.result.externalId),
+      };
+    }
+    // Only reachable when POPULAR is not registered, which createApp never does.
+    throw new Error(`no strategy could answer: ${skips.map(describe).join("; ")}`);
+  }
+
+  /** Errors and timeouts count against a strategy; "unavailable" and "empty" are answers, not failures. */
+  private report(name: StrategyName, breaker: CircuitBreaker, outcome: { skip: Skip } | { result: StrategyResult }): void {
+    const before = breaker.state();
+    const failed = "skip" in outcome && (outcome.skip.reason === "error" || outcome.skip.reason === "timeout");
+    if (failed) breaker.onFailure();
+    else breaker.onSuccess();
+    const after = breaker.state();
+    if (before === after) return;
+    this.log.warn("circuit breaker changed state", { strategy: name, from: before, to: after });
+    if (this.metrics) recordCircuitState(this.metrics, name, after === "open");
+  }
+
+  /** The end of the chain answers without a timeout and, if it ever throws, with an empty list. */
+  private async lastResort(strategy: Strategy, call: Call): Promise<StrategyResult> {
+    try {
+      return await call(strategy, new AbortController().signal);
+    } catch (error) {
+      this.log.error("last-resort strategy failed; serving an empty list", { strategy: strategy.name, error });
+      return { items: [] };
+    }
+  }
+
+  private chain(chosen: StrategyName): StrategyName[] {
+    return [...new Set<StrategyName>([chosen, ...this.options.fallback, "POPULAR"])];
+  }
+
+  private async attempt(
+    strategy: Strategy,
+    call: Call,
+    isLast: boolean,
+  ): Promise<{ result: StrategyResult } | { skip: Skip }> {
+    if (isLast) return { result: await this.lastResort(strategy, call) };
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), this.options.timeoutMs);
+    });
+    try {
+      const result = await Promise.race([call(strategy, controller.signal), timeout]);
+      if (result === "timeout") {
+        controller.abort(); // the SDK call is cancelled, not left running
+        return { skip: { strategy: strategy.name, reason: "timeout" } };
+      }
+      if (result.items.length === 0) return { skip: { strategy: strategy.name, reason: "empty" } };
+      return { result };
+    } catch (error) {
+      controller.abort();
+      const reason = error instanceof StrategyUnavailableError ? "unavailable" : "error";
+      if (reason === "error") this.log.warn("strategy failed", { strategy: strategy.name, error });
+      return { skip: { strategy: strategy.name, reason, error } };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function describe(skip: Skip): string {
+  const detail = skip.error instanceof Error ? `: ${skip.error.message}` : "";
+  return `${skip.strategy} ${skip.reason}${detail}`;
+}

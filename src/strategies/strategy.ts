@@ -1,0 +1,86 @@
+import type { StrategyName } from "../config";
+
+/** One recommended item as a strategy returns it: best first. */
+export interface ScoredItemId {
+  itemId: string;
+  score: number;
+}
+
+/** What every strategy must honour: never return an excluded item, and only the asked category. */
+export interface CandidateFilter {
+  /** Items the caller must not get back (seen items, excludeItemIds, the anchor item). */
+  exclude: ReadonlySet<string>;
+  category?: string;
+}
+
+export interface RecommendQuery extends CandidateFilter {
+  userId: string;
+  k: number;
+  /** The user's weighted interactions (itemId -> weight), most useful for fold-in and cold checks. */
+  interactions: ReadonlyMap<string, number>;
+  /** A latent vector stored with the user's state (NMF fold-in), valid for one model version. */
+  storedVector?: { modelVersion: string; vector: readonly number[] };
+  context?: Record<string, string>;
+}
+
+export interface RelatedQuery extends CandidateFilter {
+  itemId: string;
+  k: number;
+}
+
+export interface StrategyResult {
+  items: ScoredItemId[];
+  modelVersion?: string;
+  /** An id the backing service gave the list (Personalize's recommendationId). */
+  externalId?: string;
+}
+
+export interface StrategyStatus {
+  configured: boolean;
+  ready: boolean;
+  modelVersion?: string;
+  detail?: string;
+}
+
+/** A recorded event as strategies see it, after it is stored. */
+export interface RecordedEvent {
+  eventId: string;
+  userId: string;
+  itemId: string;
+  type: string;
+  weight: number;
+  timestamp: Date;
+  sessionId?: string;
+  recommendationId?: string;
+  value?: number;
+}
+
+export interface Strategy {
+  readonly name: StrategyName;
+  status(): StrategyStatus;
+  recommend(query: RecommendQuery, signal: AbortSignal): Promise<StrategyResult>;
+  related(query: RelatedQuery, signal: AbortSignal): Promise<StrategyResult>;
+  /** Called after an event is stored; failures are logged, never surfaced to the caller. */
+  onEvent?(event: RecordedEvent, interactions: ReadonlyMap<string, number>): Promise<void>;
+}
+
+/**
+ * Thrown when a strategy cannot answer this request in a way that is expected
+ * (not configured, no model yet, a user it knows nothing about). The router falls
+ * back without counting it as a failure of the strategy.
+ */
+export class StrategyUnavailableError extends Error {
+  constructor(
+    readonly strategy: StrategyName,
+    reason: string,
+  ) {
+    super(`${strategy} unavailable: ${reason}`);
+    this.name = "StrategyUnavailableError";
+  }
+}
+
+/** Keeps only items the filter allows; shared by strategies that rank candidate lists. */
+export function acceptsItem(filter: CandidateFilter, itemId: string, category: string | undefined): boolean {
+  if (filter.exclude.has(itemId)) return false;
+  return filter.category === undefined || filter.category === category;
+}
