@@ -1,0 +1,29 @@
+import { PersonalizeEventsClient } from "@aws-sdk/client-personalize-events";
+import { PersonalizeRuntimeClient } from "@aws-sdk/client-personalize-runtime";
+
+export interface PersonalizeClientOptions {
+  region: string;
+  /** Endpoint override (the local server in tests and demos); unset means the AWS endpoint. */
+  endpointUrl?: string;
+}
+
+/**
+ * One SDK attempt per call: the router bounds each request with its own timeout and falls back,
+ * so SDK retries with backoff would only spend that budget waiting.
+ */
+export function createPersonalizeRuntimeClient(options: PersonalizeClientOptions): PersonalizeRuntimeClient {
+  return new PersonalizeRuntimeClient({
+    region: options.region,
+    endpoint: options.endpointUrl,
+    maxAttempts: 1,
+  });
+}
+
+/** One SDK attempt per call: the event forwarder retries with its own bounded backoff and counts failures. */
+export function createPersonalizeEventsClient(options: PersonalizeClientOptions): PersonalizeEventsClient {
+  return new PersonalizeEventsClient({
+    region: options.region,
+    endpoint: options.endpointUrl,
+    maxAttempts: 1,
+  });
+}
