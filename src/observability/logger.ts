@@ -1,0 +1,48 @@
+import { createHash } from "node:crypto";
+
+export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+export type LogFields = Record<string, unknown>;
+
+/** Structured JSON lines on stdout (CloudWatch Logs parses them); one line per call. */
+export class Logger {
+  constructor(
+    private readonly level: LogLevel = "info",
+    private readonly base: LogFields = {},
+    private readonly write: (line: string) => void = (line) => process.stdout.write(line + "\n"),
+  ) {}
+
+  child(fields: LogFields): Logger {
+    return new Logger(this.level, { ...this.base, ...fields }, this.write);
+  }
+
+  debug(msg: string, fields?: LogFields): void {
+    this.log("debug", msg, fields);
+  }
+  info(msg: string, fields?: LogFields): void {
+    this.log("info", msg, fields);
+  }
+  warn(msg: string, fields?: LogFields): void {
+    this.log("warn", msg, fields);
+  }
+  error(msg: string, fields?: LogFields): void {
+    this.log("error", msg, fields);
+  }
+
+  private log(level: LogLevel, msg: string, fields?: LogFields): void {
+    if (ORDER[level] < ORDER[this.level]) return;
+    const line = { level, time: new Date().toISOString(), msg, ...this.base, ...fields };
+    this.write(JSON.stringify(line, errorReplacer));
+  }
+}
+
+function errorReplacer(_key: string, value: unknown): unknown {
+  if (value instanceof Error) return { name: value.name, message: value.message };
+  return value;
+}
+
+/** User ids never reach the logs in clear: a short, stable digest still lets you follow one user. */
+export function hashUserId(userId: string): string {
+  return createHash("sha256").update(userId).digest("base64url").slice(0, 12);
+}

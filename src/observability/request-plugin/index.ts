@@ -1,0 +1,87 @@
+import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from "@apollo/server";
+import type { GraphQLError, OperationDefinitionNode } from "graphql";
+import { hashUserId, type Logger } from "../logger";
+import { recordError, recordRequest } from "../metrics/gateway";
+import type { Metrics } from "../metrics/metrics";
+
+/** What the plugin needs from the per-request context; the recommendation service fills `served`. */
+export interface ObservedContext {
+  requestId: string;
+  log: Logger;
+  metrics: Metrics;
+  served: Array<{ strategy: string; fallbackFrom?: string }>;
+}
+
+/** No strategy took part (item, health, recordEvent...). */
+export const NO_STRATEGY = "NONE";
+/** The document did not parse or validate, so there is no operation to name. */
+export const INVALID_OPERATION = "INVALID";
+
+/**
+ * Per request: one structured log line and the Latency and Error metrics. The metric's Operation is
+ * the root fields, not the client's operationName: a client must not be able to mint new metrics.
+ */
+export function requestObservabilityPlugin<TContext extends ObservedContext>(): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      const started = performance.now();
+      return {
+        async willSendResponse(requestContext) {
+          const latencyMs = Math.round((performance.now() - started) * 100) / 100;
+          report(requestContext, latencyMs);
+        },
+      };
+    },
+  };
+}
+
+function report<TContext extends ObservedContext>(
+  requestContext: GraphQLRequestContextWillSendResponse<TContext>,
+  latencyMs: number,
+): void {
+  const { contextValue, request, operation, errors = [] } = requestContext;
+  const operationLabel = operation ? rootFields(operation) : INVALID_OPERATION;
+  const strategies = [...new Set(contextValue.served.map((s) => s.strategy))].sort();
+  const strategy = strategies.length ? strategies.join(",") : NO_STRATEGY;
+  const fallbackFrom = contextValue.served.flatMap((s) => (s.fallbackFrom ? [s.fallbackFrom] : []));
+  const errorCodes = errors.map(errorCode);
+
+  recordRequest(contextValue.metrics, operationLabel, strategy, latencyMs);
+  for (const code of errorCodes) recordError(contextValue.metrics, code);
+
+  const userId = requestUserId(request.variables);
+  const fields = {
+    requestId: contextValue.requestId,
+    operation: operationLabel,
+    operationName: requestContext.operationName ?? request.operationName ?? undefined,
+    strategy,
+    fallbackFrom: fallbackFrom.length ? fallbackFrom : undefined,
+    latencyMs,
+    status: requestContext.response.http.status ?? 200,
+    errorCodes: errorCodes.length ? errorCodes : undefined,
+    user: userId === undefined ? undefined : hashUserId(userId),
+  };
+  if (errorCodes.includes("INTERNAL_SERVER_ERROR")) contextValue.log.error("graphql request", fields);
+  else if (errorCodes.length) contextValue.log.warn("graphql request", fields);
+  else contextValue.log.info("graphql request", fields);
+}
+
+/** "recommendations" or "health,item": bounded by the schema, whatever the client sends. */
+function rootFields(operation: OperationDefinitionNode): string {
+  const names = operation.selectionSet.selections.flatMap((s) => (s.kind === "Field" ? [s.name.value] : []));
+  return names.length ? [...new Set(names)].sort().join(",") : operation.operation;
+}
+
+function errorCode(error: GraphQLError): string {
+  const code = error.extensions?.code;
+  return typeof code === "string" ? code : "INTERNAL_SERVER_ERROR";
+}
+
+/** userId as a variable, or inside an `input` variable (recordEvent). */
+function requestUserId(variables: Record<string, unknown> | undefined): string | undefined {
+  const input = variables?.input;
+  const candidate =
+    variables?.userId ??
+    (input && typeof input === "object" ? (input as Record<string, unknown>).userId : undefined);
+  return typeof candidate === "string" ? candidate : undefined;
+}
