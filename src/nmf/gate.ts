@@ -1,0 +1,160 @@
+import { evaluateRanker, modelRanker, popularityRanker, splitPerUser, type Split } from "./evaluate";
+import type { GateDecision, NmfModel, RankingMetrics } from "./model";
+import type { ModelStore } from "./store/model-store";
+import { trainNmf } from "./train";
+import type { Interaction, NmfParams, TrainingProgress } from "./types";
+
+export interface GateOptions {
+  params: NmfParams;
+  /** Refuse a candidate whose NDCG@10 is more than this below the current latest's. */
+  tolerance: number;
+  /** Promote whatever the figures say. */
+  force: boolean;
+  /** Versions to keep after pruning. */
+  keep: number;
+  itemCategories?: ReadonlyMap<string, string>;
+  /** Share of each user's items used for training in the validation split. */
+  trainFraction?: number;
+  log?: (line: string) => void;
+  onProgress?: (progress: TrainingProgress) => void;
+}
+
+export interface GateReport {
+  version: string;
+  promoted: boolean;
+  decision: GateDecision;
+  metrics: { candidate: RankingMetrics; popularity: RankingMetrics; latest?: RankingMetrics };
+  pruned: string[];
+  /** Flat numbers for metrics and logs. */
+  figures: {
+    validationSeconds: number;
+    trainingSeconds: number;
+    candidateNdcg: number;
+    popularityNdcg: number;
+    latestNdcg?: number;
+    interactions: number;
+    users: number;
+    items: number;
+    iterations: number;
+    loss: number;
+    modelSizeBytes: number;
+  };
+}
+
+const K = 10;
+
+/**
+ * Validates a candidate on a held-out split (NDCG@10 against popularity and the current `latest`),
+ * trains the final model on all interactions, saves it with the figures and the decision in its
+ * manifest, promotes it when accepted (or forced) and prunes old versions.
+ *
+ * The final model is retrained on all data rather than reusing the validation model: that one never
+ * saw a quarter of every user's interactions, and serving it would ignore them. Training is
+ * deterministic, so the validated settings are exactly the ones retrained.
+ */
+export async function trainValidateAndPromote(
+  interactions: readonly Interaction[],
+  store: ModelStore,
+  options: GateOptions,
+): Promise<GateReport> {
+  const log = options.log ?? (() => undefined);
+  const validationStarted = Date.now();
+  const { train, test } = splitPerUser(interactions, options.trainFraction ?? 0.8, options.params.seed);
+  log(`validation split: ${train.length} train, ${test.length} held-out interactions`);
+  const candidateModel = trainNmf(train, options.params);
+  const candidate = evaluateRanker(train, test, modelRanker(candidateModel), K);
+  const popularity = evaluateRanker(train, test, popularityRanker(train), K);
+  const latestModel = await currentLatest(store, log);
+  const latest = latestModel && latestOnSplit(latestModel, { train, test }, candidateModel, candidate);
+  const validationSeconds = (Date.now() - validationStarted) / 1000;
+  const decision = decide(candidate.ndcg, popularity.ndcg, latestModel?.version, latest?.ndcg, options);
+  log(
+    `NDCG@${K}: candidate ${candidate.ndcg.toFixed(4)}, popularity ${popularity.ndcg.toFixed(4)}` +
+      (latest ? `, latest ${latestModel!.version} ${latest.ndcg.toFixed(4)}` : "") +
+      ` -> ${decision.promoted ? "promote" : "refuse"}: ${decision.reason}`,
+  );
+
+  const trainingStarted = Date.now();
+  const trained = trainNmf(interactions, options.params, {
+    itemCategories: options.itemCategories,
+    onProgress: options.onProgress,
+  });
+  const trainingSeconds = (Date.now() - trainingStarted) / 1000;
+  const metrics = { candidate, popularity, ...(latest ? { latest } : {}) };
+  const model = trained.withManifest({ metrics, gate: decision });
+  const modelSizeBytes = await store.save(model);
+  if (decision.promoted) await store.promote(model.version);
+  const pruned = await store.prune(options.keep);
+  log(
+    `saved ${model.version} to ${store.location}${decision.promoted ? " as latest" : ""}; pruned ${pruned.length}`,
+  );
+
+  const { training } = model.manifest;
+  return {
+    version: model.version,
+    promoted: decision.promoted,
+    decision,
+    metrics,
+    pruned,
+    figures: {
+      validationSeconds,
+      trainingSeconds,
+      candidateNdcg: candidate.ndcg,
+      popularityNdcg: popularity.ndcg,
+      latestNdcg: latest?.ndcg,
+      interactions: training.interactions,
+      users: training.users,
+      items: training.items,
+      iterations: training.iterations,
+      loss: training.loss,
+      modelSizeBytes,
+    },
+  };
+}
+
+/** Pure decision rule, separate so it can be read and tested on its own. */
+export function decide(
+  candidateNdcg: number,
+  popularityNdcg: number,
+  latestVersion: string | undefined,
+  latestNdcg: number | undefined,
+  { tolerance, force }: { tolerance: number; force: boolean },
+): GateDecision {
+  const figures = { candidateNdcg, popularityNdcg, latestVersion, latestNdcg, tolerance, forced: force };
+  let problem: string | undefined;
+  if (candidateNdcg < popularityNdcg) problem = "candidate is below the popularity baseline";
+  else if (latestNdcg !== undefined && candidateNdcg < latestNdcg - tolerance) {
+    problem = `candidate is more than ${tolerance} below the current latest`;
+  }
+  if (problem === undefined) return { ...figures, promoted: true, reason: "candidate passes the gate" };
+  if (force) return { ...figures, promoted: true, reason: `forced despite: ${problem}` };
+  return { ...figures, promoted: false, reason: problem };
+}
+
+/**
+ * The current latest, judged on the same split. Its stored factors were trained on data that
+ * includes this split's held-out part, so scoring them directly would favour it unfairly (a retrain
+ * on identical data would be refused). Instead its settings are refit on the split's train part;
+ * with unchanged settings that is the candidate itself, so the check guards against settings that
+ * got worse, while the popularity check guards against bad data.
+ */
+function latestOnSplit(
+  latest: NmfModel,
+  split: Split,
+  candidateModel: NmfModel,
+  candidate: RankingMetrics,
+): RankingMetrics {
+  const params = latest.manifest.params;
+  if (JSON.stringify(params) === JSON.stringify(candidateModel.manifest.params)) return candidate;
+  return evaluateRanker(split.train, split.test, modelRanker(trainNmf(split.train, params)), K);
+}
+
+/** The model `latest` points at; an unreadable one is logged and treated as absent. */
+async function currentLatest(store: ModelStore, log: (line: string) => void): Promise<NmfModel | undefined> {
+  try {
+    return await store.loadLatest();
+  } catch (error) {
+    log(`cannot load the current latest model, comparing with popularity only: ${(error as Error).message}`);
+    return undefined;
+  }
+}

@@ -1,0 +1,198 @@
+import type { CandidateFilter, ScoredItemId } from "../strategies/strategy";
+import { foldInVector } from "./fold-in";
+import { gramOf } from "./factorize";
+import type { ItemNeighbours } from "./neighbours";
+import { TopK } from "./top-k";
+import type { NmfParams } from "./types";
+
+export interface RankingMetrics {
+  k: number;
+  users: number;
+  precision: number;
+  recall: number;
+  ndcg: number;
+  map: number;
+  coverage: number;
+}
+
+export interface GateDecision {
+  promoted: boolean;
+  forced: boolean;
+  reason: string;
+  candidateNdcg: number;
+  popularityNdcg: number;
+  latestVersion?: string;
+  latestNdcg?: number;
+  tolerance: number;
+}
+
+/** Everything about a model except its binary arrays; stored as manifest.json. */
+export interface ModelManifest {
+  format: 1;
+  version: string;
+  createdAt: string;
+  params: Required<NmfParams>;
+  training: {
+    users: number;
+    items: number;
+    interactions: number;
+    iterations: number;
+    loss: number;
+    durationMs: number;
+  };
+  /** Held-out metrics of the candidate and the popularity baseline, when validated. */
+  metrics?: { candidate: RankingMetrics; popularity: RankingMetrics; latest?: RankingMetrics };
+  gate?: GateDecision;
+  userIds: string[];
+  itemIds: string[];
+  /** Aligned with itemIds; null when an item has no category. */
+  itemCategories: Array<string | null>;
+  neighboursPerItem: number;
+}
+
+export interface ModelArrays {
+  userFactors: Float32Array;
+  itemFactors: Float32Array;
+  neighbours: ItemNeighbours;
+}
+
+/** A trained model: read-only, cheap to query, safe to share between concurrent requests. */
+export class NmfModel {
+  readonly version: string;
+  readonly components: number;
+  private readonly userIndex: Map<string, number>;
+  private readonly itemIndex: Map<string, number>;
+  private readonly categoryIds = new Map<string, number>();
+  private readonly itemCategory: Int32Array;
+  private readonly itemGram: Float64Array;
+
+  constructor(
+    readonly manifest: ModelManifest,
+    readonly arrays: ModelArrays,
+  ) {
+    const k = manifest.params.components;
+    const m = manifest.userIds.length;
+    const n = manifest.itemIds.length;
+    if (arrays.userFactors.length !== m * k || arrays.itemFactors.length !== n * k) {
+      throw new Error(
+        `model ${manifest.version}: factor sizes do not match ${m} users, ${n} items, ${k} components`,
+      );
+    }
+    if (
+      arrays.neighbours.ids.length !== n * manifest.neighboursPerItem ||
+      manifest.itemCategories.length !== n
+    ) {
+      throw new Error(`model ${manifest.version}: neighbour or category sizes do not match ${n} items`);
+    }
+    this.version = manifest.version;
+    this.components = k;
+    this.userIndex = new Map(manifest.userIds.map((id, i) => [id, i]));
+    this.itemIndex = new Map(manifest.itemIds.map((id, i) => [id, i]));
+    this.itemCategory = Int32Array.from(manifest.itemCategories, (category) => {
+      if (category === null) return -1;
+      if (!this.categoryIds.has(category)) this.categoryIds.set(category, this.categoryIds.size);
+      return this.categoryIds.get(category)!;
+    });
+    this.itemGram = gramOf(arrays.itemFactors, n, k, new Float64Array(k * k));
+  }
+
+  /** The same model with more manifest fields (metrics, gate decision). */
+  withManifest(extra: Pick<ModelManifest, "metrics" | "gate">): NmfModel {
+    return new NmfModel({ ...this.manifest, ...extra }, this.arrays);
+  }
+
+  hasItem(itemId: string): boolean {
+    return this.itemIndex.has(itemId);
+  }
+
+  hasUser(userId: string): boolean {
+    return this.userIndex.has(userId);
+  }
+
+  /** The trained vector of a user seen at training time. */
+  userVector(userId: string): Float32Array | undefined {
+    const u = this.userIndex.get(userId);
+    if (u === undefined) return undefined;
+    return this.arrays.userFactors.subarray(u * this.components, (u + 1) * this.components);
+  }
+
+  /** A user's vector from their current interactions (itemId -> weight); undefined if no item is known. */
+  foldIn(interactions: ReadonlyMap<string, number>): Float32Array | undefined {
+    const entries = [];
+    for (const [itemId, weight] of interactions) {
+      const item = this.itemIndex.get(itemId);
+      if (item !== undefined && weight > 0) entries.push({ item, weight });
+    }
+    if (entries.length === 0) return undefined;
+    const { l2, l1 } = this.manifest.params;
+    return foldInVector(this.arrays.itemFactors, this.itemGram, this.components, entries, { l2, l1 });
+  }
+
+  /** The k best items for a user vector, filtered in the same single pass over the catalog. */
+  recommend(vector: Float32Array, k: number, filter: CandidateFilter): ScoredItemId[] {
+    const category = this.categoryFilter(filter);
+    if (category === null) return [];
+    const dims = this.components;
+    const blocked = dims - (dims % 4);
+    const factors = this.arrays.itemFactors;
+    const v = Float64Array.from(vector);
+    const n = this.manifest.itemIds.length;
+    const top = new TopK(k);
+    let threshold = top.threshold;
+    for (let i = 0, row = 0; i < n; i++, row += dims) {
+      // Four independent sums: about twice as fast as one in V8 (no SIMD, fewer dependent adds).
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let f = 0;
+      for (; f < blocked; f += 4) {
+        s0 += v[f]! * factors[row + f]!;
+        s1 += v[f + 1]! * factors[row + f + 1]!;
+        s2 += v[f + 2]! * factors[row + f + 2]!;
+        s3 += v[f + 3]! * factors[row + f + 3]!;
+      }
+      for (; f < dims; f++) s0 += v[f]! * factors[row + f]!;
+      const score = s0 + s1 + s2 + s3;
+      // Filters are only checked for items good enough to enter the heap: most items never are.
+      if (score > threshold && this.accepts(i, category, filter.exclude)) {
+        top.push(i, score);
+        threshold = top.threshold;
+      }
+    }
+    return this.toScored(top);
+  }
+
+  /** Stored nearest neighbours of an item, filtered; undefined when the model does not know it. */
+  related(itemId: string, k: number, filter: CandidateFilter): ScoredItemId[] | undefined {
+    const item = this.itemIndex.get(itemId);
+    if (item === undefined) return undefined;
+    const category = this.categoryFilter(filter);
+    if (category === null) return [];
+    const { ids, scores, perItem } = this.arrays.neighbours;
+    const out: ScoredItemId[] = [];
+    for (let slot = item * perItem; slot < (item + 1) * perItem && out.length < k; slot++) {
+      const j = ids[slot]!;
+      if (j < 0) break;
+      if (j !== item && this.accepts(j, category, filter.exclude)) {
+        out.push({ itemId: this.manifest.itemIds[j]!, score: scores[slot]! });
+      }
+    }
+    return out;
+  }
+
+  /** -1: any category; null: a category no item has, so nothing can match. */
+  private categoryFilter(filter: CandidateFilter): number | null {
+    if (filter.category === undefined) return -1;
+    return this.categoryIds.get(filter.category) ?? null;
+  }
+
+  private accepts(item: number, category: number, exclude: ReadonlySet<string>): boolean {
+    if (category >= 0 && this.itemCategory[item] !== category) return false;
+    return exclude.size === 0 || !exclude.has(this.manifest.itemIds[item]!);
+  }
+
+  private toScored(top: TopK): ScoredItemId[] {
+    return top.sorted().map(({ index, score }) => ({ itemId: this.manifest.itemIds[index]!, score }));
+  }
+}

@@ -1,0 +1,92 @@
+import { createHash } from "node:crypto";
+import { NmfModel, type ModelManifest } from "../model";
+
+/** One binary file of an artifact, as listed in its manifest so a reader can verify it. */
+export interface ArtifactFile {
+  name: string;
+  bytes: number;
+  sha256: string;
+}
+
+export type StoredManifest = ModelManifest & { files: ArtifactFile[] };
+
+export const MANIFEST_FILE = "manifest.json";
+
+/** Thrown when a model cannot be read: missing, incomplete or corrupt. */
+export class ModelLoadError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ModelLoadError";
+  }
+}
+
+/** The binary files of a model (little-endian typed arrays) and the manifest that lists them last. */
+export function encodeModel(model: NmfModel): { files: Map<string, Buffer>; manifest: Buffer } {
+  const { userFactors, itemFactors, neighbours } = model.arrays;
+  const files = new Map<string, Buffer>([
+    ["user-factors.f32", bytesOf(userFactors)],
+    ["item-factors.f32", bytesOf(itemFactors)],
+    ["neighbour-ids.i32", bytesOf(neighbours.ids)],
+    ["neighbour-scores.f32", bytesOf(neighbours.scores)],
+  ]);
+  const listed = [...files].map(([name, data]) => ({ name, bytes: data.length, sha256: sha256(data) }));
+  const manifest: StoredManifest = { ...model.manifest, files: listed };
+  return { files, manifest: Buffer.from(JSON.stringify(manifest)) };
+}
+
+/** Parses and checks a manifest; `read` fetches a listed file (undefined when missing). */
+export async function decodeModel(
+  version: string,
+  manifestBytes: Buffer,
+  read: (name: string) => Promise<Buffer | undefined>,
+): Promise<NmfModel> {
+  let manifest: StoredManifest;
+  try {
+    manifest = JSON.parse(manifestBytes.toString("utf8")) as StoredManifest;
+  } catch (error) {
+    throw new ModelLoadError(`model ${version}: manifest is not valid JSON`, { cause: error });
+  }
+  if (manifest.format !== 1 || manifest.version !== version || !Array.isArray(manifest.files)) {
+    throw new ModelLoadError(`model ${version}: manifest is not a format-1 manifest of this version`);
+  }
+  const data = new Map<string, Buffer>();
+  for (const file of manifest.files) {
+    const bytes = await read(file.name);
+    if (!bytes) throw new ModelLoadError(`model ${version}: file ${file.name} is missing`);
+    if (bytes.length !== file.bytes || sha256(bytes) !== file.sha256) {
+      throw new ModelLoadError(`model ${version}: file ${file.name} is corrupt (size or checksum mismatch)`);
+    }
+    data.set(file.name, bytes);
+  }
+  const { files: _files, ...plain } = manifest;
+  try {
+    return new NmfModel(plain, {
+      userFactors: new Float32Array(aligned(data, "user-factors.f32")),
+      itemFactors: new Float32Array(aligned(data, "item-factors.f32")),
+      neighbours: {
+        perItem: plain.neighboursPerItem,
+        ids: new Int32Array(aligned(data, "neighbour-ids.i32")),
+        scores: new Float32Array(aligned(data, "neighbour-scores.f32")),
+      },
+    });
+  } catch (error) {
+    throw new ModelLoadError(`model ${version}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function bytesOf(array: Float32Array | Int32Array): Buffer {
+  return Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+}
+
+/** A fresh, aligned copy: a Buffer may sit at any offset of a shared pool. */
+function aligned(data: Map<string, Buffer>, name: string): ArrayBuffer {
+  const bytes = data.get(name);
+  if (!bytes) throw new Error(`file ${name} is not listed in the manifest`);
+  const copy = new ArrayBuffer(bytes.length);
+  new Uint8Array(copy).set(bytes);
+  return copy;
+}
+
+function sha256(data: Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}

@@ -1,0 +1,63 @@
+import { randomBytes } from "node:crypto";
+import { DEFAULT_TOLERANCE, factorize } from "./factorize";
+import { NmfModel } from "./model";
+import { computeNeighbours, NEIGHBOURS_PER_ITEM } from "./neighbours";
+import { buildInteractionMatrix } from "./sparse";
+import type { Interaction, NmfParams, TrainingProgress } from "./types";
+
+export interface TrainOptions {
+  /** itemId -> category, stored with the model for category filters. */
+  itemCategories?: ReadonlyMap<string, string>;
+  onProgress?: (progress: TrainingProgress) => void;
+  now?: Date;
+}
+
+/** Trains a model on all the given interactions: factors, then the item neighbour lists. */
+export function trainNmf(
+  interactions: readonly Interaction[],
+  params: NmfParams,
+  options: TrainOptions = {},
+): NmfModel {
+  const started = Date.now();
+  const usable = interactions.filter((x) => x.weight > 0 && Number.isFinite(x.weight));
+  if (usable.length === 0) throw new Error("cannot train a model without interactions of positive weight");
+  // Only the training parameters: callers may pass a wider config object.
+  const { components, iterations, l2, l1, seed, tolerance = DEFAULT_TOLERANCE } = params;
+  const resolved: Required<NmfParams> = { components, iterations, l2, l1, seed, tolerance };
+  const matrix = buildInteractionMatrix(usable);
+  const result = factorize(matrix, resolved, options.onProgress);
+  const k = resolved.components;
+  const itemFactors = Float32Array.from(result.itemFactors);
+  const neighbours = computeNeighbours(itemFactors, matrix.itemIds.length, k);
+  const createdAt = options.now ?? new Date();
+  return new NmfModel(
+    {
+      format: 1,
+      version: versionFor(createdAt),
+      createdAt: createdAt.toISOString(),
+      params: resolved,
+      training: {
+        users: matrix.userIds.length,
+        items: matrix.itemIds.length,
+        interactions: matrix.values.length,
+        iterations: result.iterations,
+        loss: result.loss,
+        durationMs: Date.now() - started,
+      },
+      userIds: matrix.userIds,
+      itemIds: matrix.itemIds,
+      itemCategories: matrix.itemIds.map((id) => options.itemCategories?.get(id) ?? null),
+      neighboursPerItem: NEIGHBOURS_PER_ITEM,
+    },
+    { userFactors: Float32Array.from(result.userFactors), itemFactors, neighbours },
+  );
+}
+
+/** Sorts by creation time as plain strings (the store relies on it); the suffix keeps it unique. */
+function versionFor(createdAt: Date): string {
+  const stamp = createdAt
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.(\d{3})Z$/, "$1Z");
+  return `${stamp}-${randomBytes(3).toString("hex")}`;
+}

@@ -1,0 +1,27 @@
+/** One weighted user-item interaction; repeated pairs add up. */
+export interface Interaction {
+  userId: string;
+  itemId: string;
+  weight: number;
+  timestamp?: number;
+}
+
+export interface NmfParams {
+  /** Number of latent factors. */
+  components: number;
+  /** Maximum number of epochs (one pass over users, then items). */
+  iterations: number;
+  /** L2 penalty on every factor entry. */
+  l2: number;
+  /** L1 penalty on every factor entry (sparser factors). */
+  l1: number;
+  seed: number;
+  /** Stop when the relative loss change of an epoch falls below this. */
+  tolerance?: number;
+}
+
+export interface TrainingProgress {
+  iteration: number;
+  loss: number;
+  elapsedMs: number;
+}

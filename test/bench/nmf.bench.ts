@@ -1,0 +1,195 @@
+/**
+ * bench:nmf — our NMF against scikit-learn's on the same matrices, whole process vs whole process,
+ * plus per-request scoring, fold-in and related-items latency. Prints figures; asserts nothing.
+ * Each training runs in a child process (its own peak memory); both read the same train.tsv and
+ * write each user's top-10, which one evaluation (75/25 per-user split, binary relevance) scores.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { evaluateRanker, popularityRanker, splitPerUser } from "../../src/nmf/evaluate";
+import { NmfModel } from "../../src/nmf/model";
+import { computeNeighbours, NEIGHBOURS_PER_ITEM } from "../../src/nmf/neighbours";
+import { seededRandom } from "../../src/nmf/random";
+import type { Interaction } from "../../src/nmf/types";
+import { plantedInteractions, type PlantedSpec } from "../unit/nmf/planted-data";
+
+const PYTHON = "/usr/bin/python3";
+const COMPONENTS = Number(process.env.BENCH_COMPONENTS ?? 15);
+const ITERATIONS = 200;
+
+const CASES: Array<{ name: string; spec: PlantedSpec }> = [
+  {
+    name: "ratings-shaped 943 x 1,682",
+    spec: {
+      users: 943,
+      items: 1682,
+      perUser: 106,
+      minPerUser: 20,
+      topics: 19,
+      seed: 2,
+      weights: "ratings",
+      noise: 0.4,
+    },
+  },
+  { name: "events 5,000 x 3,000", spec: { users: 5000, items: 3000, perUser: 20, topics: 30, seed: 3 } },
+  {
+    name: "events 6,000 x 4,000 (1M)",
+    spec: { users: 6000, items: 4000, perUser: 170, minPerUser: 5, topics: 40, seed: 4 },
+  },
+];
+
+interface RunResult {
+  fitSeconds: number;
+  iterations: number;
+  peakRssMb?: number;
+  wallSeconds: number;
+  top: number[][];
+}
+
+function run(command: string, args: string[], outPath: string): RunResult | string {
+  const started = performance.now();
+  const child = spawnSync(command, args, { encoding: "utf8", maxBuffer: 1 << 26 });
+  const wallSeconds = (performance.now() - started) / 1000;
+  if (child.status !== 0) return `${command} failed: ${child.stderr.slice(-500)}`;
+  const out = JSON.parse(readFileSync(outPath, "utf8")) as Omit<RunResult, "wallSeconds">;
+  return { ...out, wallSeconds };
+}
+
+function listRanker(top: number[][]): (userId: string) => string[] {
+  return (userId) => (top[Number(userId)] ?? []).map((i) => String(i).padStart(7, "0"));
+}
+
+function benchTraining(): void {
+  const hasSklearn = spawnSync(PYTHON, ["-c", "import sklearn"]).status === 0;
+  if (!hasSklearn) console.log(`(scikit-learn missing under ${PYTHON}: apt-get install -y python3-sklearn)`);
+  for (const { name, spec } of CASES) {
+    const data = plantedInteractions(spec).map((x) => ({
+      ...x,
+      userId: x.userId.slice(1).padStart(7, "0"),
+      itemId: x.itemId.slice(1).padStart(7, "0"),
+    }));
+    const { train, test } = splitPerUser(data, 0.75, 7);
+    const dir = mkdtempSync(path.join(tmpdir(), "bench-nmf-"));
+    writeFileSync(path.join(dir, "shape.json"), JSON.stringify({ users: spec.users, items: spec.items }));
+    writeFileSync(
+      path.join(dir, "train.tsv"),
+      train.map((x) => `${+x.userId}\t${+x.itemId}\t${x.weight}`).join("\n"),
+    );
+    console.log(
+      `\n${name}: ${data.length} interactions, train ${train.length}, test ${test.length}, ${COMPONENTS} components`,
+    );
+    const popularity = evaluateRanker(train, test, popularityRanker(train));
+    console.log(row("popularity", undefined, popularity.ndcg, popularity.precision, popularity.coverage));
+    const settings = [String(COMPONENTS), String(ITERATIONS)];
+    const oursOut = path.join(dir, "ours.json");
+    const worker = path.join(__dirname, "nmf-train-worker.ts");
+    report(
+      "ours (tsx)",
+      run(process.execPath, ["--import", "tsx", worker, dir, oursOut, ...settings], oursOut),
+      train,
+      test,
+    );
+    if (hasSklearn) {
+      const theirsOut = path.join(dir, "sklearn.json");
+      report(
+        "scikit-learn nndsvda",
+        run(PYTHON, [path.join(__dirname, "nmf_sklearn.py"), dir, theirsOut, ...settings], theirsOut),
+        train,
+        test,
+      );
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function report(label: string, result: RunResult | string, train: Interaction[], test: Interaction[]): void {
+  if (typeof result === "string") return console.log(`  ${label}: ${result}`);
+  const rank = listRanker(result.top);
+  const metrics = evaluateRanker(train, test, (userId) => rank(userId));
+  console.log(row(label, result, metrics.ndcg, metrics.precision, metrics.coverage));
+}
+
+function row(
+  label: string,
+  r: RunResult | undefined,
+  ndcg: number,
+  precision: number,
+  coverage: number,
+): string {
+  const timing = r
+    ? `fit ${r.fitSeconds.toFixed(2)} s (${r.iterations} it), whole process ${r.wallSeconds.toFixed(2)} s` +
+      (r.peakRssMb ? `, peak RSS ${r.peakRssMb.toFixed(0)} MB` : "")
+    : "";
+  return `  ${label.padEnd(22)} NDCG@10 ${ndcg.toFixed(4)}  P@10 ${precision.toFixed(4)}  coverage ${coverage.toFixed(3)}  ${timing}`;
+}
+
+/** Per-request latency on a 20k-item, 64-factor model: scoring + top-10, fold-in, related. */
+function benchServing(): void {
+  const items = 20_000;
+  const k = 64;
+  const random = seededRandom(1);
+  const itemFactors = Float32Array.from({ length: items * k }, () => random());
+  const started = performance.now();
+  const neighbours = computeNeighbours(itemFactors, items, k, NEIGHBOURS_PER_ITEM);
+  const neighbourSeconds = (performance.now() - started) / 1000;
+  const model = new NmfModel(
+    {
+      format: 1,
+      version: "bench",
+      createdAt: new Date().toISOString(),
+      params: { components: k, iterations: 1, l2: 0.05, l1: 0, seed: 1, tolerance: 1e-4 },
+      training: { users: 0, items, interactions: 0, iterations: 0, loss: 0, durationMs: 0 },
+      userIds: [],
+      itemIds: Array.from({ length: items }, (_, i) => `item-${i}`),
+      itemCategories: Array.from({ length: items }, (_, i) => `c${i % 10}`),
+      neighboursPerItem: NEIGHBOURS_PER_ITEM,
+    },
+    { userFactors: new Float32Array(0), itemFactors, neighbours },
+  );
+  const exclude = new Set(Array.from({ length: 30 }, (_, i) => `item-${i * 7}`));
+  const vectors = Array.from({ length: 2000 }, () => Float32Array.from({ length: k }, () => random()));
+  const histories = vectors.map(
+    () =>
+      new Map(
+        Array.from({ length: 20 }, () => [
+          `item-${Math.floor(random() * items)}`,
+          1 + Math.floor(random() * 5),
+        ]),
+      ),
+  );
+  console.log(`
+serving, ${items} items x ${k} factors (2,000 requests each; neighbours precomputed in ${neighbourSeconds.toFixed(1)} s)`);
+  console.log(
+    `  recommend top-10           median ${median(vectors.map((v) => timed(() => model.recommend(v, 10, { exclude }))))} ms`,
+  );
+  console.log(
+    `  recommend top-10, category median ${median(vectors.map((v) => timed(() => model.recommend(v, 10, { exclude, category: "c3" }))))} ms`,
+  );
+  console.log(
+    `  fold-in (20 items)         median ${median(histories.map((h) => timed(() => model.foldIn(h))))} ms`,
+  );
+  console.log(
+    `  related top-10             median ${median(vectors.map((_, i) => timed(() => model.related(`item-${i}`, 10, { exclude }))))} ms`,
+  );
+}
+
+function timed(run: () => unknown): number {
+  const started = performance.now();
+  run();
+  return performance.now() - started;
+}
+
+function median(values: number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!.toFixed(3);
+}
+
+console.log(
+  `bench:nmf on ${process.platform}/${process.arch}, node ${process.version}, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")}`,
+);
+benchServing();
+benchTraining();

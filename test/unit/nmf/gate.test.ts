@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { decide, trainValidateAndPromote } from "../../../src/nmf/gate";
+import { createModelStore } from "../../../src/nmf/store";
+import type { NmfParams } from "../../../src/nmf/types";
+import { plantedInteractions } from "./planted-data";
+
+const data = plantedInteractions({ users: 300, items: 150, perUser: 15, topics: 6, seed: 21, noise: 0.1 });
+const good: NmfParams = { components: 6, iterations: 60, l2: 0.05, l1: 0, seed: 42 };
+/** One factor and one epoch: clearly worse than the good model, about popularity at best. */
+const poor: NmfParams = { components: 1, iterations: 1, l2: 0.05, l1: 0, seed: 42 };
+const dirs: string[] = [];
+
+function tempStore(): ReturnType<typeof createModelStore> {
+  const dir = mkdtempSync(path.join(tmpdir(), "nmf-gate-"));
+  dirs.push(dir);
+  return createModelStore(dir);
+}
+
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("decide", () => {
+  const options = { tolerance: 0.02, force: false };
+  it("promotes a candidate above popularity and within tolerance of latest", () => {
+    expect(decide(0.3, 0.2, "v1", 0.31, options).promoted).toBe(true);
+    expect(decide(0.3, 0.2, undefined, undefined, options).promoted).toBe(true);
+  });
+  it("refuses below popularity or more than the tolerance below latest; force overrides", () => {
+    expect(decide(0.19, 0.2, undefined, undefined, options)).toMatchObject({
+      promoted: false,
+      reason: expect.stringMatching(/popularity/),
+    });
+    expect(decide(0.3, 0.2, "v1", 0.33, options)).toMatchObject({
+      promoted: false,
+      reason: expect.stringMatching(/latest/),
+    });
+    expect(decide(0.3, 0.2, "v1", 0.33, { ...options, force: true })).toMatchObject({
+      promoted: true,
+      forced: true,
+    });
+  });
+});
+
+describe("trainValidateAndPromote", () => {
+  it("promotes a first good model, records figures in its manifest and prunes", async () => {
+    const store = tempStore();
+    const lines: string[] = [];
+    const first = await trainValidateAndPromote(data, store, {
+      params: good,
+      tolerance: 0.02,
+      force: false,
+      keep: 1,
+      log: (l) => lines.push(l),
+    });
+    expect(first.promoted).toBe(true);
+    expect(first.figures.candidateNdcg).toBeGreaterThan(first.figures.popularityNdcg);
+    expect(await store.latestVersion()).toBe(first.version);
+    const saved = await store.load(first.version);
+    expect(saved.manifest.gate).toEqual(first.decision);
+    expect(saved.manifest.metrics?.candidate.ndcg).toBe(first.figures.candidateNdcg);
+    expect(lines.join("\n")).toMatch(/promote/);
+
+    // Same data again: within tolerance of the latest, promoted, and the older version pruned.
+    const second = await trainValidateAndPromote(data, store, {
+      params: good,
+      tolerance: 0.02,
+      force: false,
+      keep: 1,
+    });
+    expect(second.metrics.latest).toBeDefined();
+    expect(second.promoted).toBe(true);
+    expect(second.pruned).toEqual([first.version]);
+    expect(await store.versions()).toEqual([second.version]);
+  });
+
+  it("refuses a worse model against a good latest, leaving latest unchanged; force overrides", async () => {
+    const store = tempStore();
+    const base = await trainValidateAndPromote(data, store, {
+      params: good,
+      tolerance: 0.02,
+      force: false,
+      keep: 5,
+    });
+    const refused = await trainValidateAndPromote(data, store, {
+      params: poor,
+      tolerance: 0.02,
+      force: false,
+      keep: 5,
+    });
+    expect(refused.promoted).toBe(false);
+    expect(refused.figures.candidateNdcg).toBeLessThan(refused.figures.latestNdcg! - 0.02);
+    expect(await store.latestVersion()).toBe(base.version);
+    expect((await store.load(refused.version)).manifest.gate?.promoted).toBe(false);
+
+    const forced = await trainValidateAndPromote(data, store, {
+      params: poor,
+      tolerance: 0.02,
+      force: true,
+      keep: 5,
+    });
+    expect(forced.promoted).toBe(true);
+    expect(forced.decision.forced).toBe(true);
+    expect(await store.latestVersion()).toBe(forced.version);
+  });
+});

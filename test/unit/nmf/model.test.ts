@@ -1,0 +1,161 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { NmfModel, type ModelManifest } from "../../../src/nmf/model";
+import { computeNeighbours } from "../../../src/nmf/neighbours";
+import { seededRandom } from "../../../src/nmf/random";
+import { TopK } from "../../../src/nmf/top-k";
+import { trainNmf } from "../../../src/nmf/train";
+import { plantedCategories, plantedInteractions } from "./planted-data";
+
+/** A model over random factors, built by hand: ids i0..i{n-1}, categories c0..c2. */
+function randomModel(n: number, k: number, seed: number, perItem = 5): NmfModel {
+  const random = seededRandom(seed);
+  const itemFactors = Float32Array.from({ length: n * k }, () => random());
+  const neighbours = computeNeighbours(itemFactors, n, k, perItem);
+  const manifest: ModelManifest = {
+    format: 1,
+    version: "v-test",
+    createdAt: new Date(0).toISOString(),
+    params: { components: k, iterations: 1, l2: 0.05, l1: 0, seed, tolerance: 1e-4 },
+    training: { users: 1, items: n, interactions: n, iterations: 1, loss: 0, durationMs: 0 },
+    userIds: ["u"],
+    itemIds: Array.from({ length: n }, (_, i) => `i${i}`),
+    itemCategories: Array.from({ length: n }, (_, i) => `c${i % 3}`),
+    neighboursPerItem: perItem,
+  };
+  return new NmfModel(manifest, { userFactors: new Float32Array(k).fill(1), itemFactors, neighbours });
+}
+
+function cosineOf(a: number[], b: number[]): number {
+  const dot = (x: number[], y: number[]): number => x.reduce((sum, v, i) => sum + v * y[i]!, 0);
+  return dot(a, b) / Math.sqrt(dot(a, a) * dot(b, b));
+}
+
+function fullSort(
+  model: NmfModel,
+  vector: Float32Array,
+  keep: (i: number) => boolean,
+): Array<{ itemId: string; score: number }> {
+  const k = model.components;
+  const f = model.arrays.itemFactors;
+  return model.manifest.itemIds
+    .map((itemId, i) => {
+      let score = 0;
+      for (let d = 0; d < k; d++) score += vector[d]! * f[i * k + d]!;
+      return { itemId, score, i };
+    })
+    .filter((s) => keep(s.i))
+    .sort((a, b) => b.score - a.score || a.i - b.i)
+    .map(({ itemId, score }) => ({ itemId, score }));
+}
+
+describe("TopK", () => {
+  it("keeps the same k best as a full sort", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { maxLength: 200 }),
+        fc.integer({ min: 0, max: 30 }),
+        (scores, k) => {
+          const top = new TopK(k);
+          scores.forEach((s, i) => top.push(i, s));
+          const expected = scores
+            .map((score, index) => ({ index, score }))
+            .sort((a, b) => b.score - a.score || a.index - b.index)
+            .slice(0, k);
+          expect(top.sorted().map((x) => x.score)).toEqual(expected.map((x) => x.score));
+        },
+      ),
+    );
+  });
+});
+
+describe("NmfModel.recommend", () => {
+  const model = randomModel(500, 8, 1);
+  const vector = Float32Array.from({ length: 8 }, (_, i) => (i % 3) / 2);
+
+  it("equals a full sort of the scores", () => {
+    expect(model.recommend(vector, 10, { exclude: new Set() })).toEqual(
+      fullSort(model, vector, () => true).slice(0, 10),
+    );
+  });
+
+  it("honours exclude and category in the same pass", () => {
+    const best = fullSort(model, vector, () => true);
+    const exclude = new Set(best.slice(0, 7).map((s) => s.itemId));
+    const got = model.recommend(vector, 10, { exclude, category: "c1" });
+    const expected = fullSort(model, vector, (i) => i % 3 === 1 && !exclude.has(`i${i}`)).slice(0, 10);
+    expect(got).toEqual(expected);
+    expect(got.every((s) => !exclude.has(s.itemId) && Number(s.itemId.slice(1)) % 3 === 1)).toBe(true);
+    expect(model.recommend(vector, 10, { exclude: new Set(), category: "unknown" })).toEqual([]);
+  });
+});
+
+describe("NmfModel.related", () => {
+  const model = randomModel(200, 6, 2);
+
+  it("reads the stored neighbours, never the item itself, filtered", () => {
+    const got = model.related("i4", 5, { exclude: new Set() })!;
+    const { ids, scores, perItem } = model.arrays.neighbours;
+    const stored = Array.from(ids.subarray(4 * perItem, 5 * perItem), (j, slot) => ({
+      itemId: `i${j}`,
+      score: scores[4 * perItem + slot]!,
+    }));
+    expect(got).toEqual(stored);
+    expect(got.map((s) => s.itemId)).not.toContain("i4");
+    const filtered = model.related("i4", 5, { exclude: new Set([stored[0]!.itemId]), category: "c0" })!;
+    expect(filtered).toEqual(stored.filter((s, i) => i > 0 && Number(s.itemId.slice(1)) % 3 === 0));
+    expect(model.related("nope", 5, { exclude: new Set() })).toBeUndefined();
+  });
+
+  it("stores each item's most cosine-similar items, best first", () => {
+    const { ids, scores, perItem } = model.arrays.neighbours;
+    const f = model.arrays.itemFactors;
+    const k = model.components;
+    const row = (i: number): number[] => Array.from(f.subarray(i * k, (i + 1) * k));
+    const cosine = (a: number, b: number): number => cosineOf(row(a), row(b));
+    const all = Array.from({ length: 200 }, (_, j) => j)
+      .filter((j) => j !== 9)
+      .sort((a, b) => cosine(9, b) - cosine(9, a));
+    expect(Array.from(ids.subarray(9 * perItem, 10 * perItem))).toEqual(all.slice(0, perItem));
+    expect(scores[9 * perItem]).toBeCloseTo(cosine(9, all[0]!), 5);
+  });
+});
+
+describe("NmfModel.foldIn", () => {
+  const spec = { users: 300, items: 200, perUser: 15, topics: 6, seed: 12, noise: 0.05 };
+  const categories = plantedCategories(spec);
+  const model = trainNmf(
+    plantedInteractions(spec),
+    { components: 6, iterations: 80, l2: 0.05, l1: 0, seed: 1 },
+    { itemCategories: categories },
+  );
+
+  it("returns undefined when no item is known", () => {
+    expect(model.foldIn(new Map([["unknown", 3]]))).toBeUndefined();
+    expect(model.foldIn(new Map())).toBeUndefined();
+  });
+
+  it("moves the top-k toward the topic of the new items", () => {
+    const topicItems = [...categories]
+      .filter(([, c]) => c === "c2")
+      .map(([id]) => id)
+      .filter((id) => model.hasItem(id));
+    const vector = model.foldIn(new Map(topicItems.slice(0, 4).map((id) => [id, 5])))!;
+    expect(Math.min(...vector)).toBeGreaterThanOrEqual(0);
+    const top = model.recommend(vector, 10, { exclude: new Set(topicItems.slice(0, 4)) });
+    const inTopic = top.filter((s) => categories.get(s.itemId) === "c2").length;
+    expect(inTopic).toBeGreaterThanOrEqual(8);
+  });
+
+  it("gives a trained user a vector close to the trained one", () => {
+    const userId = model.manifest.userIds[0]!;
+    const seen = new Map(
+      plantedInteractions(spec)
+        .filter((x) => x.userId === userId)
+        .map((x) => [x.itemId, x.weight]),
+    );
+    const folded = model.foldIn(seen)!;
+    const trained = model.userVector(userId)!;
+    expect(cosineOf(Array.from(folded), Array.from(trained))).toBeGreaterThan(0.99);
+  });
+});
