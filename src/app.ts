@@ -1,0 +1,190 @@
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { Config, StrategyName } from "./config";
+import { ModelHolder } from "./nmf/store/model-holder";
+import { createModelStore, type ModelStore } from "./nmf/store";
+import { Logger } from "./observability/logger";
+import { createMetrics, type Metrics } from "./observability/metrics";
+import { AttributionService } from "./recommend/attribution.service";
+import { EventService } from "./recommend/event.service";
+import { RecommendationService } from "./recommend/recommendation.service";
+import { AttributionStore } from "./store/attribution.store";
+import { CatalogIndex } from "./store/catalog-index";
+import { createDocumentClient } from "./store/dynamo";
+import { EventStore } from "./store/events.store";
+import { IdempotencyStore } from "./store/idempotency.store";
+import { ItemStore } from "./store/items.store";
+import { PopularityStore } from "./store/popularity.store";
+import { UserStore } from "./store/users.store";
+import { createPersonalizeEventsClient, createPersonalizeRuntimeClient } from "./personalize/clients";
+import { PersonalizeEventForwarder } from "./personalize/event-forwarder";
+import { NmfStrategy } from "./strategies/nmf";
+import { PersonalizeStrategy } from "./strategies/personalize";
+import { PopularStrategy } from "./strategies/popular";
+import { StrategyRouter } from "./strategies/router";
+import type { Strategy } from "./strategies/strategy";
+
+export const VERSION = "0.1.0";
+
+export interface Stores {
+  items: ItemStore;
+  events: EventStore;
+  users: UserStore;
+  popularity: PopularityStore;
+}
+
+export interface HealthReport {
+  status: string;
+  stage: string;
+  version: string;
+  defaultStrategy: StrategyName;
+  uptimeSeconds: number;
+  strategies: Array<{
+    name: StrategyName;
+    configured: boolean;
+    ready: boolean;
+    modelVersion?: string;
+    detail?: string;
+    circuit: string;
+  }>;
+}
+
+/** Everything a request, a CLI job or a scheduled event needs, wired once per process. */
+export interface App {
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  db: DynamoDBDocumentClient;
+  stores: Stores;
+  catalog: CatalogIndex;
+  modelStore: ModelStore;
+  models: ModelHolder;
+  popular: PopularStrategy;
+  router: StrategyRouter;
+  recommendations: RecommendationService;
+  events: EventService;
+  attribution: AttributionService;
+  health(): HealthReport;
+  /** Sends whatever is buffered (metrics, forwarded events); Lambda calls it after each invocation. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface AppOverrides {
+  db?: DynamoDBDocumentClient;
+  log?: Logger;
+}
+
+export function createApp(config: Config, overrides: AppOverrides = {}): App {
+  const startedAt = Date.now();
+  const log = overrides.log ?? new Logger(config.logLevel, { service: "recommendation-gateway", stage: config.stage });
+  const metrics = createMetrics({ ...config.metrics, region: config.aws.region }, log);
+  const db = overrides.db ?? createDocumentClient({ region: config.aws.region, endpoint: config.dynamo.endpoint });
+  const { tables } = config.dynamo;
+  const stores: Stores = {
+    items: new ItemStore(db, tables.items),
+    events: new EventStore(db, tables.events, config.dynamo.eventTtlDays),
+    users: new UserStore(db, tables.users),
+    popularity: new PopularityStore(db, tables.stats, config.popular.halfLifeDays),
+  };
+  const catalog = new CatalogIndex(stores.items, config.catalog.cacheSeconds, log);
+  const modelStore = createModelStore(config.model.uri, { region: config.aws.region });
+  const models = new ModelHolder(modelStore, config.model.refreshSeconds, log);
+
+  const popular = new PopularStrategy(stores.popularity, config.popular.refreshSeconds, log);
+  const nmf = new NmfStrategy(models);
+  const personalize = createPersonalize(config, log);
+  const strategies = new Map<StrategyName, Strategy>([
+    [nmf.name, nmf],
+    [popular.name, popular],
+    ...(personalize ? ([[personalize.strategy.name, personalize.strategy]] as const) : []),
+  ]);
+  const router = new StrategyRouter(
+    strategies,
+    {
+      defaultStrategy: config.router.strategy,
+      fallback: config.router.fallback,
+      timeoutMs: config.router.timeoutMs,
+      ab: config.router.ab,
+      breaker: config.router.breaker,
+    },
+    log,
+    metrics,
+  );
+
+  const attribution = new AttributionService(new AttributionStore(db, tables.stats), log);
+  const recommendations = new RecommendationService(
+    router,
+    stores.users,
+    { allowOverride: config.router.allowOverride },
+    attribution,
+  );
+  const events = new EventService({
+    events: stores.events,
+    idempotency: new IdempotencyStore(db, tables.stats),
+    users: stores.users,
+    popularity: stores.popularity,
+    catalog,
+    folder: nmf,
+    listeners: [...strategies.values()].filter((s) => s.onEvent),
+    attribution,
+    rules: { ...config.events },
+    log,
+  });
+
+  return {
+    config,
+    log,
+    metrics,
+    db,
+    stores,
+    catalog,
+    modelStore,
+    models,
+    popular,
+    router,
+    recommendations,
+    events,
+    attribution,
+    health() {
+      const statuses = router.status();
+      const configured = new Set(statuses.map((s) => s.name));
+      const all = [
+        ...statuses,
+        ...(["NMF", "SAGEMAKER_XGBOOST", "PERSONALIZE", "POPULAR"] as const)
+          .filter((name) => !configured.has(name))
+          .map((name) => ({ name, configured: false, ready: false, detail: "not configured", circuit: "closed" })),
+      ];
+      const chosen = all.find((s) => s.name === config.router.strategy);
+      return {
+        status: chosen?.ready ? "ok" : "degraded",
+        stage: config.stage,
+        version: VERSION,
+        defaultStrategy: config.router.strategy,
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+        strategies: all,
+      };
+    },
+    async flush() {
+      await Promise.all([metrics.flush(), attribution.flush(), personalize?.forwarder?.flush()]);
+    },
+    async close() {
+      await this.flush();
+      attribution.close();
+      db.destroy();
+    },
+  };
+}
+
+/** Registered when a campaign, recommender or event tracker is configured; events forward even without a campaign. */
+function createPersonalize(config: Config, log: Logger) {
+  const p = config.personalize;
+  if (!p.campaignArn && !p.recommenderArn && !p.trackingId) return undefined;
+  const forwarder = p.trackingId
+    ? new PersonalizeEventForwarder(
+        createPersonalizeEventsClient({ region: config.aws.region, endpointUrl: p.eventsEndpointUrl }),
+        { trackingId: p.trackingId, logger: log },
+      )
+    : undefined;
+  const client = createPersonalizeRuntimeClient({ region: config.aws.region, endpointUrl: p.endpointUrl });
+  return { strategy: new PersonalizeStrategy(p, client, forwarder), forwarder };
+}

@@ -1,0 +1,282 @@
+import path from "node:path";
+
+/**
+ * The one place that reads the environment. Everything else receives a `Config`.
+ * Every variable is documented in the README's configuration table.
+ */
+
+export const STRATEGY_NAMES = ["NMF", "SAGEMAKER_XGBOOST", "PERSONALIZE", "POPULAR"] as const;
+export type StrategyName = (typeof STRATEGY_NAMES)[number];
+
+/** RATING carries its weight in `value` (explicit feedback, and CSV files with a rating column). */
+export const EVENT_TYPES = ["VIEW", "ADD_TO_CART", "PURCHASE", "RATING"] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface AbVariant {
+  strategy: StrategyName;
+  weight: number;
+}
+
+export interface Config {
+  /** "local" runs on the embedded store; anything else is a deployed stage. */
+  stage: string;
+  production: boolean;
+  onLambda: boolean;
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  http: { host: string; port: number; corsOrigins: string[] | true; maxBodyBytes: number };
+  graphql: { landingPage: boolean; introspection: boolean };
+  aws: { region: string };
+  dynamo: {
+    /** Undefined: start dynalite in-process (local) or use real DynamoDB (Lambda). */
+    endpoint?: string;
+    embedded: boolean;
+    dataDir: string;
+    tables: { items: string; events: string; users: string; stats: string };
+    eventTtlDays: number;
+  };
+  seed: { onStart: boolean; users: number; items: number; seed: number };
+  events: { weights: Record<EventType, number>; maxBatch: number; maxFutureSkewSeconds: number };
+  model: {
+    uri: string;
+    keep: number;
+    refreshSeconds: number;
+    components: number;
+    iterations: number;
+    l2: number;
+    l1: number;
+    seed: number;
+    gateTolerance: number;
+  };
+  router: {
+    strategy: StrategyName;
+    fallback: StrategyName[];
+    ab: AbVariant[];
+    allowOverride: boolean;
+    timeoutMs: number;
+    breaker: { failures: number; windowSeconds: number; openSeconds: number };
+  };
+  popular: { halfLifeDays: number; refreshSeconds: number };
+  catalog: { cacheSeconds: number };
+  sagemaker: {
+    endpointName?: string;
+    endpointUrl?: string;
+    timeoutMs: number;
+    candidates: number;
+    xgboostModelUri?: string;
+  };
+  personalize: {
+    campaignArn?: string;
+    recommenderArn?: string;
+    similarItemsArn?: string;
+    trackingId?: string;
+    endpointUrl?: string;
+    eventsEndpointUrl?: string;
+    categoryFilterArn?: string;
+  };
+  metrics: { sink: "emf" | "cloudwatch" | "off"; namespace: string; endpointUrl?: string };
+  security: { apiKeys: string[]; userIdHmacKey?: string };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Collects every problem instead of stopping at the first, so one start shows them all. */
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  str(name: string, fallback: string): string {
+    const raw = this.env[name]?.trim();
+    return raw ? raw : fallback;
+  }
+
+  optional(name: string): string | undefined {
+    const raw = this.env[name]?.trim();
+    return raw ? raw : undefined;
+  }
+
+  num(name: string, fallback: number, min: number, max: number, integer = true): number {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+      this.problems.push(`${name}=${raw}: expected ${integer ? "an integer" : "a number"} in ${min}..${max}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.optional(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (["1", "true", "yes", "on"].includes(raw)) return true;
+    if (["0", "false", "no", "off"].includes(raw)) return false;
+    this.problems.push(`${name}=${raw}: expected true or false`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    const match = allowed.find((a) => a.toLowerCase() === raw.toLowerCase());
+    if (!match) this.problems.push(`${name}=${raw}: expected one of ${allowed.join(", ")}`);
+    return match ?? fallback;
+  }
+
+  list(name: string, fallback: string[]): string[] {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    return raw
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+  }
+
+  strategies(name: string, fallback: StrategyName[]): StrategyName[] {
+    return this.list(name, fallback).map((s) => this.strategyName(name, s));
+  }
+
+  strategyName(name: string, raw: string): StrategyName {
+    const match = STRATEGY_NAMES.find((s) => s === raw.toUpperCase());
+    if (!match) this.problems.push(`${name}: unknown strategy "${raw}" (known: ${STRATEGY_NAMES.join(", ")})`);
+    return match ?? "POPULAR";
+  }
+
+  /** "NMF:80,PERSONALIZE:20" */
+  ab(name: string): AbVariant[] {
+    return this.list(name, []).map((part) => {
+      const [strategy, weight] = part.split(":");
+      const w = Number(weight);
+      if (!Number.isFinite(w) || w <= 0) this.problems.push(`${name}: "${part}" needs a positive weight`);
+      return { strategy: this.strategyName(name, strategy ?? ""), weight: w > 0 ? w : 0 };
+    });
+  }
+
+  /** "VIEW:1,ADD_TO_CART:3,PURCHASE:5", missing types keep their defaults; RATING multiplies the rating. */
+  weights(name: string, fallback: Record<EventType, number>): Record<EventType, number> {
+    const result = { ...fallback };
+    for (const part of this.list(name, [])) {
+      const [type, weight] = part.split(":");
+      const key = EVENT_TYPES.find((t) => t === type?.trim().toUpperCase());
+      const w = Number(weight);
+      if (!key || !Number.isFinite(w) || w < 0) this.problems.push(`${name}: cannot read "${part}"`);
+      else result[key] = w;
+    }
+    return result;
+  }
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const r = new EnvReader(env);
+  const onLambda = Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
+  const stage = r.str("STAGE", onLambda ? "prod" : "local");
+  const local = stage === "local";
+  // Every deployed stage behaves as production (masked errors, no Sandbox unless asked for).
+  const production = !local;
+  const endpoint = r.optional("DYNAMODB_ENDPOINT");
+  const cors = r.list("CORS_ORIGINS", local ? ["*"] : []);
+
+  const config: Config = {
+    stage,
+    production,
+    onLambda,
+    logLevel: r.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error", "silent"] as const, "info"),
+    http: {
+      host: r.str("HOST", "localhost"),
+      port: r.num("PORT", 4000, 0, 65535),
+      corsOrigins: cors.includes("*") ? true : cors,
+      maxBodyBytes: r.num("MAX_BODY_BYTES", 100_000, 1_000, 10_000_000),
+    },
+    graphql: {
+      landingPage: r.bool("LANDING_PAGE", !production),
+      introspection: r.bool("INTROSPECTION", !production),
+    },
+    aws: { region: r.str("AWS_REGION", "us-east-1") },
+    dynamo: {
+      endpoint,
+      embedded: !endpoint && !onLambda,
+      dataDir: path.resolve(r.str("DATA_DIR", "./data")),
+      tables: {
+        items: r.str("ITEMS_TABLE", "recs-items"),
+        events: r.str("EVENTS_TABLE", "recs-events"),
+        users: r.str("USERS_TABLE", "recs-users"),
+        stats: r.str("STATS_TABLE", "recs-stats"),
+      },
+      eventTtlDays: r.num("EVENT_TTL_DAYS", 365, 1, 3650),
+    },
+    seed: {
+      onStart: r.bool("SEED_ON_START", local),
+      users: r.num("SEED_USERS", 500, 1, 1_000_000),
+      items: r.num("SEED_ITEMS", 1_000, 10, 1_000_000),
+      seed: r.num("SEED_RANDOM", 42, 0, 2 ** 31),
+    },
+    events: {
+      weights: r.weights("EVENT_WEIGHTS", { VIEW: 1, ADD_TO_CART: 3, PURCHASE: 5, RATING: 1 }),
+      maxBatch: r.num("EVENTS_MAX_BATCH", 25, 1, 25),
+      maxFutureSkewSeconds: 300,
+    },
+    model: {
+      uri: r.str("MODEL_URI", "./models"),
+      keep: r.num("MODEL_KEEP", 5, 1, 1000),
+      refreshSeconds: r.num("MODEL_REFRESH_SECONDS", 60, 0, 86_400),
+      components: r.num("NMF_COMPONENTS", 32, 1, 512),
+      iterations: r.num("NMF_ITERATIONS", 100, 1, 10_000),
+      l2: r.num("NMF_L2", 0.05, 0, 1e6, false),
+      l1: r.num("NMF_L1", 0, 0, 1e6, false),
+      seed: r.num("NMF_SEED", 42, 0, 2 ** 31),
+      gateTolerance: r.num("MODEL_GATE_TOLERANCE", 0.02, 0, 1, false),
+    },
+    router: {
+      strategy: r.strategyName("RECS_STRATEGY", r.str("RECS_STRATEGY", "NMF")),
+      fallback: r.strategies("RECS_FALLBACK", ["POPULAR"]),
+      ab: r.ab("RECS_AB"),
+      allowOverride: r.bool("ALLOW_STRATEGY_OVERRIDE", local),
+      timeoutMs: r.num("STRATEGY_TIMEOUT_MS", 300, 1, 60_000),
+      breaker: {
+        failures: r.num("BREAKER_FAILURES", 5, 1, 1000),
+        windowSeconds: r.num("BREAKER_WINDOW_SECONDS", 30, 1, 3600),
+        openSeconds: r.num("BREAKER_OPEN_SECONDS", 30, 1, 3600),
+      },
+    },
+    popular: {
+      halfLifeDays: r.num("POPULAR_HALF_LIFE_DAYS", 7, 0.1, 3650, false),
+      refreshSeconds: r.num("POPULAR_REFRESH_SECONDS", 60, 0, 86_400),
+    },
+    catalog: { cacheSeconds: r.num("CATALOG_CACHE_SECONDS", 300, 0, 86_400) },
+    sagemaker: {
+      endpointName: r.optional("SAGEMAKER_ENDPOINT_NAME"),
+      endpointUrl: r.optional("SAGEMAKER_ENDPOINT_URL"),
+      timeoutMs: r.num("SAGEMAKER_TIMEOUT_MS", 250, 1, 60_000),
+      candidates: r.num("SAGEMAKER_CANDIDATES", 200, 1, 10_000),
+      xgboostModelUri: r.optional("XGBOOST_MODEL_URI"),
+    },
+    personalize: {
+      campaignArn: r.optional("PERSONALIZE_CAMPAIGN_ARN"),
+      recommenderArn: r.optional("PERSONALIZE_RECOMMENDER_ARN"),
+      similarItemsArn: r.optional("PERSONALIZE_SIMILAR_ITEMS_ARN"),
+      trackingId: r.optional("PERSONALIZE_TRACKING_ID"),
+      endpointUrl: r.optional("PERSONALIZE_ENDPOINT_URL"),
+      eventsEndpointUrl: r.optional("PERSONALIZE_EVENTS_ENDPOINT_URL"),
+      categoryFilterArn: r.optional("PERSONALIZE_CATEGORY_FILTER_ARN"),
+    },
+    metrics: {
+      sink: r.oneOf("METRICS_SINK", ["emf", "cloudwatch", "off"] as const, onLambda ? "emf" : "off"),
+      namespace: r.str("CLOUDWATCH_NAMESPACE", "RecommendationSystem"),
+      endpointUrl: r.optional("CLOUDWATCH_ENDPOINT_URL"),
+    },
+    security: {
+      apiKeys: r.list("API_KEYS", []),
+      userIdHmacKey: r.optional("USER_ID_HMAC_KEY"),
+    },
+  };
+
+  if (config.router.ab.length === 1) r.problems.push("RECS_AB: name at least two variants, or leave it unset");
+  if (r.problems.length) throw new ConfigError(r.problems);
+  return config;
+}

@@ -1,0 +1,102 @@
+import type { EventType } from "../config";
+import type { CatalogItem } from "../store/items.store";
+
+/** A small, fast, seedable PRNG (mulberry32): the same seed gives the same demo data everywhere. */
+export function randomGenerator(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const CATEGORIES: Record<string, string[]> = {
+  books: ["Novel", "Cookbook", "Biography", "Atlas", "Poetry Collection"],
+  electronics: ["Headphones", "Charger", "Smart Speaker", "E-Reader", "Webcam"],
+  kitchen: ["Chef's Knife", "Dutch Oven", "Espresso Cup", "Cutting Board", "Kettle"],
+  outdoor: ["Tent", "Hiking Boots", "Water Bottle", "Headlamp", "Rain Jacket"],
+  toys: ["Puzzle", "Building Set", "Board Game", "Plush Fox", "Kite"],
+  beauty: ["Face Cream", "Shampoo", "Perfume", "Lip Balm", "Hair Brush"],
+  sports: ["Yoga Mat", "Running Shoes", "Dumbbells", "Tennis Racket", "Jump Rope"],
+  garden: ["Pruning Shears", "Seed Kit", "Watering Can", "Planter", "Garden Gloves"],
+  music: ["Vinyl Record", "Guitar Strings", "Metronome", "Ukulele", "Microphone"],
+  office: ["Notebook", "Desk Lamp", "Fountain Pen", "Monitor Stand", "Stapler"],
+};
+const STYLES = ["Classic", "Eco", "Pro", "Mini", "Deluxe", "Urban", "Vintage", "Smart"];
+
+export interface SyntheticEvent {
+  userId: string;
+  itemId: string;
+  type: EventType;
+  timestamp: number;
+}
+
+export interface SyntheticData {
+  items: CatalogItem[];
+  events: SyntheticEvent[];
+}
+
+export interface SyntheticOptions {
+  users: number;
+  items: number;
+  seed: number;
+  /** events end at this time and span `days` before it */
+  now?: number;
+  days?: number;
+}
+
+/**
+ * Users with tastes over two or three categories and, within a category, a preferred style;
+ * item popularity follows a Zipf law; 70% views, 20% add-to-cart, 10% purchases over the last `days`.
+ * Enough latent structure that a factor model clearly beats popularity on it.
+ */
+export function generateDemoData(options: SyntheticOptions): SyntheticData {
+  const random = randomGenerator(options.seed);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+  const categories = Object.keys(CATEGORIES);
+  const now = options.now ?? Date.now();
+  const span = (options.days ?? 60) * 86_400_000;
+
+  const items: CatalogItem[] = [];
+  const byCategoryStyle = new Map<string, CatalogItem[]>();
+  for (let i = 0; i < options.items; i++) {
+    const category = categories[i % categories.length]!;
+    const style = pick(STYLES);
+    const item: CatalogItem = {
+      itemId: `item-${String(i + 1).padStart(4, "0")}`,
+      title: `${style} ${pick(CATEGORIES[category]!)}`,
+      category,
+      price: Math.round((5 + random() * 195) * 100) / 100,
+    };
+    items.push(item);
+    const key = `${category}/${style}`;
+    byCategoryStyle.set(key, [...(byCategoryStyle.get(key) ?? []), item]);
+  }
+
+  const events: SyntheticEvent[] = [];
+  for (let u = 0; u < options.users; u++) {
+    const userId = `user-${String(u + 1).padStart(4, "0")}`;
+    const tastes = Array.from({ length: 2 + Math.floor(random() * 2) }, () => `${pick(categories)}/${pick(STYLES)}`);
+    const count = 5 + Math.floor(random() ** 2 * 55);
+    for (let e = 0; e < count; e++) {
+      // 85% of a user's activity follows their tastes; the rest is exploration of the whole catalog.
+      const pool = random() < 0.85 ? byCategoryStyle.get(pick(tastes)) : undefined;
+      const candidates = pool && pool.length ? pool : items;
+      const item = candidates[zipfIndex(candidates.length, random)]!;
+      const r = random();
+      const type: EventType = r < 0.7 ? "VIEW" : r < 0.9 ? "ADD_TO_CART" : "PURCHASE";
+      events.push({ userId, itemId: item.itemId, type, timestamp: Math.floor(now - random() * span) });
+    }
+  }
+  return { items, events };
+}
+
+/** Index in 0..n-1 with probability proportional to 1/(rank+1): a few items get most traffic. */
+function zipfIndex(n: number, random: () => number): number {
+  const harmonic = Math.log(n) + 0.5772;
+  const target = random() * harmonic;
+  return Math.min(n - 1, Math.max(0, Math.floor(Math.exp(target - 0.5772)) - 1));
+}

@@ -1,0 +1,45 @@
+import { Field, Int, ObjectType } from "type-graphql";
+import type { StrategyName } from "../../config";
+import { Strategy } from "../recommendations/strategy.enum";
+
+@ObjectType()
+export class StrategyHealth {
+  @Field(() => Strategy)
+  name: StrategyName;
+
+  @Field(() => Boolean)
+  configured: boolean;
+
+  @Field(() => Boolean)
+  ready: boolean;
+
+  @Field(() => String, { nullable: true })
+  modelVersion?: string;
+
+  @Field(() => String, { nullable: true, description: "Why it is not ready, or what it serves." })
+  detail?: string;
+
+  @Field(() => String, { description: "Circuit breaker: closed, open or half_open." })
+  circuit: string;
+}
+
+@ObjectType()
+export class Health {
+  @Field(() => String, { description: "ok, or degraded when the configured strategy cannot answer." })
+  status: string;
+
+  @Field(() => String)
+  stage: string;
+
+  @Field(() => String)
+  version: string;
+
+  @Field(() => Strategy)
+  defaultStrategy: StrategyName;
+
+  @Field(() => Int)
+  uptimeSeconds: number;
+
+  @Field(() => [StrategyHealth])
+  strategies: StrategyHealth[];
+}

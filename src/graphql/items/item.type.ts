@@ -1,0 +1,26 @@
+import { Field, Float, ID, ObjectType } from "type-graphql";
+import type { CatalogItem } from "../../store/items.store";
+
+@ObjectType({ description: "A catalog item." })
+export class Item {
+  @Field(() => ID)
+  id: string;
+
+  @Field(() => String, { nullable: true })
+  title?: string;
+
+  @Field(() => String, { nullable: true })
+  category?: string;
+
+  @Field(() => Float, { nullable: true })
+  price?: number;
+
+  @Field(() => String, { nullable: true })
+  imageUrl?: string;
+}
+
+export function toItem(item: CatalogItem | null): Item | null {
+  if (!item) return null;
+  const { itemId, ...fields } = item;
+  return { id: itemId, ...fields };
+}

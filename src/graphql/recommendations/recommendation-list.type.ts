@@ -1,0 +1,40 @@
+import { Field, Float, ID, Int, ObjectType } from "type-graphql";
+import type { StrategyName } from "../../config";
+import { Item } from "../items/item.type";
+import { Strategy } from "./strategy.enum";
+
+@ObjectType({ description: "One recommended item, best first." })
+export class ScoredItem {
+  @Field(() => ID)
+  itemId: string;
+
+  @Field(() => Float, { description: "The strategy's score; comparable only within one list." })
+  score: number;
+
+  @Field(() => Int, { description: "1 for the best item." })
+  rank: number;
+
+  @Field(() => Item, { nullable: true, description: "Catalog data; null when the item is not in the catalog." })
+  item?: Item | null;
+}
+
+@ObjectType({ description: "A list as served, with who served it." })
+export class RecommendationList {
+  @Field(() => ID, { description: "Echo it in recordEvent to attribute outcomes to the strategy that served the list." })
+  recommendationId: string;
+
+  @Field(() => Strategy, { description: "Who actually answered." })
+  strategy: StrategyName;
+
+  @Field(() => Strategy, { nullable: true, description: "The strategy asked first, when it failed or was unavailable." })
+  fallbackFrom?: StrategyName;
+
+  @Field(() => String, { description: "The A/B variant that chose the strategy (default, override, or NAME:weight)." })
+  variant: string;
+
+  @Field(() => String, { nullable: true })
+  modelVersion?: string;
+
+  @Field(() => [ScoredItem])
+  items: ScoredItem[];
+}

@@ -1,0 +1,54 @@
+import { Arg, Ctx, ID, Int, Query, Resolver } from "type-graphql";
+import type { StrategyName } from "../../config";
+import type { ServedList } from "../../strategies/router";
+import type { GraphQLContext } from "../context";
+import { ItemFilter } from "./item-filter.input";
+import { RecommendationList } from "./recommendation-list.type";
+import { Strategy } from "./strategy.enum";
+
+@Resolver(() => RecommendationList)
+export class RecommendationResolver {
+  @Query(() => RecommendationList, { description: "Personalised items for a user." })
+  async recommendations(
+    @Arg("userId", () => ID) userId: string,
+    @Arg("k", () => Int, { nullable: true, defaultValue: 10, description: "1..100" }) k: number,
+    @Arg("strategy", () => Strategy, { nullable: true, description: "Override the configured strategy (when allowed)." })
+    strategy: StrategyName | undefined,
+    @Arg("filter", () => ItemFilter, { nullable: true }) filter: ItemFilter | undefined,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<RecommendationList> {
+    return served(ctx, await ctx.app.recommendations.recommendations(userId, { k, strategy, filter }));
+  }
+
+  @Query(() => RecommendationList, { description: "Items similar to an item (never the item itself)." })
+  async relatedItems(
+    @Arg("itemId", () => ID) itemId: string,
+    @Arg("k", () => Int, { nullable: true, defaultValue: 10, description: "1..100" }) k: number,
+    @Arg("strategy", () => Strategy, { nullable: true }) strategy: StrategyName | undefined,
+    @Arg("filter", () => ItemFilter, { nullable: true }) filter: ItemFilter | undefined,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<RecommendationList> {
+    return served(ctx, await ctx.app.recommendations.relatedItems(itemId, { k, strategy, filter }));
+  }
+
+  @Query(() => RecommendationList, { description: "The most popular items right now." })
+  async popularItems(
+    @Arg("k", () => Int, { nullable: true, defaultValue: 10, description: "1..100" }) k: number,
+    @Arg("filter", () => ItemFilter, { nullable: true }) filter: ItemFilter | undefined,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<RecommendationList> {
+    return served(ctx, await ctx.app.recommendations.popularItems({ k, filter }));
+  }
+}
+
+function served(ctx: GraphQLContext, list: ServedList): RecommendationList {
+  ctx.served.push({ strategy: list.strategy, fallbackFrom: list.fallbackFrom });
+  return {
+    recommendationId: list.recommendationId,
+    strategy: list.strategy,
+    fallbackFrom: list.fallbackFrom,
+    variant: list.variant,
+    modelVersion: list.modelVersion,
+    items: list.items.map((item, index) => ({ itemId: item.itemId, score: item.score, rank: index + 1 })),
+  };
+}

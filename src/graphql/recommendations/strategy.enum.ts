@@ -1,0 +1,15 @@
+import { registerEnumType } from "type-graphql";
+import { STRATEGY_NAMES, type StrategyName } from "../../config";
+
+export const Strategy = Object.fromEntries(STRATEGY_NAMES.map((s) => [s, s])) as { [K in StrategyName]: K };
+
+registerEnumType(Strategy, {
+  name: "Strategy",
+  description: "Who answers a recommendation request.",
+  valuesConfig: {
+    NMF: { description: "In-process non-negative matrix factorization." },
+    SAGEMAKER_XGBOOST: { description: "XGBoost ranker on a SageMaker endpoint (or in-process) over DynamoDB features." },
+    PERSONALIZE: { description: "An Amazon Personalize campaign or recommender." },
+    POPULAR: { description: "Recent weighted popularity; the fallback that never fails." },
+  },
+});

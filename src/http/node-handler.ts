@@ -1,0 +1,82 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { HeaderMap, type ApolloServer } from "@apollo/server";
+import type { App } from "../app";
+import { createContext, type GraphQLContext } from "../graphql/context";
+
+export const GRAPHQL_PATH = "/graphql";
+
+/**
+ * Plain Node http in front of Apollo's executeHTTPGraphQLRequest: no web framework on the hot path,
+ * and full control of body limits and CORS.
+ */
+export function createNodeHandler(app: App, server: ApolloServer<GraphQLContext>) {
+  const { maxBodyBytes, corsOrigins } = app.config.http;
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const requestId = randomUUID();
+    res.setHeader("x-request-id", requestId);
+    applyCors(req, res, corsOrigins);
+    if (req.method === "OPTIONS") return void res.writeHead(204).end();
+    if (url.pathname !== GRAPHQL_PATH) return void sendJson(res, 404, { error: `not found; GraphQL is at ${GRAPHQL_PATH}` });
+
+    const body = await readBody(req, maxBodyBytes);
+    if (body === undefined) return void sendJson(res, 413, graphqlError(`request body over ${maxBodyBytes} bytes`, "PAYLOAD_TOO_LARGE"));
+    let parsed: unknown = undefined;
+    if (req.method === "POST" && body.length) {
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        return void sendJson(res, 400, graphqlError("request body is not valid JSON", "BAD_REQUEST"));
+      }
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+    }
+    const response = await server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body: parsed },
+      context: async () => createContext(app, requestId, headers.get("idempotency-key")),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === "complete") return void res.end(response.body.string);
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+}
+
+function applyCors(req: IncomingMessage, res: ServerResponse, origins: string[] | true): void {
+  const origin = req.headers.origin;
+  if (!origin || (origins !== true && !origins.includes(origin))) return;
+  res.setHeader("access-control-allow-origin", origins === true ? "*" : origin);
+  res.setHeader("vary", "origin");
+  res.setHeader("access-control-allow-methods", "GET, POST, OPTIONS");
+  res.setHeader(
+    "access-control-allow-headers",
+    "content-type, x-api-key, idempotency-key, apollo-require-preflight, x-apollo-operation-name",
+  );
+  res.setHeader("access-control-max-age", "600");
+}
+
+/** The body as text, or undefined when it is over the limit (drained, so a 413 can still be sent). */
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.on("end", () => resolve(size > limit ? undefined : Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function graphqlError(message: string, code: string) {
+  return { errors: [{ message, extensions: { code } }] };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(body));
+}

@@ -1,0 +1,38 @@
+import type { App } from "../app";
+import { generateDemoData } from "../demo/synthetic";
+import { applyEvents } from "./apply-events";
+import { trainModel } from "./train";
+
+export interface SeedOptions {
+  users: number;
+  items: number;
+  seed: number;
+}
+
+export interface SeedReport {
+  items: number;
+  events: number;
+  users: number;
+}
+
+/** Writes the synthetic demo catalog and event stream through the same stores the server uses. */
+export async function seedDemoData(app: App, options: SeedOptions): Promise<SeedReport> {
+  const data = generateDemoData(options);
+  await app.stores.items.putMany(data.items);
+  const { weights } = app.config.events;
+  await applyEvents(
+    app,
+    data.events.map((e) => ({ ...e, weight: weights[e.type] })),
+  );
+  return { items: data.items.length, events: data.events.length, users: options.users };
+}
+
+/** `npm start` on an empty events table: demo data and a first model, so the first query is personalised. */
+export async function seedIfEmpty(app: App): Promise<void> {
+  const { seed } = app.config;
+  if (!seed.onStart || !(await app.stores.events.isEmpty())) return;
+  app.log.info("events table is empty: seeding demo data", { users: seed.users, items: seed.items });
+  const seeded = await seedDemoData(app, seed);
+  const trained = await trainModel(app, { force: true });
+  app.log.info("demo data ready", { ...seeded, modelVersion: trained.version });
+}

@@ -1,0 +1,43 @@
+import type { App } from "../app";
+import { aggregateInteractions } from "../events/interactions";
+import type { ValidEvent } from "../events/event.validation";
+import { trainValidateAndPromote, type GateReport } from "../nmf/gate";
+import { recordTraining } from "../observability/metrics";
+
+export interface TrainJobOptions {
+  force: boolean;
+  /** Train from these events (a CSV) instead of the events table. */
+  events?: ValidEvent[];
+  print?: (line: string) => void;
+}
+
+export type TrainReport = GateReport;
+
+/**
+ * The training pipeline shared by `recs train`, the demo seed and the scheduled Lambda event:
+ * read events, train, validate against popularity and the current model, promote or refuse,
+ * prune old versions, emit model metrics, and make this process serve the new model.
+ */
+export async function trainModel(app: App, options: TrainJobOptions): Promise<TrainReport> {
+  const print = options.print ?? ((line: string) => app.log.info(line));
+  const events = options.events ?? (await app.stores.events.all());
+  const interactions = aggregateInteractions(events);
+  print(`training on ${interactions.length} user-item pairs from ${events.length} events`);
+  const report = await trainValidateAndPromote(interactions, app.modelStore, {
+    params: app.config.model,
+    tolerance: app.config.model.gateTolerance,
+    keep: app.config.model.keep,
+    force: options.force,
+    itemCategories: await app.stores.items.categories(),
+    log: print,
+  });
+  const { figures } = report;
+  recordTraining(app.metrics, {
+    ndcgAt10: figures.candidateNdcg,
+    loss: figures.loss,
+    seconds: figures.validationSeconds + figures.trainingSeconds,
+    modelSizeBytes: figures.modelSizeBytes,
+  });
+  if (report.promoted) await app.models.refresh();
+  return report;
+}

@@ -1,0 +1,51 @@
+import "reflect-metadata";
+import { handlers, startServerAndCreateLambdaHandler } from "@as-integrations/aws-lambda";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { createApp } from "./app";
+import { loadConfig } from "./config";
+import { createContext } from "./graphql/context";
+import { trainModel, type TrainReport } from "./jobs/train";
+import { recordColdStart } from "./observability/metrics";
+import { createApolloServer } from "./server";
+
+// Module scope: built once per Lambda container, reused by every invocation it serves.
+const app = createApp(loadConfig());
+const apollo = createApolloServer(app.config);
+let coldStart = true;
+
+const graphqlHandler = startServerAndCreateLambdaHandler(
+  apollo,
+  handlers.createAPIGatewayProxyEventV2RequestHandler(),
+  {
+    context: async ({ event, context }) =>
+      createContext(app, context.awsRequestId, event.headers?.["idempotency-key"] ?? undefined),
+  },
+);
+
+/** EventBridge's scheduled event: the same function retrains instead of a second deployable. */
+interface ScheduledEvent {
+  "detail-type": "Scheduled Event";
+  source: string;
+}
+
+function isScheduled(event: unknown): event is ScheduledEvent {
+  return typeof event === "object" && event !== null && (event as ScheduledEvent)["detail-type"] === "Scheduled Event";
+}
+
+export async function handler(
+  event: APIGatewayProxyEventV2 | ScheduledEvent,
+  context: Context,
+): Promise<APIGatewayProxyStructuredResultV2 | TrainReport> {
+  if (coldStart) {
+    coldStart = false;
+    recordColdStart(app.metrics);
+    await app.models.load(); // part of the cold start, so that no request finds NMF "not ready"
+  }
+  try {
+    if (isScheduled(event)) return await trainModel(app, { force: false });
+    return (await graphqlHandler(event, context, () => undefined)) as APIGatewayProxyStructuredResultV2;
+  } finally {
+    // Lambda may freeze the process after returning: nothing buffered may wait for a later invocation.
+    await app.flush();
+  }
+}

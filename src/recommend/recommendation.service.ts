@@ -1,0 +1,112 @@
+import type { StrategyName } from "../config";
+import { checkId, checkOptionalText, InputError } from "../events/event.validation";
+import { interactionWeights, type UserState } from "../store/users.store";
+import type { ServedList, StrategyRouter } from "../strategies/router";
+
+export const MAX_K = 100;
+export const MAX_EXCLUDED_IDS = 500;
+
+export interface ItemFilterInput {
+  category?: string | null;
+  excludeItemIds?: readonly string[] | null;
+  /** Default true: items the user already interacted with are not recommended. */
+  excludeSeen?: boolean | null;
+}
+
+export interface ListRequest {
+  k?: number | null;
+  strategy?: StrategyName | null;
+  filter?: ItemFilterInput | null;
+}
+
+export type Router = Pick<StrategyRouter, "recommend" | "related">;
+
+export interface UserStateReader {
+  get(userId: string): Promise<UserState | undefined>;
+}
+
+export interface RecommendationPolicy {
+  allowOverride: boolean;
+}
+
+export interface ServedCounter {
+  served(recommendationId: string): void;
+}
+
+/** Validates requests, turns filters into exclusions and asks the router. */
+export class RecommendationService {
+  constructor(
+    private readonly router: Router,
+    private readonly users: UserStateReader,
+    private readonly policy: RecommendationPolicy,
+    private readonly counter: ServedCounter,
+  ) {}
+
+  async recommendations(userIdInput: string, request: ListRequest): Promise<ServedList> {
+    const userId = checkId("userId", userIdInput);
+    const k = checkK(request.k);
+    const strategy = this.checkOverride(request.strategy);
+    const filter = checkFilter(request.filter);
+    const state = await this.users.get(userId);
+    const interactions = interactionWeights(state);
+    const exclude = new Set(filter.excludeItemIds);
+    if (filter.excludeSeen) for (const itemId of interactions.keys()) exclude.add(itemId);
+    const storedVector =
+      state?.vector && state.vectorModel ? { modelVersion: state.vectorModel, vector: state.vector } : undefined;
+    return this.count(
+      this.router.recommend({ userId, k, exclude, category: filter.category, interactions, storedVector }, strategy),
+    );
+  }
+
+  async relatedItems(itemIdInput: string, request: ListRequest): Promise<ServedList> {
+    const itemId = checkId("itemId", itemIdInput);
+    const k = checkK(request.k);
+    const strategy = this.checkOverride(request.strategy);
+    const filter = checkFilter(request.filter);
+    const exclude = new Set(filter.excludeItemIds).add(itemId);
+    return this.count(this.router.related({ itemId, k, exclude, category: filter.category }, strategy));
+  }
+
+  async popularItems(request: ListRequest): Promise<ServedList> {
+    const k = checkK(request.k);
+    const filter = checkFilter(request.filter);
+    return this.count(
+      this.router.recommend(
+        { userId: "", k, exclude: new Set(filter.excludeItemIds), category: filter.category, interactions: new Map() },
+        "POPULAR",
+      ),
+    );
+  }
+
+  private async count(list: Promise<ServedList>): Promise<ServedList> {
+    const served = await list;
+    this.counter.served(served.recommendationId);
+    return served;
+  }
+
+  private checkOverride(strategy: StrategyName | null | undefined): StrategyName | undefined {
+    if (!strategy) return undefined;
+    if (!this.policy.allowOverride) {
+      throw new InputError("strategy", "per-request strategy overrides are disabled on this deployment");
+    }
+    return strategy;
+  }
+}
+
+function checkK(k: number | null | undefined): number {
+  const value = k ?? 10;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_K) throw new InputError("k", `must be an integer in 1..${MAX_K}`);
+  return value;
+}
+
+function checkFilter(filter: ItemFilterInput | null | undefined) {
+  const ids = filter?.excludeItemIds ?? [];
+  if (ids.length > MAX_EXCLUDED_IDS) {
+    throw new InputError("filter.excludeItemIds", `at most ${MAX_EXCLUDED_IDS} ids`);
+  }
+  return {
+    category: checkOptionalText("filter.category", filter?.category),
+    excludeItemIds: ids.map((id, i) => checkId(`filter.excludeItemIds[${i}]`, id)),
+    excludeSeen: filter?.excludeSeen ?? true,
+  };
+}

@@ -1,0 +1,30 @@
+import "reflect-metadata";
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
+import type { Config } from "./config";
+import type { GraphQLContext } from "./graphql/context";
+import { formatError } from "./graphql/errors";
+import { buildGatewaySchema } from "./graphql/schema";
+import { requestObservabilityPlugin } from "./observability/request-plugin";
+
+/**
+ * The one Apollo Server, shared by the local server (src/main.ts) and the Lambda handler
+ * (src/lambda.ts). Synchronous so the Lambda can build it at module scope, once per container.
+ */
+export function createApolloServer(config: Config): ApolloServer<GraphQLContext> {
+  return new ApolloServer<GraphQLContext>({
+    schema: buildGatewaySchema(),
+    introspection: config.graphql.introspection,
+    includeStacktraceInErrorResponses: !config.production,
+    formatError: formatError(config.production),
+    csrfPrevention: true,
+    status400ForVariableCoercionErrors: true,
+    plugins: [
+      requestObservabilityPlugin<GraphQLContext>(),
+      config.graphql.landingPage
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
+        : ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+}

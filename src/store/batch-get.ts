@@ -1,0 +1,41 @@
+import { BatchGetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+
+const MAX_KEYS_PER_CALL = 100;
+const MAX_ROUNDS = 8;
+
+type Row = Record<string, unknown>;
+
+/**
+ * Reads items by a string hash key with BatchGetItem: chunks of 100 keys, UnprocessedKeys retried with
+ * backoff, results re-ordered to match `ids` (undefined where the table has no such item).
+ * This is the DataLoader batch function shape: one call per 100 distinct keys.
+ */
+export async function batchGetByKey<T extends Row>(
+  db: DynamoDBDocumentClient,
+  table: string,
+  keyName: string,
+  ids: readonly string[],
+): Promise<Array<T | undefined>> {
+  const unique = [...new Set(ids)];
+  const found = new Map<string, T>();
+  const chunks: string[][] = [];
+  for (let i = 0; i < unique.length; i += MAX_KEYS_PER_CALL) chunks.push(unique.slice(i, i + MAX_KEYS_PER_CALL));
+
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      let keys: Row[] = chunk.map((id) => ({ [keyName]: id }));
+      for (let round = 0; keys.length > 0; round++) {
+        if (round === MAX_ROUNDS) throw new Error(`BatchGetItem on ${table}: keys still unprocessed after ${round} rounds`);
+        if (round > 0) await sleep(Math.min(1000, 25 * 2 ** round) * Math.random());
+        const out = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys } } }));
+        for (const row of out.Responses?.[table] ?? []) found.set(String(row[keyName]), row as T);
+        keys = (out.UnprocessedKeys?.[table]?.Keys as Row[] | undefined) ?? [];
+      }
+    }),
+  );
+  return ids.map((id) => found.get(id));
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

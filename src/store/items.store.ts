@@ -1,0 +1,50 @@
+import { GetCommand, ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { batchGetByKey } from "./batch-get";
+import { batchPut } from "./batch-write";
+
+export interface CatalogItem {
+  itemId: string;
+  title?: string;
+  category?: string;
+  price?: number;
+  imageUrl?: string;
+}
+
+export class ItemStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async get(itemId: string): Promise<CatalogItem | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { itemId } }));
+    return out.Item as CatalogItem | undefined;
+  }
+
+  /** Ordered like `ids`; undefined for items missing from the catalog. */
+  getMany(ids: readonly string[]): Promise<Array<CatalogItem | undefined>> {
+    return batchGetByKey<CatalogItem & Record<string, unknown>>(this.db, this.table, "itemId", ids);
+  }
+
+  putMany(items: readonly CatalogItem[]): Promise<void> {
+    return batchPut(this.db, this.table, items as unknown as Record<string, unknown>[]);
+  }
+
+  /** itemId -> category for the whole catalog (training and the in-process catalog index). */
+  async categories(): Promise<Map<string, string>> {
+    const result = new Map<string, string>();
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new ScanCommand({
+          TableName: this.table,
+          ProjectionExpression: "itemId, category",
+          ExclusiveStartKey,
+        }),
+      );
+      for (const row of out.Items ?? []) if (row.category) result.set(String(row.itemId), String(row.category));
+      ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return result;
+  }
+}

@@ -1,0 +1,100 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../src/app";
+import { loadConfig } from "../../src/config";
+import { seedDemoData } from "../../src/jobs/seed";
+import { ensureTables } from "../../src/store/tables";
+import { localDynamo } from "../support/local-dynamo";
+
+type Handler = typeof import("../../src/lambda").handler;
+let handler: Handler;
+
+const lambdaContext = { awsRequestId: "req-1", functionName: "recs", getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+
+function httpEvent(body: unknown, headers: Record<string, string> = {}): APIGatewayProxyEventV2 {
+  return {
+    version: "2.0",
+    routeKey: "POST /graphql",
+    rawPath: "/graphql",
+    rawQueryString: "",
+    headers: { "content-type": "application/json", ...headers },
+    requestContext: {
+      accountId: "123456789012",
+      apiId: "api",
+      domainName: "example.execute-api.us-east-1.amazonaws.com",
+      domainPrefix: "example",
+      http: { method: "POST", path: "/graphql", protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "vitest" },
+      requestId: "req-1",
+      routeKey: "POST /graphql",
+      stage: "$default",
+      time: "21/Nov/2026:12:00:00 +0000",
+      timeEpoch: Date.now(),
+    },
+    body: JSON.stringify(body),
+    isBase64Encoded: false,
+  };
+}
+
+beforeAll(async () => {
+  // Environment as serverless.yml sets it, with dynalite standing in for DynamoDB.
+  const dynamo = await localDynamo();
+  const env = {
+    AWS_LAMBDA_FUNCTION_NAME: "recs-test",
+    STAGE: "test",
+    LOG_LEVEL: "silent",
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    ITEMS_TABLE: "lambda-items",
+    EVENTS_TABLE: "lambda-events",
+    USERS_TABLE: "lambda-users",
+    STATS_TABLE: "lambda-stats",
+    MODEL_URI: fs.mkdtempSync(path.join(os.tmpdir(), "recs-lambda-models-")),
+    METRICS_SINK: "off",
+    NMF_COMPONENTS: "8",
+  };
+  Object.assign(process.env, env);
+  const setup = createApp(loadConfig());
+  await ensureTables(setup.db, setup.config.dynamo.tables);
+  await seedDemoData(setup, { users: 200, items: 200, seed: 3 });
+  await setup.close();
+  ({ handler } = await import("../../src/lambda"));
+});
+
+afterAll(() => {
+  delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+});
+
+describe("Lambda handler", () => {
+  it("retrains on a scheduled EventBridge event, then answers HTTP API v2 GraphQL requests from the new model", async () => {
+    const report = await handler({ "detail-type": "Scheduled Event", source: "aws.events" }, lambdaContext);
+    expect(report, JSON.stringify((report as { decision?: unknown }).decision)).toMatchObject({ promoted: true });
+
+    const result = (await handler(
+      httpEvent({ query: 'query { recommendations(userId: "user-0001", k: 5) { strategy items { itemId } } }' }),
+      lambdaContext,
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(result.statusCode).toBe(200);
+    const body = JSON.parse(result.body!);
+    expect(body.data.recommendations.strategy).toBe("NMF");
+    expect(body.data.recommendations.items).toHaveLength(5);
+  });
+
+  it("answers bad input with BAD_USER_INPUT and no stack trace in production", async () => {
+    const result = (await handler(
+      httpEvent({ query: 'query { recommendations(userId: "user-0001", k: 0) { strategy } }' }),
+      lambdaContext,
+    )) as APIGatewayProxyStructuredResultV2;
+    const body = JSON.parse(result.body!);
+    expect(body.errors[0].extensions.code).toBe("BAD_USER_INPUT");
+    expect(body.errors[0].extensions.stacktrace).toBeUndefined();
+  });
+
+  it("does not serve the Sandbox landing page in production by default", async () => {
+    const event = { ...httpEvent(undefined, { accept: "text/html" }), body: undefined };
+    event.requestContext.http.method = "GET";
+    const result = (await handler(event, lambdaContext)) as APIGatewayProxyStructuredResultV2;
+    expect(String(result.body)).not.toMatch(/sandbox/i);
+  });
+});

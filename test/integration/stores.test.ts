@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BatchGetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { batchGetByKey } from "../../src/store/batch-get";
+import { createTestApp, type TestApp } from "../support/local-dynamo";
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+/** Counts the BatchGetItem calls and keys a client sends, without changing what it does. */
+function countBatchGets(db: DynamoDBDocumentClient) {
+  const calls: number[] = [];
+  db.middlewareStack.add(
+    (next) => async (args) => {
+      const input = (args as { input: { RequestItems?: Record<string, { Keys?: unknown[] }> } }).input;
+      const keys = Object.values(input.RequestItems ?? {})[0]?.Keys;
+      if (keys) calls.push(keys.length);
+      return next(args);
+    },
+    { step: "initialize", name: "countBatchGets" },
+  );
+  return calls;
+}
+
+describe("ItemStore on dynalite", () => {
+  it("reads 250 items in three BatchGetItem calls, in key order, with null for missing ones", async () => {
+    const items = Array.from({ length: 240 }, (_, i) => ({ itemId: `it-${i}`, title: `T${i}`, category: i % 2 ? "odd" : "even" }));
+    await t.app.stores.items.putMany(items);
+    const calls = countBatchGets(t.app.db);
+    const ids = [...Array.from({ length: 240 }, (_, i) => `it-${239 - i}`), ...Array.from({ length: 10 }, (_, i) => `missing-${i}`)];
+    const got = await t.app.stores.items.getMany(ids);
+    expect(calls).toEqual([100, 100, 50]);
+    expect(got.slice(0, 240).map((i) => i?.itemId)).toEqual(ids.slice(0, 240));
+    expect(got.slice(240)).toEqual(Array(10).fill(undefined));
+    expect((await t.app.stores.items.categories()).get("it-3")).toBe("odd");
+  });
+
+  it("retries UnprocessedKeys until every key is read", async () => {
+    // A client that reports half of each request as unprocessed the first time round.
+    let first = true;
+    const db = t.app.db;
+    const flaky = {
+      send: async (command: BatchGetCommand) => {
+        const out = await db.send(command);
+        if (!first) return out;
+        first = false;
+        const table = Object.keys(command.input.RequestItems!)[0]!;
+        const keys = command.input.RequestItems![table]!.Keys!;
+        const kept = new Set(keys.slice(0, 5).map((k) => k.itemId));
+        return {
+          ...out,
+          Responses: { [table]: out.Responses![table]!.filter((r) => kept.has(r.itemId)) },
+          UnprocessedKeys: { [table]: { Keys: keys.slice(5) } },
+        };
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const ids = Array.from({ length: 12 }, (_, i) => `it-${i}`);
+    const got = await batchGetByKey(flaky, t.config.dynamo.tables.items, "itemId", ids);
+    expect(got.map((i) => i?.itemId)).toEqual(ids);
+  });
+});
+
+describe("UserStore on dynalite", () => {
+  it("keeps every interaction when updates for one user race", async () => {
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        t.app.stores.users.update("racer", (s) => {
+          s.interactions[`item-${i}`] = [1, i];
+        }),
+      ),
+    );
+    const state = await t.app.stores.users.get("racer");
+    expect(Object.keys(state!.interactions).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `item-${i}`).sort());
+    expect(state!.version).toBe(8);
+  });
+});
+
+describe("EventStore on dynalite", () => {
+  it("stores events once, lists a user's events newest first and filters expired ones on read", async () => {
+    const base = { userId: "ev-user", itemId: "i1", type: "VIEW" as const, weight: 1 };
+    const second = { ...base, eventId: "e2", timestamp: Date.now() };
+    await t.app.stores.events.put({ ...base, eventId: "e1", timestamp: Date.now() - 60_000 });
+    await t.app.stores.events.put(second);
+    await expect(t.app.stores.events.put(second)).rejects.toThrow(/conditional/i);
+    const listed = await t.app.stores.events.forUser("ev-user");
+    expect(listed.map((e) => e.eventId)).toEqual(["e2", "e1"]);
+    const far = Date.now() + 400 * 86_400_000; // beyond EVENT_TTL_DAYS (365)
+    expect((await t.app.stores.events.all(far)).filter((e) => e.userId === "ev-user")).toEqual([]);
+  });
+});
+
+describe("PopularityStore on dynalite", () => {
+  it("ranks by time-decayed weight: a recent view can outrank an old purchase", async () => {
+    const now = Date.now();
+    const halfLife = t.config.popular.halfLifeDays * 86_400_000;
+    await t.app.stores.popularity.add("old-purchase", "c", 5, now - 4 * halfLife); // 5 / 16
+    await t.app.stores.popularity.add("fresh-view", "c", 1, now);
+    await t.app.stores.popularity.add("fresh-view", "c", 1, now);
+    const ranking = await t.app.stores.popularity.ranking();
+    expect(ranking.map((e) => e.itemId)).toEqual(["fresh-view", "old-purchase"]);
+    expect(ranking[0]!.score / ranking[1]!.score).toBeCloseTo(2 / (5 / 16), 5);
+  });
+
+  it("keeps ranking across an era boundary (previous era scaled to the current start)", async () => {
+    const halfLife = t.config.popular.halfLifeDays * 86_400_000;
+    const era = 16 * halfLife;
+    const boundary = Math.ceil(Date.now() / era) * era; // the next era starts here
+    await t.app.stores.popularity.add("before-boundary", "e", 2, boundary - halfLife);
+    await t.app.stores.popularity.add("after-boundary", "e", 1, boundary + halfLife);
+    const ranking = (await t.app.stores.popularity.ranking(boundary + 2 * halfLife)).filter((e) => e.category === "e");
+    // Two half-lives apart: weight 1 after the boundary counts 4x, so it is twice weight 2 before it.
+    expect(ranking.map((e) => e.itemId)).toEqual(["after-boundary", "before-boundary"]);
+    expect(ranking[0]!.score / ranking[1]!.score).toBeCloseTo(2, 6);
+  });
+});
