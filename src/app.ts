@@ -127,6 +127,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     folder: nmf,
     listeners: [...strategies.values()].filter((s) => s.onEvent),
     attribution,
+    metrics,
     rules: { ...config.events },
     log,
   });
@@ -168,7 +169,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       await Promise.all([metrics.flush(), attribution.flush(), personalize?.forwarder?.flush()]);
     },
     async close() {
-      await this.flush();
+      await Promise.all([attribution.flush(), personalize?.forwarder?.flush()]);
+      await metrics.close();
       attribution.close();
       db.destroy();
     },

@@ -19,7 +19,6 @@ export function createApolloServer(config: Config): ApolloServer<GraphQLContext>
     includeStacktraceInErrorResponses: !config.production,
     formatError: formatError(config.production),
     csrfPrevention: true,
-    status400ForVariableCoercionErrors: true,
     plugins: [
       requestObservabilityPlugin<GraphQLContext>(),
       config.graphql.landingPage

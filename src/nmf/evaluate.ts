@@ -20,16 +20,11 @@ export function splitPerUser(
   trainFraction: number,
   seed: number,
 ): Split {
-  const itemsByUser = new Map<string, string[]>();
-  for (const x of interactions) {
-    const items = itemsByUser.get(x.userId) ?? [];
-    if (items.length === 0) itemsByUser.set(x.userId, items);
-    items.push(x.itemId);
-  }
+  const itemsOf = distinct(interactions, "userId", "itemId");
   const random = seededRandom(seed);
   const testPairs = new Set<string>();
-  for (const userId of [...itemsByUser.keys()].sort()) {
-    const items = [...new Set(itemsByUser.get(userId))].sort();
+  for (const userId of [...itemsOf.keys()].sort()) {
+    const items = [...itemsOf.get(userId)!].sort();
     shuffle(items, random);
     const trainCount = Math.max(1, Math.round(items.length * trainFraction));
     for (const itemId of items.slice(trainCount)) testPairs.add(pairKey(userId, itemId));
@@ -51,8 +46,8 @@ export function evaluateRanker(
   ranker: Ranker,
   k = 10,
 ): RankingMetrics {
-  const seen = itemsByUser(train);
-  const relevant = itemsByUser(test);
+  const seen = distinct(train, "userId", "itemId");
+  const relevant = distinct(test, "userId", "itemId");
   const catalog = new Set([...train, ...test].map((x) => x.itemId));
   const recommended = new Set<string>();
   const totals = { precision: 0, recall: 0, ndcg: 0, map: 0 };
@@ -110,13 +105,7 @@ export function scoreList(
 
 /** Items ordered by how many distinct users interacted with them in train (ties by id). */
 export function popularityRanker(train: readonly Interaction[]): Ranker {
-  const users = new Map<string, Set<string>>();
-  for (const x of train) {
-    const set = users.get(x.itemId) ?? new Set<string>();
-    if (set.size === 0) users.set(x.itemId, set);
-    set.add(x.userId);
-  }
-  const ranked = [...users.entries()]
+  const ranked = [...distinct(train, "itemId", "userId").entries()]
     .sort((a, b) => b[1].size - a[1].size || (a[0] < b[0] ? -1 : 1))
     .map(([itemId]) => itemId);
   return (_userId, k, exclude) => {
@@ -137,12 +126,17 @@ export function modelRanker(model: NmfModel): Ranker {
   };
 }
 
-function itemsByUser(interactions: readonly Interaction[]): Map<string, Set<string>> {
+/** For each distinct `key` (user or item), the distinct `value`s it occurs with. */
+function distinct(
+  interactions: readonly Interaction[],
+  key: "userId" | "itemId",
+  value: "userId" | "itemId",
+): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const x of interactions) {
-    const set = out.get(x.userId) ?? new Set<string>();
-    if (set.size === 0) out.set(x.userId, set);
-    set.add(x.itemId);
+    const set = out.get(x[key]);
+    if (set) set.add(x[value]);
+    else out.set(x[key], new Set([x[value]]));
   }
   return out;
 }

@@ -1,8 +1,9 @@
-import { nndsvdaFactors } from "./nndsvd";
+import { seededRandom } from "./random";
 import type { InteractionMatrix } from "./sparse";
 import type { NmfParams, TrainingProgress } from "./types";
 
-export const DEFAULT_TOLERANCE = 1e-4;
+/** Measured on bench:nmf: 1e-4 stops after ~20 epochs with NDCG still rising; 1e-5 takes ~2x the epochs. */
+export const DEFAULT_TOLERANCE = 1e-5;
 const TINY = 1e-30;
 
 export interface Factorization {
@@ -31,7 +32,7 @@ export function factorize(
   const tolerance = params.tolerance ?? DEFAULT_TOLERANCE;
   const m = matrix.userIds.length;
   const n = matrix.itemIds.length;
-  const { W, H } = nndsvdaFactors(matrix, k, params.seed);
+  const { W, H } = initialFactors(matrix, k, params.seed);
   const RH = new Float64Array(m * k);
   const RtW = new Float64Array(n * k);
   const gramW = new Float64Array(k * k);
@@ -55,6 +56,21 @@ export function factorize(
     if (converged) break;
   }
   return { userFactors: W, itemFactors: H, iterations: iteration, loss };
+}
+
+/** Seeded uniform init scaled like scikit-learn's: entries of W·Hᵀ start near the matrix mean. */
+function initialFactors(matrix: InteractionMatrix, k: number, seed: number): { W: Float64Array; H: Float64Array } {
+  const m = matrix.userIds.length;
+  const n = matrix.itemIds.length;
+  let sum = 0;
+  for (const v of matrix.values) sum += v;
+  const scale = Math.sqrt(sum / Math.max(1, m * n) / k) * 2;
+  const random = seededRandom(seed);
+  const W = new Float64Array(m * k);
+  const H = new Float64Array(n * k);
+  for (let i = 0; i < W.length; i++) W[i] = scale * random();
+  for (let i = 0; i < H.length; i++) H[i] = scale * random();
+  return { W, H };
 }
 
 /** out = S·Y for a sparse S given as compressed rows (`pos` maps entries to `values`, null = same order). */

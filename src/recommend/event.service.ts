@@ -9,6 +9,7 @@ import {
   type ValidEvent,
 } from "../events/event.validation";
 import type { Logger } from "../observability/logger";
+import { recordEventsIngested, type Metrics } from "../observability/metrics";
 import type { StoredEvent } from "../store/events.store";
 import { addInteraction, interactionWeights, type UserState } from "../store/users.store";
 import type { FoldedVector } from "../strategies/nmf";
@@ -57,6 +58,7 @@ export interface EventServiceDeps {
   /** Strategies with an onEvent hook (Personalize forwarding). */
   listeners: Strategy[];
   attribution: EventCounter;
+  metrics: Metrics;
   rules: EventRules & { maxBatch: number };
   log: Logger;
 }
@@ -166,6 +168,7 @@ export class EventService {
 
   /** Per user one state update (interactions + fold-in), then counters and hooks. */
   private async derive(events: StoredEvent[]): Promise<void> {
+    for (const e of events) recordEventsIngested(this.deps.metrics, e.type, 1);
     const byUser = new Map<string, StoredEvent[]>();
     for (const e of events) byUser.set(e.userId, [...(byUser.get(e.userId) ?? []), e]);
     await Promise.all(
