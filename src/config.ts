@@ -200,7 +200,8 @@ export function loadConfig(env: Env = process.env): Config {
     aws: { region: r.str("AWS_REGION", "us-east-1") },
     dynamo: {
       endpoint,
-      embedded: !endpoint && !onLambda,
+      // Off: the real DynamoDB with the standard AWS credentials (the CLI against a deployed stack).
+      embedded: !endpoint && r.bool("EMBEDDED_DYNAMODB", !onLambda),
       dataDir: path.resolve(r.str("DATA_DIR", "./data")),
       tables: {
         items: r.str("ITEMS_TABLE", "recs-items"),
