@@ -20,18 +20,20 @@ export function readFlags(argv: string[], flags: Flags): Record<string, string |
 }
 
 export function intFlag(values: Record<string, unknown>, name: string, min: number, max: number): number | undefined {
-  const raw = values[name];
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer in ${min}..${max}`);
-  return n;
+  return readNumber(values, name, min, max, true);
 }
 
 export function numberFlag(values: Record<string, unknown>, name: string, min: number, max: number): number | undefined {
+  return readNumber(values, name, min, max, false);
+}
+
+function readNumber(values: Record<string, unknown>, name: string, min: number, max: number, integer: boolean) {
   const raw = values[name];
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number in ${min}..${max}`);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
+    throw new UsageError(`--${name} must be ${integer ? "an integer" : "a number"} in ${min}..${max}`);
+  }
   return n;
 }
 

@@ -1,17 +1,6 @@
 import type { EventType } from "../config";
+import { seededRandom } from "../nmf/random";
 import type { CatalogItem } from "../store/items.store";
-
-/** A small, fast, seedable PRNG (mulberry32): the same seed gives the same demo data everywhere. */
-export function randomGenerator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CATEGORIES: Record<string, string[]> = {
   books: ["Novel", "Cookbook", "Biography", "Atlas", "Poetry Collection"],
@@ -54,7 +43,8 @@ export interface SyntheticOptions {
  * Enough latent structure that a factor model clearly beats popularity on it.
  */
 export function generateDemoData(options: SyntheticOptions): SyntheticData {
-  const random = randomGenerator(options.seed);
+  // Seedable, so the same seed gives the same demo data everywhere (tests rely on it).
+  const random = seededRandom(options.seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const categories = Object.keys(CATEGORIES);
   const now = options.now ?? Date.now();

@@ -1,17 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { App } from "../app";
-import type { EventType } from "../config";
 import type { StoredEvent } from "../store/events.store";
 import { addInteraction } from "../store/users.store";
 
-export interface BulkEvent {
-  userId: string;
-  itemId: string;
-  type: EventType;
-  weight: number;
-  timestamp: number;
-  value?: number;
-}
+export type BulkEvent = Omit<StoredEvent, "eventId">;
 
 const USER_UPDATE_CONCURRENCY = 16;
 

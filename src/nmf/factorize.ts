@@ -59,7 +59,11 @@ export function factorize(
 }
 
 /** Seeded uniform init scaled like scikit-learn's: entries of W·Hᵀ start near the matrix mean. */
-function initialFactors(matrix: InteractionMatrix, k: number, seed: number): { W: Float64Array; H: Float64Array } {
+function initialFactors(
+  matrix: InteractionMatrix,
+  k: number,
+  seed: number,
+): { W: Float64Array; H: Float64Array } {
   const m = matrix.userIds.length;
   const n = matrix.itemIds.length;
   let sum = 0;

@@ -44,7 +44,7 @@ describe("trainNmf", () => {
       ],
       { ...params, components: 2, uri: "./models" } as NmfParams,
     );
-    expect(model.manifest.params).toEqual({ ...params, components: 2, tolerance: 1e-4 });
+    expect(model.manifest.params).toEqual({ ...params, components: 2, tolerance: 1e-5 });
     expect(model.manifest.training).toMatchObject({ users: 2, items: 2, interactions: 2 });
     expect(model.hasItem("y")).toBe(false);
     expect(() => trainNmf([], params)).toThrow(/without interactions/);
