@@ -9,6 +9,8 @@ import { seedDemoData } from "../jobs/seed";
 import { trainModel } from "../jobs/train";
 import { UsageError, intFlag, type Flags } from "./args";
 import { evaluateCommand } from "./evaluate.command";
+import { exportXgboostCommand, featuresCommand } from "./features.command";
+import { sagemakerLocalCommand } from "./sagemaker.command";
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -111,4 +113,7 @@ export const commands: Record<string, Command> = {
   },
 
   evaluate: evaluateCommand,
+  features: featuresCommand,
+  "export-xgboost": exportXgboostCommand,
+  "sagemaker-local": sagemakerLocalCommand,
 };

@@ -10,11 +10,25 @@ type Row = Record<string, unknown>;
  * backoff, results re-ordered to match `ids` (undefined where the table has no such item).
  * This is the DataLoader batch function shape: one call per 100 distinct keys.
  */
-export async function batchGetByKey<T extends Row>(
+export function batchGetByKey<T extends Row>(
   db: DynamoDBDocumentClient,
   table: string,
   keyName: string,
   ids: readonly string[],
+): Promise<Array<T | undefined>> {
+  return batchGetByKeys<T>(db, table, ids, (id) => ({ [keyName]: id }), (row) => String(row[keyName]));
+}
+
+/**
+ * The same for any key shape (hash + range): `keyOf` turns an id into the table key, `idOf` reads
+ * the id back from a returned row.
+ */
+export async function batchGetByKeys<T extends Row>(
+  db: DynamoDBDocumentClient,
+  table: string,
+  ids: readonly string[],
+  keyOf: (id: string) => Row,
+  idOf: (row: Row) => string,
 ): Promise<Array<T | undefined>> {
   const unique = [...new Set(ids)];
   const found = new Map<string, T>();
@@ -23,12 +37,12 @@ export async function batchGetByKey<T extends Row>(
 
   await Promise.all(
     chunks.map(async (chunk) => {
-      let keys: Row[] = chunk.map((id) => ({ [keyName]: id }));
+      let keys: Row[] = chunk.map(keyOf);
       for (let round = 0; keys.length > 0; round++) {
         if (round === MAX_ROUNDS) throw new Error(`BatchGetItem on ${table}: keys still unprocessed after ${round} rounds`);
         if (round > 0) await sleep(Math.min(1000, 25 * 2 ** round) * Math.random());
         const out = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys } } }));
-        for (const row of out.Responses?.[table] ?? []) found.set(String(row[keyName]), row as T);
+        for (const row of out.Responses?.[table] ?? []) found.set(idOf(row), row as T);
         keys = (out.UnprocessedKeys?.[table]?.Keys as Row[] | undefined) ?? [];
       }
     }),

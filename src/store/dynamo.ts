@@ -21,7 +21,7 @@ export function createDocumentClient(options: DynamoOptions): DynamoDBDocumentCl
 }
 
 /** A local endpoint accepts any credentials; real ones from the environment are used when present. */
-function localCredentials() {
+export function localCredentials() {
   return {
     accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? "local",
     secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? "local",

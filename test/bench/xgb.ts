@@ -11,6 +11,7 @@ import { XgbEndpointScorer } from "../../src/sagemaker/endpoint-scorer";
 import { startLocalEndpoint } from "../../src/sagemaker/local-endpoint";
 import { XgbModel } from "../../src/xgboost/model";
 import { featureRows } from "../../src/xgboost/rows";
+import { randomXgbModelJson } from "./random-xgb-model";
 
 const TREES = 100;
 const DEPTH = 6;
@@ -28,48 +29,7 @@ function random(): number {
   return seed / 2 ** 31;
 }
 const gaussian = (): number => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
-
-function randomTree(): Record<string, unknown> {
-  const nodes = 2 ** (DEPTH + 1) - 1;
-  const internal = 2 ** DEPTH - 1;
-  const tree = {
-    left_children: [] as number[],
-    right_children: [] as number[],
-    split_indices: [] as number[],
-    split_conditions: [] as number[],
-    default_left: [] as number[],
-    split_type: [] as number[],
-  };
-  for (let i = 0; i < nodes; i++) {
-    const leaf = i >= internal;
-    tree.left_children.push(leaf ? -1 : 2 * i + 1);
-    tree.right_children.push(leaf ? -1 : 2 * i + 2);
-    tree.split_indices.push(leaf ? 0 : Math.floor(random() * FEATURES));
-    tree.split_conditions.push(Math.fround(leaf ? gaussian() * 0.1 : gaussian()));
-    tree.default_left.push(random() < 0.5 ? 1 : 0);
-    tree.split_type.push(0);
-  }
-  return tree;
-}
-
-function randomModelJson(): object {
-  return {
-    version: [1, 7, 4],
-    learner: {
-      learner_model_param: {
-        base_score: "5E-1",
-        num_feature: String(FEATURES),
-        num_class: "0",
-        num_target: "1",
-      },
-      objective: { name: "binary:logistic" },
-      gradient_booster: {
-        name: "gbtree",
-        model: { tree_info: new Array(TREES).fill(0), trees: Array.from({ length: TREES }, randomTree) },
-      },
-    },
-  };
-}
+const randomModelJson = (): object => randomXgbModelJson({ trees: TREES, depth: DEPTH, features: FEATURES, random });
 
 interface Timing {
   wallMs: number[];

@@ -52,12 +52,12 @@ beforeAll(async () => {
     STATS_TABLE: "lambda-stats",
     MODEL_URI: fs.mkdtempSync(path.join(os.tmpdir(), "recs-lambda-models-")),
     METRICS_SINK: "off",
-    NMF_COMPONENTS: "8",
+    NMF_COMPONENTS: "16",
   };
   Object.assign(process.env, env);
   const setup = createApp(loadConfig());
   await ensureTables(setup.db, setup.config.dynamo.tables);
-  await seedDemoData(setup, { users: 200, items: 200, seed: 3 });
+  await seedDemoData(setup, { users: 300, items: 400, seed: 3 });
   await setup.close();
   ({ handler } = await import("../../src/lambda"));
 });

@@ -1,0 +1,236 @@
+import DataLoader from "dataloader";
+import { interactionFeatures, userContext } from "../features/compute";
+import { itemFeatureKey, userFeatureKey, type FeatureStore } from "../features/feature.store";
+import { buildFeatureRows } from "../features/rows";
+import type { FeatureSpec, Features } from "../features/spec";
+import type { Logger } from "../observability/logger";
+import { XgbScoringError } from "../sagemaker/errors";
+import { XgbLocalScorer } from "../sagemaker/local-scorer";
+import type { XgbScorer } from "../sagemaker/scorer";
+import {
+  StrategyUnavailableError,
+  type RecommendQuery,
+  type ScoredItemId,
+  type Strategy,
+  type StrategyResult,
+  type StrategyStatus,
+} from "./strategy";
+
+/** Where the items to rank come from; they already honour the query's exclusions and category. */
+export interface CandidateSource {
+  candidates(query: RecommendQuery, n: number, signal: AbortSignal): Promise<ScoredItemId[]>;
+}
+
+type Recommender = Pick<Strategy, "recommend">;
+
+/**
+ * NMF top-N when a model is ready and knows the user; else popular items in the user's categories
+ * (weighted by the user's interest in each), else popular items overall.
+ */
+export function nmfThenPopularCandidates(
+  nmf: Recommender,
+  popular: Recommender,
+  categoryOf: (itemId: string) => Promise<string | undefined>,
+): CandidateSource {
+  return {
+    async candidates(query, n, signal) {
+      try {
+        return (await nmf.recommend({ ...query, k: n }, signal)).items;
+      } catch (error) {
+        if (!(error instanceof StrategyUnavailableError)) throw error;
+      }
+      const categories =
+        query.category === undefined
+          ? await userCategories(query.interactions, categoryOf)
+          : new Map<string, number>();
+      if (categories.size === 0) return (await popular.recommend({ ...query, k: n }, signal)).items;
+      const lists = await Promise.all(
+        [...categories].map(async ([category, interest]) =>
+          (await popular.recommend({ ...query, k: n, category }, signal)).items.map((i) => ({
+            itemId: i.itemId,
+            score: i.score * interest,
+          })),
+        ),
+      );
+      return lists
+        .flat()
+        .sort((a, b) => b.score - a.score)
+        .slice(0, n);
+    },
+  };
+}
+
+/** The user's categories with their share of the user's weight. */
+async function userCategories(
+  interactions: ReadonlyMap<string, number>,
+  categoryOf: (itemId: string) => Promise<string | undefined>,
+): Promise<Map<string, number>> {
+  const weights = new Map<string, number>();
+  let total = 0;
+  for (const [itemId, weight] of interactions) {
+    const category = await categoryOf(itemId);
+    if (category === undefined) continue;
+    weights.set(category, (weights.get(category) ?? 0) + weight);
+    total += weight;
+  }
+  for (const [category, weight] of weights) weights.set(category, weight / total);
+  return weights;
+}
+
+export interface SageMakerXgbDeps {
+  features: Pick<FeatureStore, "getSpec" | "getMany">;
+  /** The endpoint scorer, or the in-process one (loads its model file). Called until it succeeds. */
+  loadScorer: () => Promise<XgbScorer>;
+  candidates: CandidateSource;
+  categoryOf: (itemId: string) => Promise<string | undefined>;
+  log: Pick<Logger, "info" | "warn">;
+}
+
+export interface SageMakerXgbOptions {
+  /** How many candidates are ranked (SAGEMAKER_CANDIDATES). */
+  candidates: number;
+  /** How often the feature spec is re-read, so a new `recs features` run is picked up. */
+  refreshSeconds: number;
+}
+
+interface Loaded {
+  spec: FeatureSpec;
+  scorer: XgbScorer;
+}
+
+/**
+ * Ranks candidates with an XGBoost binary classifier ("will this user buy this item?"): features
+ * from the stats table through a per-request DataLoader, rows in feature-spec order, scored on a
+ * SageMaker endpoint or in-process. A missing spec or model makes it unavailable (the router falls
+ * back); endpoint errors are thrown, so the router falls back and counts them in its breaker.
+ */
+export class SageMakerXgbStrategy implements Strategy {
+  readonly name = "SAGEMAKER_XGBOOST" as const;
+  private loaded: Loaded | undefined;
+  private scorer: Promise<XgbScorer> | undefined;
+  private error: string | undefined;
+  private checkedAt = -Infinity;
+  private inFlight: Promise<Loaded | undefined> | undefined;
+
+  constructor(
+    private readonly deps: SageMakerXgbDeps,
+    private readonly options: SageMakerXgbOptions,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * Ready once loaded, and before the first load (the first request loads spec and model and waits
+   * for them); not ready after a failed first load, until a later check succeeds.
+   */
+  status(): StrategyStatus {
+    if (this.due()) void this.refresh();
+    return {
+      configured: true,
+      ready: this.loaded !== undefined || this.error === undefined,
+      modelVersion: this.loaded && modelVersion(this.loaded),
+      detail: this.error ?? (this.loaded ? undefined : "spec and model load on the first request"),
+    };
+  }
+
+  async recommend(query: RecommendQuery, signal: AbortSignal): Promise<StrategyResult> {
+    const loaded = this.loaded ?? (await this.refresh());
+    if (!loaded) throw new StrategyUnavailableError(this.name, this.error ?? "not loaded");
+    const candidates = await this.deps.candidates.candidates(query, this.options.candidates, signal);
+    if (candidates.length === 0) throw new StrategyUnavailableError(this.name, "no candidates for this user");
+    const itemIds = candidates.map((c) => c.itemId);
+
+    // Per request: DataLoader caches must never outlive the request (features change between them).
+    const features = new DataLoader<string, Features | undefined>((keys) => this.deps.features.getMany(keys));
+    const [user, items, categories] = await Promise.all([
+      features.load(userFeatureKey(query.userId)),
+      Promise.all(itemIds.map((id) => features.load(itemFeatureKey(id)))),
+      this.categories([...query.interactions.keys(), ...itemIds]),
+    ]);
+    const context = userContext(query.interactions, (id) => categories.get(id));
+    const rows = buildFeatureRows(
+      loaded.spec,
+      itemIds.map((itemId, i) => ({
+        user,
+        item: items[i],
+        pair: interactionFeatures(context, itemId, categories.get(itemId)),
+      })),
+    );
+
+    let scores: Float64Array;
+    try {
+      scores = await loaded.scorer.score(rows, signal);
+    } catch (error) {
+      if (error instanceof XgbScoringError) {
+        this.deps.log.warn("xgboost scoring failed", {
+          kind: error.kind,
+          code: error.code,
+          source: loaded.scorer.source,
+        });
+      }
+      throw error;
+    }
+    const ranked = itemIds
+      .map((itemId, i) => ({ itemId, score: scores[i]! }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, query.k);
+    return { items: ranked, modelVersion: modelVersion(loaded) };
+  }
+
+  /** No ranker for related items: the router asks the next strategy in the chain. */
+  async related(): Promise<StrategyResult> {
+    throw new StrategyUnavailableError(this.name, "related items are not ranked by the XGBoost model");
+  }
+
+  private async categories(itemIds: readonly string[]): Promise<Map<string, string | undefined>> {
+    const unique = [...new Set(itemIds)];
+    const found = await Promise.all(unique.map((id) => this.deps.categoryOf(id)));
+    return new Map(unique.map((id, i) => [id, found[i]]));
+  }
+
+  private due(): boolean {
+    return this.inFlight === undefined && this.now() - this.checkedAt >= this.options.refreshSeconds * 1000;
+  }
+
+  /** Re-reads the spec and loads the scorer once (joining a load already running). */
+  private refresh(): Promise<Loaded | undefined> {
+    this.inFlight ??= this.check().finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  private async check(): Promise<Loaded | undefined> {
+    this.checkedAt = this.now();
+    try {
+      this.scorer ??= this.deps.loadScorer();
+      const [spec, scorer] = await Promise.all([this.deps.features.getSpec(), this.scorer]);
+      if (!spec) throw new Error("no feature spec: run `npx recs features`");
+      const expected = scorer instanceof XgbLocalScorer ? scorer.model.featureCount : spec.features.length;
+      if (expected !== spec.features.length) {
+        throw new Error(
+          `the model reads ${expected} features, the feature spec ${spec.version} has ${spec.features.length}`,
+        );
+      }
+      if (this.loaded?.spec.version !== spec.version || this.loaded.scorer !== scorer) {
+        this.deps.log.info("xgboost ranker loaded", { source: scorer.source, specVersion: spec.version });
+      }
+      this.loaded = { spec, scorer };
+      this.error = undefined;
+    } catch (error) {
+      // A failed re-check keeps serving what was loaded; a model that failed to load is tried again.
+      this.error = (error as Error).message;
+      if (
+        this.scorer &&
+        (await this.scorer.then(
+          () => false,
+          () => true,
+        ))
+      )
+        this.scorer = undefined;
+      this.deps.log.warn("xgboost ranker unavailable", { error: this.error });
+    }
+    return this.loaded;
+  }
+}
+
+function modelVersion({ scorer, spec }: Loaded): string {
+  return `${scorer.source}+features-${spec.version}`;
+}
