@@ -9,7 +9,7 @@ import { EventService } from "./recommend/event.service";
 import { RecommendationService } from "./recommend/recommendation.service";
 import { AttributionStore } from "./store/attribution.store";
 import { CatalogIndex } from "./store/catalog-index";
-import { createDocumentClient } from "./store/dynamo";
+import { createDocumentClient, localCredentials } from "./store/dynamo";
 import { EventStore } from "./store/events.store";
 import { IdempotencyStore } from "./store/idempotency.store";
 import { ItemStore } from "./store/items.store";
@@ -17,10 +17,17 @@ import { PopularityStore } from "./store/popularity.store";
 import { UserStore } from "./store/users.store";
 import { createPersonalizeEventsClient, createPersonalizeRuntimeClient } from "./personalize/clients";
 import { PersonalizeEventForwarder } from "./personalize/event-forwarder";
+import { userIdPseudonymiser } from "./security/pseudonymise";
 import { NmfStrategy } from "./strategies/nmf";
 import { PersonalizeStrategy } from "./strategies/personalize";
 import { PopularStrategy } from "./strategies/popular";
 import { StrategyRouter } from "./strategies/router";
+import { nmfThenPopularCandidates, SageMakerXgbStrategy } from "./strategies/sagemaker";
+import { FeatureStore } from "./features/feature.store";
+import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { XgbEndpointScorer } from "./sagemaker/endpoint-scorer";
+import { XgbLocalScorer } from "./sagemaker/local-scorer";
+import type { XgbScorer } from "./sagemaker/scorer";
 import type { Strategy } from "./strategies/strategy";
 
 export const VERSION = "0.1.0";
@@ -93,9 +100,11 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const popular = new PopularStrategy(stores.popularity, config.popular.refreshSeconds, log);
   const nmf = new NmfStrategy(models);
   const personalize = createPersonalize(config, log);
+  const sagemaker = createSageMaker(config, { db, log, nmf, popular, catalog });
   const strategies = new Map<StrategyName, Strategy>([
     [nmf.name, nmf],
     [popular.name, popular],
+    ...(sagemaker ? ([[sagemaker.name, sagemaker]] as const) : []),
     ...(personalize ? ([[personalize.strategy.name, personalize.strategy]] as const) : []),
   ]);
   const router = new StrategyRouter(
@@ -111,12 +120,14 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     metrics,
   );
 
+  const pseudonymise = userIdPseudonymiser(config.security.userIdHmacKey);
   const attribution = new AttributionService(new AttributionStore(db, tables.stats), log);
   const recommendations = new RecommendationService(
     router,
     stores.users,
     { allowOverride: config.router.allowOverride },
     attribution,
+    pseudonymise,
   );
   const events = new EventService({
     events: stores.events,
@@ -130,6 +141,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     metrics,
     rules: { ...config.events },
     log,
+    pseudonymise,
   });
 
   return {
@@ -189,4 +201,34 @@ function createPersonalize(config: Config, log: Logger) {
     : undefined;
   const client = createPersonalizeRuntimeClient({ region: config.aws.region, endpointUrl: p.endpointUrl });
   return { strategy: new PersonalizeStrategy(p, client, forwarder), forwarder };
+}
+
+/** Registered when an endpoint or an in-process model is configured; XGBOOST_MODEL_URI wins over the endpoint. */
+function createSageMaker(
+  config: Config,
+  parts: { db: DynamoDBDocumentClient; log: Logger; nmf: NmfStrategy; popular: PopularStrategy; catalog: CatalogIndex },
+): SageMakerXgbStrategy | undefined {
+  const s = config.sagemaker;
+  const { endpointName, xgboostModelUri } = s;
+  if (!endpointName && !xgboostModelUri) return undefined;
+  const region = config.aws.region;
+  // A local endpoint (SAGEMAKER_ENDPOINT_URL) accepts any credentials, as dynalite does.
+  const client = s.endpointUrl
+    ? new SageMakerRuntimeClient({ region, endpoint: s.endpointUrl, maxAttempts: 1, credentials: localCredentials() })
+    : undefined;
+  const loadScorer = async (): Promise<XgbScorer> =>
+    xgboostModelUri
+      ? XgbLocalScorer.load(xgboostModelUri, { region })
+      : new XgbEndpointScorer({ endpointName: endpointName!, region, timeoutMs: s.timeoutMs, client });
+  const categoryOf = (itemId: string) => parts.catalog.categoryOf(itemId);
+  return new SageMakerXgbStrategy(
+    {
+      features: new FeatureStore(parts.db, config.dynamo.tables.stats),
+      loadScorer,
+      candidates: nmfThenPopularCandidates(parts.nmf, parts.popular, categoryOf),
+      categoryOf,
+      log: parts.log,
+    },
+    { candidates: s.candidates, refreshSeconds: config.model.refreshSeconds },
+  );
 }

@@ -6,11 +6,14 @@ import { loadConfig } from "./config";
 import { createContext } from "./graphql/context";
 import { trainModel, type TrainReport } from "./jobs/train";
 import { recordColdStart } from "./observability/metrics";
+import { ApiKeyGuard } from "./security/api-keys";
+import { guardLambdaRequest, rejectionResult } from "./security/lambda-guard";
 import { createApolloServer } from "./server";
 
 // Module scope: built once per Lambda container, reused by every invocation it serves.
 const app = createApp(loadConfig());
 const apollo = createApolloServer(app.config);
+const guard = { keys: new ApiKeyGuard(app.config.security.apiKeys), maxBodyBytes: app.config.http.maxBodyBytes };
 let coldStart = true;
 
 const graphqlHandler = startServerAndCreateLambdaHandler(
@@ -43,6 +46,8 @@ export async function handler(
   }
   try {
     if (isScheduled(event)) return await trainModel(app, { force: false });
+    const denied = guardLambdaRequest(event, guard);
+    if (denied) return rejectionResult(denied);
     return (await graphqlHandler(event, context, () => undefined)) as APIGatewayProxyStructuredResultV2;
   } finally {
     // Lambda may freeze the process after returning: nothing buffered may wait for a later invocation.

@@ -7,20 +7,25 @@ import type { GraphQLContext } from "./graphql/context";
 import { formatError } from "./graphql/errors";
 import { buildGatewaySchema } from "./graphql/schema";
 import { requestObservabilityPlugin } from "./observability/request-plugin";
+import { queryLimitProtection } from "./security/query-limits";
 
 /**
  * The one Apollo Server, shared by the local server (src/main.ts) and the Lambda handler
  * (src/lambda.ts). Synchronous so the Lambda can build it at module scope, once per container.
  */
 export function createApolloServer(config: Config): ApolloServer<GraphQLContext> {
+  const limits = queryLimitProtection();
   return new ApolloServer<GraphQLContext>({
     schema: buildGatewaySchema(),
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     introspection: config.graphql.introspection,
     includeStacktraceInErrorResponses: !config.production,
     formatError: formatError(config.production),
     csrfPrevention: true,
     plugins: [
       requestObservabilityPlugin<GraphQLContext>(),
+      ...limits.plugins,
       config.graphql.landingPage
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),

@@ -2,6 +2,7 @@ import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { InputError } from "../events/event.validation";
 import { StoreUnavailableError } from "../recommend/event.service";
+import { isQueryLimitError } from "../security/query-limits";
 
 /** Stable error codes clients can switch on (extensions.code). */
 export const ErrorCode = {
@@ -9,6 +10,8 @@ export const ErrorCode = {
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
   GRAPHQL_VALIDATION_FAILED: "GRAPHQL_VALIDATION_FAILED",
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  /** A document over a graphql-armor limit (depth, aliases, tokens, directives, cost). */
+  QUERY_LIMIT_EXCEEDED: "QUERY_LIMIT_EXCEEDED",
 } as const;
 
 // Validation errors about a literal argument value are bad input, not a bad document:
@@ -33,6 +36,9 @@ export function formatError(production: boolean) {
     }
     if (original instanceof StoreUnavailableError) {
       return { message: original.message, path: formatted.path, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryable: true } };
+    }
+    if (isQueryLimitError(formatted.message)) {
+      return { message: formatted.message, extensions: { code: ErrorCode.QUERY_LIMIT_EXCEEDED } };
     }
     const code = formatted.extensions?.code;
     if (code === ErrorCode.GRAPHQL_VALIDATION_FAILED && BAD_VALUE_MESSAGES.test(formatted.message)) {

@@ -3,6 +3,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import type { App } from "../app";
 import { createContext, type GraphQLContext } from "../graphql/context";
+import { API_KEY_HEADER, checkAccess } from "../security/access";
+import { ApiKeyGuard } from "../security/api-keys";
+import { payloadTooLarge, rejection, RejectionCode, type Rejection } from "../security/rejection";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -12,6 +15,7 @@ export const GRAPHQL_PATH = "/graphql";
  */
 export function createNodeHandler(app: App, server: ApolloServer<GraphQLContext>) {
   const { maxBodyBytes, corsOrigins } = app.config.http;
+  const keys = new ApiKeyGuard(app.config.security.apiKeys);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const requestId = randomUUID();
@@ -21,21 +25,25 @@ export function createNodeHandler(app: App, server: ApolloServer<GraphQLContext>
     if (url.pathname !== GRAPHQL_PATH) return void sendJson(res, 404, { error: `not found; GraphQL is at ${GRAPHQL_PATH}` });
 
     const body = await readBody(req, maxBodyBytes);
-    if (body === undefined) return void sendJson(res, 413, graphqlError(`request body over ${maxBodyBytes} bytes`, "PAYLOAD_TOO_LARGE"));
+    if (body === undefined) return void reject(res, payloadTooLarge(maxBodyBytes));
     let parsed: unknown = undefined;
     if (req.method === "POST" && body.length) {
       try {
         parsed = JSON.parse(body);
       } catch {
-        return void sendJson(res, 400, graphqlError("request body is not valid JSON", "BAD_REQUEST"));
+        return void reject(res, rejection(400, "request body is not valid JSON", RejectionCode.BAD_REQUEST));
       }
     }
+    const method = req.method ?? "GET";
+    const apiKey = req.headers[API_KEY_HEADER];
+    const denied = checkAccess(keys, { method, apiKey: typeof apiKey === "string" ? apiKey : undefined, body: parsed, search: url.search });
+    if (denied) return void reject(res, denied);
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
     }
     const response = await server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body: parsed },
+      httpGraphQLRequest: { method, headers, search: url.search, body: parsed },
       context: async () => createContext(app, requestId, headers.get("idempotency-key")),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
@@ -73,8 +81,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | undefin
   });
 }
 
-function graphqlError(message: string, code: string) {
-  return { errors: [{ message, extensions: { code } }] };
+function reject(res: ServerResponse, answer: Rejection): void {
+  sendJson(res, answer.status, answer.body);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

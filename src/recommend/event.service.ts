@@ -10,6 +10,7 @@ import {
 } from "../events/event.validation";
 import type { Logger } from "../observability/logger";
 import { recordEventsIngested, type Metrics } from "../observability/metrics";
+import { keepUserId, type UserIdMapper } from "../security/pseudonymise";
 import type { StoredEvent } from "../store/events.store";
 import { addInteraction, interactionWeights, type UserState } from "../store/users.store";
 import type { FoldedVector } from "../strategies/nmf";
@@ -61,6 +62,8 @@ export interface EventServiceDeps {
   metrics: Metrics;
   rules: EventRules & { maxBatch: number };
   log: Logger;
+  /** The domain edge: with USER_ID_HMAC_KEY, storage, state and listeners see only the pseudonym. */
+  pseudonymise?: UserIdMapper;
 }
 
 /** The event store could not take the event after its retries: nothing was acknowledged. */
@@ -113,7 +116,8 @@ export class EventService {
   }
 
   private toStored(event: ValidEvent): StoredEvent {
-    return { eventId: randomUUID(), ...event };
+    const pseudonymise = this.deps.pseudonymise ?? keepUserId;
+    return { eventId: randomUUID(), ...event, userId: pseudonymise(event.userId) };
   }
 
   /** Events without a key go in one batch write; keyed events each go through their key. */

@@ -1,5 +1,6 @@
 import type { StrategyName } from "../config";
 import { checkId, checkOptionalText, InputError } from "../events/event.validation";
+import { keepUserId, type UserIdMapper } from "../security/pseudonymise";
 import { interactionWeights, type UserState } from "../store/users.store";
 import type { ServedList, StrategyRouter } from "../strategies/router";
 
@@ -40,10 +41,12 @@ export class RecommendationService {
     private readonly users: UserStateReader,
     private readonly policy: RecommendationPolicy,
     private readonly counter: ServedCounter,
+    /** The domain edge: with USER_ID_HMAC_KEY, everything below sees only the pseudonym. */
+    private readonly pseudonymise: UserIdMapper = keepUserId,
   ) {}
 
   async recommendations(userIdInput: string, request: ListRequest): Promise<ServedList> {
-    const userId = checkId("userId", userIdInput);
+    const userId = this.pseudonymise(checkId("userId", userIdInput));
     const k = checkK(request.k);
     const strategy = this.checkOverride(request.strategy);
     const filter = checkFilter(request.filter);

@@ -1,0 +1,235 @@
+/**
+ * `npm run bench`: throughput and latency of the local gateway (a `npm start` process on seeded demo
+ * data in /tmp) for recommendations (k=10 with item fields), relatedItems and recordEvent, next to a
+ * minimal graphql-js server calling the same App services; then a soak at a fixed rate that reports
+ * heap growth. Prints figures and the targets; asserts nothing. Each server is measured while the
+ * other is idle. BENCH_SECONDS (default 10) per run, SOAK_SECONDS (default 60), SOAK_RATE (default 300/s).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require("autocannon") as (options: Record<string, unknown>) => AutocannonInstance;
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+interface AutocannonInstance extends PromiseLike<AutocannonResult> {
+  on(event: "response", listener: (client: unknown, status: number, bytes: number, ms: number) => void): void;
+}
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
+const SOAK_RATE = Number(process.env.SOAK_RATE ?? 300);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const root = path.resolve(__dirname, "../..");
+
+const SCENARIOS = {
+  recommendations: {
+    query: `query Recs($userId: ID!) { recommendations(userId: $userId, k: 10) { recommendationId strategy items { itemId score rank item { id title category } } } }`,
+    variables: { userId: "user-0001" },
+  },
+  relatedItems: {
+    query: `query Related($itemId: ID!) { relatedItems(itemId: $itemId, k: 10) { recommendationId strategy items { itemId score rank item { id title category } } } }`,
+    variables: { itemId: "item-0001" },
+  },
+  recordEvent: {
+    query: `mutation Record($input: EventInput!) { recordEvent(input: $input) { eventId duplicate } }`,
+    variables: { input: { userId: "bench-user", itemId: "item-0002", type: "VIEW" } },
+  },
+} as const;
+type Scenario = keyof typeof SCENARIOS;
+
+interface Figures {
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+}
+
+interface Server {
+  url: string;
+  process: ChildProcess;
+  output(): string;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A server process on its own seeded copy of the demo data (same seed: same data and model). */
+async function startServer(script: string, name: string, readyText: string): Promise<Server> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `recs-bench-${name}-`));
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    ["--expose-gc", "--require", "tsx/cjs", "--require", "./test/bench/heap-probe.ts", script],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        STAGE: "local",
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        LOG_LEVEL: "info",
+        DATA_DIR: path.join(dir, "data"),
+        MODEL_URI: path.join(dir, "models"),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let output = "";
+  child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
+  child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (output.includes(readyText)) {
+        clearInterval(timer);
+        resolve();
+      }
+      if (child.exitCode !== null) {
+        clearInterval(timer);
+        reject(new Error(`${name} exited:\n${output}`));
+      }
+    }, 100);
+  });
+  return { url: `http://127.0.0.1:${port}/graphql`, process: child, output: () => output };
+}
+
+/** Fails loudly when a scenario answers with GraphQL errors: a fast error is not a result. */
+async function checkScenario(url: string, scenario: Scenario): Promise<void> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(SCENARIOS[scenario]),
+  });
+  const json = (await res.json()) as { errors?: unknown };
+  if (!res.ok || json.errors)
+    throw new Error(`${scenario} on ${url}: HTTP ${res.status} ${JSON.stringify(json.errors)}`);
+}
+
+async function measure(
+  url: string,
+  scenario: Scenario,
+  seconds: number,
+  overallRate?: number,
+): Promise<Figures> {
+  const latencies: number[] = [];
+  const instance = autocannon({
+    url,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(SCENARIOS[scenario]),
+    connections: CONNECTIONS,
+    duration: seconds,
+    ...(overallRate ? { overallRate } : {}),
+  });
+  instance.on("response", (_client, _status, _bytes, ms) => latencies.push(ms));
+  const result = await instance;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return {
+    rps: result.requests.average,
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+async function heapOf(server: Server): Promise<number> {
+  const before = server.output().length;
+  server.process.kill("SIGUSR2");
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const line = server
+      .output()
+      .slice(before)
+      .split("\n")
+      .find((l) => l.includes('"heapProbe"'));
+    if (line) return (JSON.parse(line) as { heapProbe: { heapUsed: number } }).heapProbe.heapUsed;
+  }
+}
+
+const fmt = (f: Figures) =>
+  `${f.rps.toFixed(0).padStart(6)} req/s  p50 ${f.p50.toFixed(1)} ms  p95 ${f.p95.toFixed(1)} ms  p99 ${f.p99.toFixed(1)} ms  errors ${f.errors}`;
+
+async function main(): Promise<void> {
+  console.log(
+    `load before: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")} on ${os.cpus().length} cores`,
+  );
+  const gateway = await startServer("src/main.ts", "gateway", '"gateway ready"');
+  const minimal = await startServer("test/bench/minimal-server.ts", "minimal", "minimal server ready");
+  try {
+    const results: Array<{ scenario: Scenario; gateway: Figures; minimal: Figures }> = [];
+    for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
+      await checkScenario(gateway.url, scenario);
+      await checkScenario(minimal.url, scenario);
+      await measure(gateway.url, scenario, 2); // warm-up: JIT, caches, model
+      const g = await measure(gateway.url, scenario, SECONDS);
+      await measure(minimal.url, scenario, 2);
+      const m = await measure(minimal.url, scenario, SECONDS);
+      results.push({ scenario, gateway: g, minimal: m });
+      console.log(
+        `${scenario}\n  gateway  ${fmt(g)}\n  minimal  ${fmt(m)}\n  ratio    ${((100 * g.rps) / m.rps).toFixed(0)}% of the minimal server`,
+      );
+    }
+    minimal.process.kill("SIGTERM");
+
+    await measure(gateway.url, "recommendations", 10, SOAK_RATE);
+    const warm = await heapOf(gateway);
+    const soak = await measure(gateway.url, "recommendations", SOAK_SECONDS, SOAK_RATE);
+    const after = await heapOf(gateway);
+    const growth = (100 * (after - warm)) / warm;
+    console.log(
+      `soak ${SOAK_SECONDS}s at ${SOAK_RATE} req/s: ${fmt(soak)}\n  heap after warm-up ${(warm / 1e6).toFixed(1)} MB, after soak ${(after / 1e6).toFixed(1)} MB (${growth >= 0 ? "+" : ""}${growth.toFixed(1)}%)`,
+    );
+
+    const recs = results.find((r) => r.scenario === "recommendations")!;
+    const ratio = recs.gateway.rps / recs.minimal.rps;
+    console.log("targets (printed, not asserted):");
+    console.log(
+      `  recommendations >= 1000 req/s: ${recs.gateway.rps >= 1000 ? "met" : "MISSED"} (${recs.gateway.rps.toFixed(0)})`,
+    );
+    console.log(
+      `  recommendations p99 < 25 ms: ${recs.gateway.p99 < 25 ? "met" : "MISSED"} (${recs.gateway.p99.toFixed(1)} ms)`,
+    );
+    console.log(
+      `  zero errors: ${results.every((r) => r.gateway.errors === 0) && soak.errors === 0 ? "met" : "MISSED"}`,
+    );
+    console.log(
+      `  >= 60% of the minimal server: ${ratio >= 0.6 ? "met" : "MISSED"} (${(ratio * 100).toFixed(0)}%)`,
+    );
+    console.log(
+      `  soak heap within 10%: ${Math.abs(growth) <= 10 ? "met" : "MISSED"} (${growth.toFixed(1)}%)`,
+    );
+    console.log(
+      `load after: ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}`,
+    );
+  } finally {
+    gateway.process.kill("SIGTERM");
+    minimal.process.kill("SIGTERM");
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
