@@ -9,7 +9,8 @@ import { EventService } from "./recommend/event.service";
 import { RecommendationService } from "./recommend/recommendation.service";
 import { AttributionStore } from "./store/attribution.store";
 import { CatalogIndex } from "./store/catalog-index";
-import { createDocumentClient, localCredentials } from "./store/dynamo";
+import { awsClientOptions } from "./shared/aws";
+import { createDocumentClient } from "./store/dynamo";
 import { EventStore } from "./store/events.store";
 import { IdempotencyStore } from "./store/idempotency.store";
 import { ItemStore } from "./store/items.store";
@@ -212,9 +213,8 @@ function createSageMaker(
   const { endpointName, xgboostModelUri } = s;
   if (!endpointName && !xgboostModelUri) return undefined;
   const region = config.aws.region;
-  // A local endpoint (SAGEMAKER_ENDPOINT_URL) accepts any credentials, as dynalite does.
   const client = s.endpointUrl
-    ? new SageMakerRuntimeClient({ region, endpoint: s.endpointUrl, maxAttempts: 1, credentials: localCredentials() })
+    ? new SageMakerRuntimeClient({ ...awsClientOptions(region, s.endpointUrl), maxAttempts: 1 })
     : undefined;
   const loadScorer = async (): Promise<XgbScorer> =>
     xgboostModelUri

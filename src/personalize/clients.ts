@@ -1,5 +1,6 @@
 import { PersonalizeEventsClient } from "@aws-sdk/client-personalize-events";
 import { PersonalizeRuntimeClient } from "@aws-sdk/client-personalize-runtime";
+import { awsClientOptions } from "../shared/aws";
 
 export interface PersonalizeClientOptions {
   region: string;
@@ -13,8 +14,7 @@ export interface PersonalizeClientOptions {
  */
 export function createPersonalizeRuntimeClient(options: PersonalizeClientOptions): PersonalizeRuntimeClient {
   return new PersonalizeRuntimeClient({
-    region: options.region,
-    endpoint: options.endpointUrl,
+    ...awsClientOptions(options.region, options.endpointUrl),
     maxAttempts: 1,
   });
 }
@@ -22,8 +22,7 @@ export function createPersonalizeRuntimeClient(options: PersonalizeClientOptions
 /** One SDK attempt per call: the event forwarder retries with its own bounded backoff and counts failures. */
 export function createPersonalizeEventsClient(options: PersonalizeClientOptions): PersonalizeEventsClient {
   return new PersonalizeEventsClient({
-    region: options.region,
-    endpoint: options.endpointUrl,
+    ...awsClientOptions(options.region, options.endpointUrl),
     maxAttempts: 1,
   });
 }

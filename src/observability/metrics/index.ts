@@ -1,4 +1,5 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { awsClientOptions } from "../../shared/aws";
 import type { Logger } from "../logger";
 import { CloudWatchMetrics } from "./cloudwatch";
 import { EmfMetrics } from "./emf";
@@ -29,7 +30,7 @@ export function createMetrics(cfg: MetricsConfig, log: Logger, options: MetricsO
     case "emf":
       return new EmfMetrics(cfg.namespace, metricsLog, options.write, options.now);
     case "cloudwatch": {
-      const client = new CloudWatchClient({ region: cfg.region, endpoint: cfg.endpointUrl });
+      const client = new CloudWatchClient(awsClientOptions(cfg.region, cfg.endpointUrl));
       return new CloudWatchMetrics(
         cfg.namespace,
         client,
