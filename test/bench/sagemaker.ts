@@ -23,7 +23,7 @@ import { startLocalEndpoint } from "../../src/sagemaker/local-endpoint";
 import { createApolloServer } from "../../src/server";
 import { startEmbeddedDynamo } from "../../src/store/embedded";
 import { ensureTables } from "../../src/store/tables";
-import { randomXgbModelJson } from "./random-xgb-model";
+import { randomXgbModelJson } from "../support/random-xgb-model";
 
 const USERS = 300;
 const ITEMS = 1_000;

@@ -11,7 +11,7 @@ import { XgbEndpointScorer } from "../../src/sagemaker/endpoint-scorer";
 import { startLocalEndpoint } from "../../src/sagemaker/local-endpoint";
 import { XgbModel } from "../../src/xgboost/model";
 import { featureRows } from "../../src/xgboost/rows";
-import { randomXgbModelJson } from "./random-xgb-model";
+import { randomXgbModelJson } from "../support/random-xgb-model";
 
 const TREES = 100;
 const DEPTH = 6;
