@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from "@apollo/server";
-import type { GraphQLError, OperationDefinitionNode } from "graphql";
+import type { OperationDefinitionNode } from "graphql";
 import { hashUserId, type Logger } from "../logger";
 import { recordError, recordRequest } from "../metrics/gateway";
 import type { Metrics } from "../metrics/metrics";
@@ -39,12 +39,12 @@ function report<TContext extends ObservedContext>(
   requestContext: GraphQLRequestContextWillSendResponse<TContext>,
   latencyMs: number,
 ): void {
-  const { contextValue, request, operation, errors = [] } = requestContext;
+  const { contextValue, request, operation } = requestContext;
   const operationLabel = operation ? rootFields(operation) : INVALID_OPERATION;
   const strategies = [...new Set(contextValue.served.map((s) => s.strategy))].sort();
   const strategy = strategies.length ? strategies.join(",") : NO_STRATEGY;
   const fallbackFrom = contextValue.served.flatMap((s) => (s.fallbackFrom ? [s.fallbackFrom] : []));
-  const errorCodes = errors.map(errorCode);
+  const errorCodes = sentErrors(requestContext).map(errorCode);
 
   recordRequest(contextValue.metrics, operationLabel, strategy, latencyMs);
   for (const code of errorCodes) recordError(contextValue.metrics, code);
@@ -72,7 +72,16 @@ function rootFields(operation: OperationDefinitionNode): string {
   return names.length ? [...new Set(names)].sort().join(",") : operation.operation;
 }
 
-function errorCode(error: GraphQLError): string {
+/** The errors as the client received them (after formatError), so metrics count the codes clients see. */
+function sentErrors<TContext extends ObservedContext>(
+  requestContext: GraphQLRequestContextWillSendResponse<TContext>,
+): ReadonlyArray<{ extensions?: Record<string, unknown> }> {
+  const { body } = requestContext.response;
+  if (body.kind === "single") return body.singleResult.errors ?? [];
+  return requestContext.errors ?? [];
+}
+
+function errorCode(error: { extensions?: Record<string, unknown> }): string {
   const code = error.extensions?.code;
   return typeof code === "string" ? code : "INTERNAL_SERVER_ERROR";
 }
