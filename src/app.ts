@@ -13,7 +13,8 @@ import { awsClientOptions } from "./shared/aws";
 import { createDocumentClient } from "./store/dynamo";
 import { EventStore } from "./store/events.store";
 import { IdempotencyStore } from "./store/idempotency.store";
-import { ItemStore } from "./store/items.store";
+import { CachingItemStore } from "./store/cached-items.store";
+import type { ItemStore } from "./store/items.store";
 import { PopularityStore } from "./store/popularity.store";
 import { UserStore } from "./store/users.store";
 import { createPersonalizeEventsClient, createPersonalizeRuntimeClient } from "./personalize/clients";
@@ -89,7 +90,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const db = overrides.db ?? createDocumentClient({ region: config.aws.region, endpoint: config.dynamo.endpoint });
   const { tables } = config.dynamo;
   const stores: Stores = {
-    items: new ItemStore(db, tables.items),
+    items: new CachingItemStore(db, tables.items, { ttlSeconds: config.catalog.cacheSeconds }),
     events: new EventStore(db, tables.events, config.dynamo.eventTtlDays),
     users: new UserStore(db, tables.users),
     popularity: new PopularityStore(db, tables.stats, config.popular.halfLifeDays),
@@ -114,6 +115,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       defaultStrategy: config.router.strategy,
       fallback: config.router.fallback,
       timeoutMs: config.router.timeoutMs,
+      timeouts: config.router.timeouts,
       ab: config.router.ab,
       breaker: config.router.breaker,
     },

@@ -53,6 +53,8 @@ export interface Config {
     ab: AbVariant[];
     allowOverride: boolean;
     timeoutMs: number;
+    /** Per-strategy overrides of timeoutMs. */
+    timeouts: Partial<Record<StrategyName, number>>;
     breaker: { failures: number; windowSeconds: number; openSeconds: number };
   };
   popular: { halfLifeDays: number; refreshSeconds: number };
@@ -148,7 +150,7 @@ class EnvReader {
     return match ?? "POPULAR";
   }
 
-  /** "NMF:80,PERSONALIZE:20" */
+  /** "NMF:80,PERSONALIZE:20": strategy names with positive numbers (A/B weights, per-strategy timeouts). */
   ab(name: string): AbVariant[] {
     return this.list(name, []).map((part) => {
       const [strategy, weight] = part.split(":");
@@ -239,6 +241,7 @@ export function loadConfig(env: Env = process.env): Config {
       ab: r.ab("RECS_AB"),
       allowOverride: r.bool("ALLOW_STRATEGY_OVERRIDE", local),
       timeoutMs: r.num("STRATEGY_TIMEOUT_MS", 300, 1, 60_000),
+      timeouts: Object.fromEntries(r.ab("STRATEGY_TIMEOUTS").map((t) => [t.strategy, t.weight])),
       breaker: {
         failures: r.num("BREAKER_FAILURES", 5, 1, 1000),
         windowSeconds: r.num("BREAKER_WINDOW_SECONDS", 30, 1, 3600),

@@ -18,6 +18,8 @@ export interface RouterOptions {
   /** Tried in order after the chosen strategy; POPULAR always ends the chain. */
   fallback: StrategyName[];
   timeoutMs: number;
+  /** Per-strategy timeouts; timeoutMs for the others. */
+  timeouts?: Partial<Record<StrategyName, number>>;
   /** Sticky per-user split between strategies; empty means everyone gets defaultStrategy. */
   ab?: AbVariant[];
   breaker?: Config["router"]["breaker"];
@@ -129,9 +131,14 @@ export class StrategyRouter {
   }
 
   /** Errors and timeouts count against a strategy; "unavailable" and "empty" are answers, not failures. */
-  private report(name: StrategyName, breaker: CircuitBreaker, outcome: { skip: Skip } | { result: StrategyResult }): void {
+  private report(
+    name: StrategyName,
+    breaker: CircuitBreaker,
+    outcome: { skip: Skip } | { result: StrategyResult },
+  ): void {
     const before = breaker.state();
-    const failed = "skip" in outcome && (outcome.skip.reason === "error" || outcome.skip.reason === "timeout");
+    const failed =
+      "skip" in outcome && (outcome.skip.reason === "error" || outcome.skip.reason === "timeout");
     if (failed) breaker.onFailure();
     else breaker.onSuccess();
     const after = breaker.state();
@@ -145,7 +152,10 @@ export class StrategyRouter {
     try {
       return await call(strategy, new AbortController().signal);
     } catch (error) {
-      this.log.error("last-resort strategy failed; serving an empty list", { strategy: strategy.name, error });
+      this.log.error("last-resort strategy failed; serving an empty list", {
+        strategy: strategy.name,
+        error,
+      });
       return { items: [] };
     }
   }
@@ -163,7 +173,10 @@ export class StrategyRouter {
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), this.options.timeoutMs);
+      timer = setTimeout(
+        () => resolve("timeout"),
+        this.options.timeouts?.[strategy.name] ?? this.options.timeoutMs,
+      );
     });
     try {
       const result = await Promise.race([call(strategy, controller.signal), timeout]);

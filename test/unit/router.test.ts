@@ -78,6 +78,23 @@ describe("StrategyRouter", () => {
     expect(aborted).toBe(true);
   });
 
+  it("uses a strategy's own timeout when one is configured", async () => {
+    const slowFor = (ms: number) => (signal: AbortSignal) =>
+      new Promise<StrategyResult>((resolve) => {
+        const timer = setTimeout(() => resolve(items("slow")), ms);
+        signal.addEventListener("abort", () => clearTimeout(timer));
+      });
+    const r = new StrategyRouter(
+      new Map<StrategyName, Strategy>([
+        ["NMF", strategy("NMF", slowFor(60))],
+        ["POPULAR", popular],
+      ]),
+      { defaultStrategy: "NMF", fallback: [], timeoutMs: 20, timeouts: { NMF: 500 } },
+      silent,
+    );
+    expect((await r.recommend(query)).strategy).toBe("NMF");
+  });
+
   it("honours a per-request strategy and walks the configured fallback chain in order", async () => {
     const calls: string[] = [];
     const failing = (name: StrategyName) =>
