@@ -8,7 +8,8 @@ import { startServerProcess, type ServerProcess } from "../support/server-proces
 const SEED = { users: 120, items: 200, seed: 5 };
 const CAMPAIGN = "arn:aws:personalize:us-east-1:123456789012:campaign/recs";
 const SIMS = "arn:aws:personalize:us-east-1:123456789012:campaign/sims";
-const TIMEOUT_MS = 150;
+// Long enough that a loaded machine never times out a healthy call; the dead-endpoint test measures against it.
+const TIMEOUT_MS = 1_000;
 
 let personalize: PersonalizeServer;
 let gateway: ServerProcess;

@@ -28,7 +28,14 @@ function recs(args: string[]): string {
 
 /** The top 5 for three users from a freshly started gateway with these settings. */
 async function servedBy(settings: Record<string, string>) {
-  const server = await startServerProcess({ ...env(), RECS_STRATEGY: "SAGEMAKER_XGBOOST", ...settings });
+  // Generous timeouts: this test is about equal answers, and a loaded CI machine must not turn it into a fallback.
+  const server = await startServerProcess({
+    ...env(),
+    RECS_STRATEGY: "SAGEMAKER_XGBOOST",
+    SAGEMAKER_TIMEOUT_MS: "5000",
+    STRATEGY_TIMEOUTS: "SAGEMAKER_XGBOOST:5000",
+    ...settings,
+  });
   try {
     const lists = [];
     for (const userId of ["user-0001", "user-0002", "user-0003"]) {
