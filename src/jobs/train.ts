@@ -30,6 +30,7 @@ export async function trainModel(app: App, options: TrainJobOptions): Promise<Tr
     force: options.force,
     itemCategories: await app.stores.items.categories(),
     log: print,
+    onProgress: progressPrinter(print),
   });
   const { figures } = report;
   recordTraining(app.metrics, {
@@ -40,4 +41,14 @@ export async function trainModel(app: App, options: TrainJobOptions): Promise<Tr
   });
   if (report.promoted) await app.models.refresh();
   return report;
+}
+
+/** Long runs show their progress: a line every few seconds with the epoch, the loss and the time. */
+function progressPrinter(print: (line: string) => void, everyMs = 2_000) {
+  let next = everyMs;
+  return ({ iteration, loss, elapsedMs }: { iteration: number; loss: number; elapsedMs: number }) => {
+    if (elapsedMs < next) return;
+    next = elapsedMs + everyMs;
+    print(`  epoch ${iteration}: loss ${loss.toExponential(4)}, ${(elapsedMs / 1000).toFixed(1)} s`);
+  };
 }
