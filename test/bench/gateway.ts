@@ -29,18 +29,22 @@ const SOAK_RATE = Number(process.env.SOAK_RATE ?? 300);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const root = path.resolve(__dirname, "../..");
 
+const pad = (n: number) => String(n).padStart(4, "0");
+/** Each request asks about another seeded user or item (500 users, 1000 items), as real traffic would. */
 const SCENARIOS = {
   recommendations: {
     query: `query Recs($userId: ID!) { recommendations(userId: $userId, k: 10) { recommendationId strategy items { itemId score rank item { id title category } } } }`,
-    variables: { userId: "user-0001" },
+    variables: (n: number) => ({ userId: `user-${pad((n % 500) + 1)}` }),
   },
   relatedItems: {
     query: `query Related($itemId: ID!) { relatedItems(itemId: $itemId, k: 10) { recommendationId strategy items { itemId score rank item { id title category } } } }`,
-    variables: { itemId: "item-0001" },
+    variables: (n: number) => ({ itemId: `item-${pad((n % 1000) + 1)}` }),
   },
   recordEvent: {
     query: `mutation Record($input: EventInput!) { recordEvent(input: $input) { eventId duplicate } }`,
-    variables: { input: { userId: "bench-user", itemId: "item-0002", type: "VIEW" } },
+    variables: (n: number) => ({
+      input: { userId: `bench-user-${n % 500}`, itemId: `item-${pad((n % 1000) + 1)}`, type: "VIEW" },
+    }),
   },
 } as const;
 type Scenario = keyof typeof SCENARIOS;
@@ -67,9 +71,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** A server process on its own seeded copy of the demo data (same seed: same data and model). */
+/**
+ * A server process on its own seeded copy of the demo data (same seed: same data and model). Its
+ * output goes to a file, as a deployed server's logs would, not through a pipe this process drains.
+ */
 async function startServer(script: string, name: string, readyText: string): Promise<Server> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `recs-bench-${name}-`));
+  const logFile = path.join(dir, "server.log");
+  const log = fs.openSync(logFile, "w");
   const port = await freePort();
   const child = spawn(
     process.execPath,
@@ -85,25 +94,29 @@ async function startServer(script: string, name: string, readyText: string): Pro
         DATA_DIR: path.join(dir, "data"),
         MODEL_URI: path.join(dir, "models"),
       },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["ignore", log, log],
     },
   );
-  let output = "";
-  child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
-  child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
+  fs.closeSync(log);
+  const output = () => fs.readFileSync(logFile, "utf8");
   await new Promise<void>((resolve, reject) => {
     const timer = setInterval(() => {
-      if (output.includes(readyText)) {
+      if (output().includes(readyText)) {
         clearInterval(timer);
         resolve();
       }
       if (child.exitCode !== null) {
         clearInterval(timer);
-        reject(new Error(`${name} exited:\n${output}`));
+        reject(new Error(`${name} exited:\n${output()}`));
       }
-    }, 100);
+    }, 200);
   });
-  return { url: `http://127.0.0.1:${port}/graphql`, process: child, output: () => output };
+  return { url: `http://127.0.0.1:${port}/graphql`, process: child, output };
+}
+
+function body(scenario: Scenario, n: number): string {
+  const { query, variables } = SCENARIOS[scenario];
+  return JSON.stringify({ query, variables: variables(n) });
 }
 
 /** Fails loudly when a scenario answers with GraphQL errors: a fast error is not a result. */
@@ -111,7 +124,7 @@ async function checkScenario(url: string, scenario: Scenario): Promise<void> {
   const res = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify(SCENARIOS[scenario]),
+    body: body(scenario, 0),
   });
   const json = (await res.json()) as { errors?: unknown };
   if (!res.ok || json.errors)
@@ -125,11 +138,12 @@ async function measure(
   overallRate?: number,
 ): Promise<Figures> {
   const latencies: number[] = [];
+  let sent = 0;
   const instance = autocannon({
     url,
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify(SCENARIOS[scenario]),
+    requests: [{ setupRequest: (request: object) => ({ ...request, body: body(scenario, sent++) }) }],
     connections: CONNECTIONS,
     duration: seconds,
     ...(overallRate ? { overallRate } : {}),

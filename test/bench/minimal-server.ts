@@ -28,6 +28,9 @@ const schema = buildSchema(`
   type Mutation { recordEvent(input: EventInput!): RecordEventResult! }
 `);
 
+const toItem = (item: CatalogItem | null) =>
+  item && { id: item.itemId, title: item.title, category: item.category };
+
 async function main(): Promise<void> {
   const local = await prepareLocalStore(loadConfig());
   const app = createApp(local.config);
@@ -42,7 +45,7 @@ async function main(): Promise<void> {
       itemId: s.itemId,
       score: s.score,
       rank: i + 1,
-      item: () => loader.load(s.itemId),
+      item: async () => toItem(await loader.load(s.itemId)),
     })),
   });
   const documents = new Map<string, DocumentNode>();

@@ -14,25 +14,28 @@ interface RawTemplate {
   Resources: Record<string, { Type: string; Condition?: string; Properties: Record<string, unknown> }>;
 }
 
+/**
+ * Packages a copy of the service in a temporary folder: `serverless package` uses the service
+ * folder's .serverless as scratch space, which other tests packaging the repository also use.
+ */
 async function packageWith(params: Record<string, string>): Promise<RawTemplate> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sls-jwt-"));
+  const service = fs.mkdtempSync(path.join(os.tmpdir(), "sls-jwt-service-"));
+  fs.copyFileSync(path.join(ROOT, "serverless.yml"), path.join(service, "serverless.yml"));
+  fs.mkdirSync(path.join(service, "dist"));
+  fs.writeFileSync(path.join(service, "dist", "lambda.js"), "exports.handler = async () => undefined;\n");
+  const out = path.join(service, "out");
+  const paramArgs = Object.entries(params).map(([k, v]) => `--param=${k}=${v}`);
   await run(
     path.join(ROOT, "node_modules/.bin/serverless"),
-    [
-      "package",
-      "--stage",
-      "test",
-      "--package",
-      dir,
-      ...Object.entries(params).map(([k, v]) => `--param=${k}=${v}`),
-    ],
-    { cwd: ROOT, env: { ...process.env, SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off" } },
+    ["package", "--stage", "test", "--package", out, ...paramArgs],
+    {
+      cwd: service,
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off" },
+    },
   );
-  const template = JSON.parse(
-    fs.readFileSync(path.join(dir, "cloudformation-template-update-stack.json"), "utf8"),
-  ) as RawTemplate;
+  const template = fs.readFileSync(path.join(out, "cloudformation-template-update-stack.json"), "utf8");
   fs.rmSync(service, { recursive: true, force: true });
-  return template;
+  return JSON.parse(template) as RawTemplate;
 }
 
 /** HasJwtAuthorizer is `not (issuer == "")`. */

@@ -36,9 +36,12 @@ export class DynamoFaultProxy {
   ) {}
 
   static async start(targetEndpoint: string): Promise<DynamoFaultProxy> {
-    let proxy!: DynamoFaultProxy;
-    const server = http.createServer((req, res) => void proxy.handle(req, res));
-    proxy = new DynamoFaultProxy(server, new URL(targetEndpoint));
+    const server = http.createServer();
+    const proxy = new DynamoFaultProxy(server, new URL(targetEndpoint));
+    server.on(
+      "request",
+      (req: http.IncomingMessage, res: http.ServerResponse) => void proxy.handle(req, res),
+    );
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     return proxy;
   }

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CachingItemStore } from "../../src/store/cached-items.store";
+import { ItemStore } from "../../src/store/items.store";
+import { createTestApp, type TestApp } from "../support/local-dynamo";
+
+let test: TestApp;
+let clock = 0;
+let direct: ItemStore;
+let cached: CachingItemStore;
+
+beforeAll(async () => {
+  test = await createTestApp();
+  const table = test.config.dynamo.tables.items;
+  direct = new ItemStore(test.app.db, table);
+  cached = new CachingItemStore(test.app.db, table, { ttlSeconds: 60, maxEntries: 3, now: () => clock });
+  await direct.putMany([
+    { itemId: "a", title: "A1" },
+    { itemId: "b", title: "B1" },
+  ]);
+});
+afterAll(() => test?.close());
+
+describe("CachingItemStore", () => {
+  it("serves items from memory until the TTL passes, missing ones included", async () => {
+    expect(await cached.getMany(["a", "b", "zzz", "a"])).toEqual([
+      { itemId: "a", title: "A1" },
+      { itemId: "b", title: "B1" },
+      undefined,
+      { itemId: "a", title: "A1" },
+    ]);
+    await direct.putMany([
+      { itemId: "a", title: "A2" },
+      { itemId: "zzz", title: "Z" },
+    ]); // behind the cache's back
+    expect((await cached.getMany(["a", "zzz"])).map((i) => i?.title)).toEqual(["A1", undefined]);
+    clock += 60_001;
+    expect((await cached.getMany(["a", "zzz"])).map((i) => i?.title)).toEqual(["A2", "Z"]);
+  });
+
+  it("drops what it writes itself, and evicts the oldest entry beyond maxEntries", async () => {
+    await cached.putMany([{ itemId: "b", title: "B2" }]);
+    expect((await cached.getMany(["b"]))[0]?.title).toBe("B2");
+    await direct.putMany([{ itemId: "a", title: "A3" }]);
+    await cached.getMany(["c"]); // a, zzz, b cached -> "a" (oldest) is evicted for "c"
+    expect((await cached.getMany(["a"]))[0]?.title).toBe("A3");
+  });
+
+  it("reads through when the TTL is 0", async () => {
+    const uncached = new CachingItemStore(test.app.db, test.config.dynamo.tables.items, { ttlSeconds: 0 });
+    await uncached.getMany(["b"]);
+    await direct.putMany([{ itemId: "b", title: "B3" }]);
+    expect((await uncached.getMany(["b"]))[0]?.title).toBe("B3");
+  });
+});
