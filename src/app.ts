@@ -16,7 +16,7 @@ import { IdempotencyStore } from "./store/idempotency.store";
 import { CachingItemStore } from "./store/cached-items.store";
 import type { ItemStore } from "./store/items.store";
 import { PopularityStore } from "./store/popularity.store";
-import { UserStore } from "./store/users.store";
+import { CachingUserStore } from "./store/cached-users.store";
 import { createPersonalizeEventsClient, createPersonalizeRuntimeClient } from "./personalize/clients";
 import { PersonalizeEventForwarder } from "./personalize/event-forwarder";
 import { userIdPseudonymiser } from "./security/pseudonymise";
@@ -37,7 +37,7 @@ export const VERSION = "0.1.0";
 export interface Stores {
   items: ItemStore;
   events: EventStore;
-  users: UserStore;
+  users: CachingUserStore;
   popularity: PopularityStore;
 }
 
@@ -92,7 +92,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const stores: Stores = {
     items: new CachingItemStore(db, tables.items, { ttlSeconds: config.catalog.cacheSeconds }),
     events: new EventStore(db, tables.events, config.dynamo.eventTtlDays),
-    users: new UserStore(db, tables.users),
+    users: new CachingUserStore(db, tables.users, config.users.cacheSeconds),
     popularity: new PopularityStore(db, tables.stats, config.popular.halfLifeDays),
   };
   const catalog = new CatalogIndex(stores.items, config.catalog.cacheSeconds, log);

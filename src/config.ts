@@ -59,6 +59,8 @@ export interface Config {
   };
   popular: { halfLifeDays: number; refreshSeconds: number };
   catalog: { cacheSeconds: number };
+  /** Write-through cache of user state; only coherent with a single writer process (embedded store). */
+  users: { cacheSeconds: number };
   sagemaker: {
     endpointName?: string;
     endpointUrl?: string;
@@ -182,6 +184,8 @@ export function loadConfig(env: Env = process.env): Config {
   // Every deployed stage behaves as production (masked errors, no Sandbox unless asked for).
   const production = !local;
   const endpoint = r.optional("DYNAMODB_ENDPOINT");
+  // Off: the real DynamoDB with the standard AWS credentials (the CLI against a deployed stack).
+  const embedded = !endpoint && r.bool("EMBEDDED_DYNAMODB", !onLambda);
   const cors = r.list("CORS_ORIGINS", local ? ["*"] : []);
 
   const config: Config = {
@@ -202,8 +206,7 @@ export function loadConfig(env: Env = process.env): Config {
     aws: { region: r.str("AWS_REGION", "us-east-1") },
     dynamo: {
       endpoint,
-      // Off: the real DynamoDB with the standard AWS credentials (the CLI against a deployed stack).
-      embedded: !endpoint && r.bool("EMBEDDED_DYNAMODB", !onLambda),
+      embedded,
       dataDir: path.resolve(r.str("DATA_DIR", "./data")),
       tables: {
         items: r.str("ITEMS_TABLE", "recs-items"),
@@ -253,6 +256,7 @@ export function loadConfig(env: Env = process.env): Config {
       refreshSeconds: r.num("POPULAR_REFRESH_SECONDS", 60, 0, 86_400),
     },
     catalog: { cacheSeconds: r.num("CATALOG_CACHE_SECONDS", 300, 0, 86_400) },
+    users: { cacheSeconds: r.num("USER_CACHE_SECONDS", embedded ? 300 : 0, 0, 86_400) },
     sagemaker: {
       endpointName: r.optional("SAGEMAKER_ENDPOINT_NAME"),
       endpointUrl: r.optional("SAGEMAKER_ENDPOINT_URL"),

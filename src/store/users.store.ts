@@ -1,7 +1,5 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { batchGetByKey } from "./batch-get";
-import { batchPut } from "./batch-write";
 
 /** Per-user state derived from events; the events table stays the source of truth. */
 export interface UserState {
@@ -43,17 +41,13 @@ export class UserStore {
     private readonly table: string,
   ) {}
 
-  async get(userId: string): Promise<UserState | undefined> {
+  get(userId: string): Promise<UserState | undefined> {
+    return this.read(userId);
+  }
+
+  private async read(userId: string): Promise<UserState | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { userId }, ConsistentRead: true }));
     return out.Item as UserState | undefined;
-  }
-
-  getMany(ids: readonly string[]): Promise<Array<UserState | undefined>> {
-    return batchGetByKey<UserState & Record<string, unknown>>(this.db, this.table, "userId", ids);
-  }
-
-  putMany(states: readonly UserState[]): Promise<void> {
-    return batchPut(this.db, this.table, states as unknown as Record<string, unknown>[]);
   }
 
   /**
@@ -62,7 +56,9 @@ export class UserStore {
    */
   async update(userId: string, change: (state: UserState) => void): Promise<UserState> {
     for (let attempt = 0; ; attempt++) {
-      const current = (await this.get(userId)) ?? emptyUserState(userId);
+      // The first attempt may start from a cached state (a subclass's); a conflict means it was
+      // stale, so retries read the table.
+      const current = (attempt === 0 ? await this.get(userId) : await this.read(userId)) ?? emptyUserState(userId);
       const next: UserState = structuredClone(current);
       change(next);
       next.version = current.version + 1;

@@ -1,0 +1,33 @@
+/**
+ * A bounded in-process cache whose entries expire after a time to live. Values may be undefined
+ * ("known to be missing"), so `lookup` tells a miss from a cached absence.
+ */
+export class TtlCache<V> {
+  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 100_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get enabled(): boolean {
+    return this.ttlMs > 0;
+  }
+
+  lookup(key: string): { value: V } | undefined {
+    const entry = this.entries.get(key);
+    return entry && entry.expiresAt > this.now() ? { value: entry.value } : undefined;
+  }
+
+  set(key: string, value: V): void {
+    if (!this.enabled) return;
+    this.entries.delete(key); // re-inserted last: Map order is the eviction order
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+}
