@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Config, StrategyName } from "./config";
 import { ModelHolder } from "./nmf/store/model-holder";
 import { createModelStore, type ModelStore } from "./nmf/store";
-import { Logger } from "./observability/logger";
+import { flushLogs, Logger } from "./observability/logger";
 import { createMetrics, type Metrics } from "./observability/metrics";
 import { AttributionService } from "./recommend/attribution.service";
 import { EventService } from "./recommend/event.service";
@@ -182,6 +182,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     },
     async flush() {
       await Promise.all([metrics.flush(), attribution.flush(), personalize?.forwarder?.flush()]);
+      flushLogs();
     },
     async close() {
       await Promise.all([attribution.flush(), personalize?.forwarder?.flush()]);

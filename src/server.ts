@@ -1,6 +1,9 @@
 import "reflect-metadata";
 import { ApolloServer } from "@apollo/server";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import type { Config } from "./config";
 import type { GraphQLContext } from "./graphql/context";
@@ -26,6 +29,8 @@ export function createApolloServer(config: Config): ApolloServer<GraphQLContext>
     plugins: [
       requestObservabilityPlugin<GraphQLContext>(),
       ...limits.plugins,
+      // No cache hints in this schema: without the plugin, Apollo does not wrap every field resolver.
+      ApolloServerPluginCacheControlDisabled(),
       config.graphql.landingPage
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),

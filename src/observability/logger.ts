@@ -5,12 +5,33 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 
 export type LogFields = Record<string, unknown>;
 
+const pending: string[] = [];
+let scheduled = false;
+
+/**
+ * Lines logged in the same turn of the event loop leave in one write: a request's log line must not
+ * cost a system call of its own (stdout to a file or a pipe is synchronous in Node).
+ */
+function bufferedStdout(line: string): void {
+  pending.push(line);
+  if (scheduled) return;
+  scheduled = true;
+  setImmediate(flushLogs);
+}
+
+/** Writes buffered lines now (before a Lambda invocation returns, and at exit). */
+export function flushLogs(): void {
+  scheduled = false;
+  if (pending.length) process.stdout.write(pending.splice(0).join("\n") + "\n");
+}
+process.on("exit", flushLogs);
+
 /** Structured JSON lines on stdout (CloudWatch Logs parses them); one line per call. */
 export class Logger {
   constructor(
     private readonly level: LogLevel = "info",
     private readonly base: LogFields = {},
-    private readonly write: (line: string) => void = (line) => process.stdout.write(line + "\n"),
+    private readonly write: (line: string) => void = bufferedStdout,
   ) {}
 
   child(fields: LogFields): Logger {
