@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import type { App } from "../app";
+import { readBody } from "../shared/read-body";
 import { createContext, type GraphQLContext } from "../graphql/context";
 import { API_KEY_HEADER, checkAccess } from "../security/access";
 import { ApiKeyGuard } from "../security/api-keys";
@@ -22,21 +23,27 @@ export function createNodeHandler(app: App, server: ApolloServer<GraphQLContext>
     res.setHeader("x-request-id", requestId);
     applyCors(req, res, corsOrigins);
     if (req.method === "OPTIONS") return void res.writeHead(204).end();
-    if (url.pathname !== GRAPHQL_PATH) return void sendJson(res, 404, { error: `not found; GraphQL is at ${GRAPHQL_PATH}` });
+    if (url.pathname !== GRAPHQL_PATH)
+      return void sendJson(res, 404, { error: `not found; GraphQL is at ${GRAPHQL_PATH}` });
 
     const body = await readBody(req, maxBodyBytes);
     if (body === undefined) return void reject(res, payloadTooLarge(maxBodyBytes));
     let parsed: unknown = undefined;
     if (req.method === "POST" && body.length) {
       try {
-        parsed = JSON.parse(body);
+        parsed = JSON.parse(body.toString("utf8"));
       } catch {
         return void reject(res, rejection(400, "request body is not valid JSON", RejectionCode.BAD_REQUEST));
       }
     }
     const method = req.method ?? "GET";
     const apiKey = req.headers[API_KEY_HEADER];
-    const denied = checkAccess(keys, { method, apiKey: typeof apiKey === "string" ? apiKey : undefined, body: parsed, search: url.search });
+    const denied = checkAccess(keys, {
+      method,
+      apiKey: typeof apiKey === "string" ? apiKey : undefined,
+      body: parsed,
+      search: url.search,
+    });
     if (denied) return void reject(res, denied);
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
@@ -65,20 +72,6 @@ function applyCors(req: IncomingMessage, res: ServerResponse, origins: string[] 
     "content-type, x-api-key, idempotency-key, apollo-require-preflight, x-apollo-operation-name",
   );
   res.setHeader("access-control-max-age", "600");
-}
-
-/** The body as text, or undefined when it is over the limit (drained, so a 413 can still be sent). */
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    req.on("end", () => resolve(size > limit ? undefined : Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }
 
 function reject(res: ServerResponse, answer: Rejection): void {

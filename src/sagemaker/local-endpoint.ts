@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
+import { readBody } from "../shared/read-body";
 import type { AddressInfo } from "node:net";
 import { loadXgbModel, type ModelSourceOptions } from "../xgboost/load";
 import type { XgbModel } from "../xgboost/model";
@@ -43,7 +44,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
   const model = await loadXgbModel(options.modelPath, options.modelSource);
   const host = options.host ?? "127.0.0.1";
   const server = http.createServer((req, res) => {
-    readBody(req).then(
+    readBody(req, MAX_INVOKE_BODY_BYTES).then(
       (body) => send(res, body === undefined ? tooLarge() : handle(model, options.endpointName, req, body)),
       () => res.destroy(),
     );
@@ -145,20 +146,6 @@ function modelError(originalStatus: number, originalMessage: string): Reply {
 
 function tooLarge(): Reply {
   return awsError(400, "ValidationError", `Request payload is larger than ${MAX_INVOKE_BODY_BYTES} bytes.`);
-}
-
-/** The body, or undefined once it passes the InvokeEndpoint limit (the rest is drained). */
-function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let size = 0;
-    req.on("data", (part: Buffer) => {
-      size += part.length;
-      if (size <= MAX_INVOKE_BODY_BYTES) parts.push(part);
-    });
-    req.on("end", () => resolve(size > MAX_INVOKE_BODY_BYTES ? undefined : Buffer.concat(parts)));
-    req.on("error", reject);
-  });
 }
 
 function send(res: http.ServerResponse, reply: Reply): void {

@@ -35,7 +35,10 @@ export class AttributionStore {
         Key: { pk: partition(counts.day), sk: `${counts.strategy}~${counts.variant}` },
         UpdateExpression: `ADD ${adds.join(", ")} SET expiresAt = if_not_exists(expiresAt, :ttl)`,
         ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
-        ExpressionAttributeValues: { ...values, ":ttl": Date.parse(counts.day) / 1000 + RETENTION_DAYS * 86_400 },
+        ExpressionAttributeValues: {
+          ...values,
+          ":ttl": Date.parse(counts.day) / 1000 + RETENTION_DAYS * 86_400,
+        },
       }),
     );
   }

@@ -16,7 +16,13 @@ export function batchGetByKey<T extends Row>(
   keyName: string,
   ids: readonly string[],
 ): Promise<Array<T | undefined>> {
-  return batchGetByKeys<T>(db, table, ids, (id) => ({ [keyName]: id }), (row) => String(row[keyName]));
+  return batchGetByKeys<T>(
+    db,
+    table,
+    ids,
+    (id) => ({ [keyName]: id }),
+    (row) => String(row[keyName]),
+  );
 }
 
 /**
@@ -33,13 +39,15 @@ export async function batchGetByKeys<T extends Row>(
   const unique = [...new Set(ids)];
   const found = new Map<string, T>();
   const chunks: string[][] = [];
-  for (let i = 0; i < unique.length; i += MAX_KEYS_PER_CALL) chunks.push(unique.slice(i, i + MAX_KEYS_PER_CALL));
+  for (let i = 0; i < unique.length; i += MAX_KEYS_PER_CALL)
+    chunks.push(unique.slice(i, i + MAX_KEYS_PER_CALL));
 
   await Promise.all(
     chunks.map(async (chunk) => {
       let keys: Row[] = chunk.map(keyOf);
       for (let round = 0; keys.length > 0; round++) {
-        if (round === MAX_ROUNDS) throw new Error(`BatchGetItem on ${table}: keys still unprocessed after ${round} rounds`);
+        if (round === MAX_ROUNDS)
+          throw new Error(`BatchGetItem on ${table}: keys still unprocessed after ${round} rounds`);
         if (round > 0) await sleep(Math.min(1000, 25 * 2 ** round) * Math.random());
         const out = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys } } }));
         for (const row of out.Responses?.[table] ?? []) found.set(idOf(row), row as T);

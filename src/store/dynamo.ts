@@ -10,7 +10,10 @@ export interface DynamoOptions {
 
 /** The SDK's standard retry mode backs off on throttling and 5xx; these are the only knobs we set. */
 export function createDocumentClient(options: DynamoOptions): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({ ...awsClientOptions(options.region, options.endpoint), maxAttempts: 5 });
+  const client = new DynamoDBClient({
+    ...awsClientOptions(options.region, options.endpoint),
+    maxAttempts: 5,
+  });
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
   });

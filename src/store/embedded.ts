@@ -10,7 +10,9 @@ export interface EmbeddedDynamo {
  * dynalite: DynamoDB implemented in Node on LevelDB. On disk when a folder is given, in memory otherwise.
  * Loaded lazily so the Lambda bundle never pulls it in.
  */
-export async function startEmbeddedDynamo(options: { dataDir?: string; port?: number } = {}): Promise<EmbeddedDynamo> {
+export async function startEmbeddedDynamo(
+  options: { dataDir?: string; port?: number } = {},
+): Promise<EmbeddedDynamo> {
   if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const dynalite = require("dynalite") as (opts: object) => import("node:http").Server;

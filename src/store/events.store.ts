@@ -1,6 +1,7 @@
 import { PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { EventType } from "../config";
 import { batchPut } from "./batch-write";
+import { allPages } from "./pages";
 
 export interface StoredEvent {
   eventId: string;
@@ -41,7 +42,11 @@ export class EventStore {
   }
 
   putMany(events: readonly StoredEvent[]): Promise<void> {
-    return batchPut(this.db, this.table, events.map((e) => this.toRow(e)) as unknown as Record<string, unknown>[]);
+    return batchPut(
+      this.db,
+      this.table,
+      events.map((e) => this.toRow(e)) as unknown as Record<string, unknown>[],
+    );
   }
 
   async forUser(userId: string, limit = 100): Promise<StoredEvent[]> {
@@ -58,7 +63,9 @@ export class EventStore {
   }
 
   async isEmpty(): Promise<boolean> {
-    const out = await this.db.send(new ScanCommand({ TableName: this.table, Limit: 1, ProjectionExpression: "userId" }));
+    const out = await this.db.send(
+      new ScanCommand({ TableName: this.table, Limit: 1, ProjectionExpression: "userId" }),
+    );
     return (out.Items ?? []).length === 0;
   }
 
@@ -71,19 +78,18 @@ export class EventStore {
   }
 
   private async scanSegment(segment: number, now: number): Promise<StoredEvent[]> {
-    const events: StoredEvent[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new ScanCommand({ TableName: this.table, Segment: segment, TotalSegments: SCAN_SEGMENTS, ExclusiveStartKey }),
-      );
-      for (const row of (out.Items ?? []) as EventRow[]) {
-        // TTL deletion is lazy in DynamoDB (and absent in dynalite): expired rows are filtered on read.
-        if (row.expiresAt * 1000 > now) events.push(fromRow(row));
-      }
-      ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return events;
+    const rows = (await allPages((ExclusiveStartKey) =>
+      this.db.send(
+        new ScanCommand({
+          TableName: this.table,
+          Segment: segment,
+          TotalSegments: SCAN_SEGMENTS,
+          ExclusiveStartKey,
+        }),
+      ),
+    )) as unknown as EventRow[];
+    // TTL deletion is lazy in DynamoDB (and absent in dynalite): expired rows are filtered on read.
+    return rows.filter((row) => row.expiresAt * 1000 > now).map(fromRow);
   }
 
   private toRow(event: StoredEvent): EventRow {

@@ -21,7 +21,12 @@ export class IdempotencyStore {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: `idem#${key}`, sk: SK, event, expiresAt: Math.floor(now / 1000) + IDEMPOTENCY_TTL_SECONDS },
+          Item: {
+            pk: `idem#${key}`,
+            sk: SK,
+            event,
+            expiresAt: Math.floor(now / 1000) + IDEMPOTENCY_TTL_SECONDS,
+          },
           // DynamoDB deletes expired items lazily (dynalite never): an expired record counts as absent.
           ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :now",
           ExpressionAttributeValues: { ":now": Math.floor(now / 1000) },

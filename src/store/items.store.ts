@@ -1,6 +1,7 @@
 import { GetCommand, ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { batchGetByKey } from "./batch-get";
 import { batchPut } from "./batch-write";
+import { allPages } from "./pages";
 
 export interface CatalogItem {
   itemId: string;
@@ -32,19 +33,17 @@ export class ItemStore {
 
   /** itemId -> category for the whole catalog (training and the in-process catalog index). */
   async categories(): Promise<Map<string, string>> {
-    const result = new Map<string, string>();
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
+    const rows = await allPages((ExclusiveStartKey) =>
+      this.db.send(
         new ScanCommand({
           TableName: this.table,
           ProjectionExpression: "itemId, category",
           ExclusiveStartKey,
         }),
-      );
-      for (const row of out.Items ?? []) if (row.category) result.set(String(row.itemId), String(row.category));
-      ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return result;
+      ),
+    );
+    return new Map(
+      rows.filter((row) => row.category).map((row) => [String(row.itemId), String(row.category)]),
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { allPages } from "./pages";
 
 /**
  * Popularity with exponential time decay in one counter per item ("forward decay"): an event of
@@ -77,23 +78,21 @@ export class PopularityStore {
   }
 
   private async era(era: number): Promise<PopularityEntry[]> {
-    const entries: PopularityEntry[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
+    const rows = await allPages((ExclusiveStartKey) =>
+      this.db.send(
         new QueryCommand({
           TableName: this.table,
           KeyConditionExpression: "pk = :p",
           ExpressionAttributeValues: { ":p": `popular#${era}` },
           ExclusiveStartKey,
         }),
-      );
-      for (const row of out.Items ?? []) {
-        entries.push({ itemId: String(row.sk), category: row.category as string | undefined, score: Number(row.score) });
-      }
-      ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return entries;
+      ),
+    );
+    return rows.map((row) => ({
+      itemId: String(row.sk),
+      category: row.category as string | undefined,
+      score: Number(row.score),
+    }));
   }
 
   private eraOf(timestamp: number): number {

@@ -46,7 +46,9 @@ export class UserStore {
   }
 
   private async read(userId: string): Promise<UserState | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { userId }, ConsistentRead: true }));
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { userId }, ConsistentRead: true }),
+    );
     return out.Item as UserState | undefined;
   }
 
@@ -58,7 +60,8 @@ export class UserStore {
     for (let attempt = 0; ; attempt++) {
       // The first attempt may start from a cached state (a subclass's); a conflict means it was
       // stale, so retries read the table.
-      const current = (attempt === 0 ? await this.get(userId) : await this.read(userId)) ?? emptyUserState(userId);
+      const current =
+        (attempt === 0 ? await this.get(userId) : await this.read(userId)) ?? emptyUserState(userId);
       const next: UserState = structuredClone(current);
       change(next);
       next.version = current.version + 1;
@@ -74,7 +77,8 @@ export class UserStore {
         );
         return next;
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException) || attempt >= MAX_CONFLICT_RETRIES) throw error;
+        if (!(error instanceof ConditionalCheckFailedException) || attempt >= MAX_CONFLICT_RETRIES)
+          throw error;
       }
     }
   }

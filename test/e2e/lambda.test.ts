@@ -1,12 +1,13 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { loadConfig } from "../../src/config";
 import { seedDemoData } from "../../src/jobs/seed";
 import { ensureTables } from "../../src/store/tables";
+import { httpApiEvent } from "../support/lambda-events";
 import { localDynamo } from "../support/local-dynamo";
 
 type Handler = typeof import("../../src/lambda").handler;
@@ -14,28 +15,8 @@ let handler: Handler;
 
 const lambdaContext = { awsRequestId: "req-1", functionName: "recs", getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 
-function httpEvent(body: unknown, headers: Record<string, string> = {}): APIGatewayProxyEventV2 {
-  return {
-    version: "2.0",
-    routeKey: "POST /graphql",
-    rawPath: "/graphql",
-    rawQueryString: "",
-    headers: { "content-type": "application/json", ...headers },
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "api",
-      domainName: "example.execute-api.us-east-1.amazonaws.com",
-      domainPrefix: "example",
-      http: { method: "POST", path: "/graphql", protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "vitest" },
-      requestId: "req-1",
-      routeKey: "POST /graphql",
-      stage: "$default",
-      time: "21/Nov/2026:12:00:00 +0000",
-      timeEpoch: Date.now(),
-    },
-    body: JSON.stringify(body),
-    isBase64Encoded: false,
-  };
+function httpEvent(body: unknown, headers: Record<string, string> = {}) {
+  return httpApiEvent({ body: JSON.stringify(body), headers });
 }
 
 beforeAll(async () => {
@@ -92,8 +73,7 @@ describe("Lambda handler", () => {
   });
 
   it("does not serve the Sandbox landing page in production by default", async () => {
-    const event = { ...httpEvent(undefined, { accept: "text/html" }), body: undefined };
-    event.requestContext.http.method = "GET";
+    const event = httpApiEvent({ method: "GET", headers: { accept: "text/html" } });
     const result = (await handler(event, lambdaContext)) as APIGatewayProxyStructuredResultV2;
     expect(String(result.body)).not.toMatch(/sandbox/i);
   });

@@ -2,7 +2,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { FeatureStore } from "../../src/features/feature.store";
 import { runFeatureJob } from "../../src/features/job";
 import { buildFeatureSpec } from "../../src/features/spec";
@@ -10,6 +9,7 @@ import { applyEvents, type BulkEvent } from "../../src/jobs/apply-events";
 import { startLocalEndpoint, type LocalEndpoint } from "../../src/sagemaker/local-endpoint";
 import { createTestApp, type TestApp } from "../support/local-dynamo";
 import { startStubServer, type StubServer } from "../support/stub-http-server";
+import { countBatchGets } from "../support/count-calls";
 
 const ITEMS = 300;
 const DAY = 86_400_000;
@@ -79,20 +79,6 @@ function demoEvents(now: number): BulkEvent[] {
   return events;
 }
 
-/** Counts the BatchGetItem calls and keys a client sends, without changing what it does. */
-function countBatchGets(db: DynamoDBDocumentClient): number[] {
-  const calls: number[] = [];
-  db.middlewareStack.add(
-    (next) => async (args) => {
-      const input = (args as { input: { RequestItems?: Record<string, { Keys?: unknown[] }> } }).input;
-      const keys = Object.values(input.RequestItems ?? {})[0]?.Keys;
-      if (keys) calls.push(keys.length);
-      return next(args);
-    },
-    { step: "initialize", name: "countBatchGets" },
-  );
-  return calls;
-}
 
 let seeded: TestApp;
 let endpoint: LocalEndpoint;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BatchGetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { batchGetByKey } from "../../src/store/batch-get";
 import { createTestApp, type TestApp } from "../support/local-dynamo";
+import { countBatchGets } from "../support/count-calls";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -9,20 +10,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-/** Counts the BatchGetItem calls and keys a client sends, without changing what it does. */
-function countBatchGets(db: DynamoDBDocumentClient) {
-  const calls: number[] = [];
-  db.middlewareStack.add(
-    (next) => async (args) => {
-      const input = (args as { input: { RequestItems?: Record<string, { Keys?: unknown[] }> } }).input;
-      const keys = Object.values(input.RequestItems ?? {})[0]?.Keys;
-      if (keys) calls.push(keys.length);
-      return next(args);
-    },
-    { step: "initialize", name: "countBatchGets" },
-  );
-  return calls;
-}
 
 describe("ItemStore on dynalite", () => {
   it("reads 250 items in three BatchGetItem calls, in key order, with null for missing ones", async () => {

@@ -1,26 +1,10 @@
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { ApiKeyGuard } from "../../../src/security/api-keys";
 import { guardLambdaRequest, rejectionResult } from "../../../src/security/lambda-guard";
+import { httpApiEvent } from "../../support/lambda-events";
 
-function event(
-  body: string,
-  headers: Record<string, string> = {},
-  isBase64Encoded = false,
-): APIGatewayProxyEventV2 {
-  return {
-    version: "2.0",
-    routeKey: "POST /graphql",
-    rawPath: "/graphql",
-    rawQueryString: "",
-    headers: { "content-type": "application/json", ...headers },
-    requestContext: {
-      http: { method: "POST", path: "/graphql" },
-    } as APIGatewayProxyEventV2["requestContext"],
-    body,
-    isBase64Encoded,
-  };
-}
+const event = (body: string, headers: Record<string, string> = {}, isBase64Encoded = false) =>
+  httpApiEvent({ body, headers, isBase64Encoded });
 
 const options = { keys: new ApiKeyGuard(["secret"]), maxBodyBytes: 1_000 };
 const query = JSON.stringify({ query: '{ item(id: "1") { id } }' });
