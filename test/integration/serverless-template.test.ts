@@ -21,6 +21,9 @@ const OPTIONAL_PARAMS = {
   retrainSchedule: "rate(1 day)",
   alarmEmail: "ops@example.com",
   corsOrigins: "https://shop.example,https://admin.example",
+  apiKeysParameter: "/recs/test/api-keys",
+  userIdHmacKeyParameter: "/recs/test/user-id-hmac-key",
+  xgboostModelKey: "xgboost/model.json",
 };
 
 type Json = Record<string, unknown>;
@@ -293,6 +296,17 @@ describe("serverless package: CloudFormation template", () => {
     expect(ofType(full.template, "AWS::SNS::Subscription").map(([, s]) => s.Properties.Endpoint)).toEqual([
       OPTIONAL_PARAMS.alarmEmail,
     ]);
+  });
+
+  it("takes secrets from SSM by reference, never as values, and only when their parameters are set", () => {
+    const env = (t: Template) =>
+      (ofType(t, "AWS::Lambda::Function")[0]![1].Properties.Environment as { Variables: Json }).Variables;
+    expect(env(base.template)).toMatchObject({ API_KEYS: "", USER_ID_HMAC_KEY: "", XGBOOST_MODEL_URI: "" });
+    expect(env(full.template)).toMatchObject({
+      API_KEYS: "{{resolve:ssm:/recs/test/api-keys}}",
+      USER_ID_HMAC_KEY: "{{resolve:ssm:/recs/test/user-id-hmac-key}}",
+      XGBOOST_MODEL_URI: { "Fn::Sub": "s3://${ModelBucket}/models/xgboost/model.json" },
+    });
   });
 
   it("schedules retraining on the same function only when a schedule is given", () => {
