@@ -8,7 +8,7 @@ import { buildFeatureSpec } from "../../src/features/spec";
 import { applyEvents, type BulkEvent } from "../../src/jobs/apply-events";
 import { startLocalEndpoint, type LocalEndpoint } from "../../src/sagemaker/local-endpoint";
 import { createTestApp, type TestApp } from "../support/local-dynamo";
-import { startStubServer, type StubServer } from "../support/stub-http-server";
+import { startStubServer, type StubReply, type StubServer } from "../support/stub-http-server";
 import { countBatchGets } from "../support/count-calls";
 
 const ITEMS = 300;
@@ -78,7 +78,6 @@ function demoEvents(now: number): BulkEvent[] {
     events.push({ userId: "u0", itemId: `item-${i}`, type: "PURCHASE", weight: 5, timestamp: now - DAY });
   return events;
 }
-
 
 let seeded: TestApp;
 let endpoint: LocalEndpoint;
@@ -245,4 +244,41 @@ describe("SAGEMAKER_XGBOOST on an endpoint (SAGEMAKER_ENDPOINT_NAME + SAGEMAKER_
       SAGEMAKER_TIMEOUT_MS: "50",
     });
   });
+
+  const faults: Array<[string, StubReply]> = [
+    ["slow (answers after 5 s)", { status: 200, body: "0.5", delayMs: 5_000 }],
+    ["500", { status: 500, headers: { "x-amzn-errortype": "InternalFailure" }, body: '{"message":"boom"}' }],
+    [
+      "throttled (429)",
+      {
+        status: 429,
+        headers: { "x-amzn-errortype": "ThrottlingException" },
+        body: '{"message":"slow down"}',
+      },
+    ],
+    ["garbage", { status: 200, headers: { "content-type": "text/csv" }, body: "not,a,score\n{{" }],
+  ];
+  it.each(faults)(
+    "%s: each request falls back within the timeout plus a margin, and the breaker counts it",
+    async (_name, reply) => {
+      const stub = await startStubServer(() => reply);
+      closers.push(stub);
+      const t = await appWith({
+        SAGEMAKER_ENDPOINT_NAME: "recs",
+        SAGEMAKER_ENDPOINT_URL: stub.url,
+        SAGEMAKER_TIMEOUT_MS: "300",
+        BREAKER_FAILURES: "3",
+      });
+      for (let i = 0; i < 4; i++) {
+        const started = performance.now();
+        const list = await t.app.recommendations.recommendations(`u${i}`, { k: 5 });
+        expect(list).toMatchObject({ strategy: "POPULAR", fallbackFrom: "SAGEMAKER_XGBOOST" });
+        expect(performance.now() - started).toBeLessThan(300 + 1_000); // a correctness bound, not a benchmark
+      }
+      expect(t.app.router.status().find((s) => s.name === "SAGEMAKER_XGBOOST")?.circuit).toBe("open");
+      const calls = stub.requests.length;
+      await t.app.recommendations.recommendations("u9", { k: 5 });
+      expect(stub.requests.length).toBe(calls); // open: the endpoint is not called at all
+    },
+  );
 });
