@@ -232,7 +232,7 @@ export function loadConfig(env: Env = process.env): Config {
       keep: r.num("MODEL_KEEP", 5, 1, 1000),
       refreshSeconds: r.num("MODEL_REFRESH_SECONDS", 60, 0, 86_400),
       components: r.num("NMF_COMPONENTS", 32, 1, 512),
-      iterations: r.num("NMF_ITERATIONS", 100, 1, 10_000),
+      iterations: r.num("NMF_ITERATIONS", 200, 1, 10_000),
       l2: r.num("NMF_L2", 0.05, 0, 1e6, false),
       l1: r.num("NMF_L1", 0, 0, 1e6, false),
       seed: r.num("NMF_SEED", 42, 0, 2 ** 31),

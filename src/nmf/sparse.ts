@@ -1,10 +1,6 @@
 import type { Interaction } from "./types";
 
-/**
- * The weighted user-item matrix in CSR (rows = users) and CSC (columns = items) form.
- * `cscToCsr` maps every CSC entry to its CSR position, so per-entry state (predictions)
- * lives in one array that both passes update.
- */
+/** The weighted user-item matrix in CSR (rows = users) and CSC (columns = items) form. */
 export interface InteractionMatrix {
   userIds: string[];
   itemIds: string[];
@@ -13,27 +9,25 @@ export interface InteractionMatrix {
   values: Float64Array;
   colPtr: Int32Array;
   rowIdx: Int32Array;
-  cscToCsr: Int32Array;
-}
-
-/** Ids are sorted so the same interactions give the same matrix whatever their order. */
-function indexIds(ids: Iterable<string>): { list: string[]; index: Map<string, number> } {
-  const list = [...new Set(ids)].sort();
-  return { list, index: new Map(list.map((id, i) => [id, i])) };
+  /** The values in CSC order. */
+  columnValues: Float64Array;
 }
 
 export function buildInteractionMatrix(interactions: readonly Interaction[]): InteractionMatrix {
-  const users = indexIds(interactions.map((x) => x.userId));
-  const items = indexIds(interactions.map((x) => x.itemId));
-  const m = users.list.length;
-  const n = items.list.length;
   const count = interactions.length;
   const rows = new Int32Array(count);
   const cols = new Int32Array(count);
+  const users = new IdIndex();
+  const items = new IdIndex();
   for (let e = 0; e < count; e++) {
-    rows[e] = users.index.get(interactions[e]!.userId)!;
-    cols[e] = items.index.get(interactions[e]!.itemId)!;
+    rows[e] = users.add(interactions[e]!.userId);
+    cols[e] = items.add(interactions[e]!.itemId);
   }
+  // Ids are sorted so the same interactions give the same matrix whatever their order.
+  const userIds = users.sortInPlace(rows);
+  const itemIds = items.sortInPlace(cols);
+  const m = userIds.length;
+  const n = itemIds.length;
   // Two stable counting sorts (by item, then by user) order the entries by (user, item) in O(count).
   const byCol = countingSort(cols, n, identityOrder(count));
   const order = countingSort(rows, m, byCol);
@@ -44,7 +38,8 @@ export function buildInteractionMatrix(interactions: readonly Interaction[]): In
   let nnz = 0;
   let lastRow = -1;
   let lastCol = -1;
-  for (const e of order) {
+  for (let i = 0; i < count; i++) {
+    const e = order[i]!;
     const r = rows[e]!;
     const c = cols[e]!;
     const w = interactions[e]!.weight;
@@ -67,16 +62,16 @@ export function buildInteractionMatrix(interactions: readonly Interaction[]): In
   for (let p = 0; p < nnz; p++) colPtr[colIdx[p]! + 1]!++;
   for (let c = 0; c < n; c++) colPtr[c + 1]! += colPtr[c]!;
   const rowIdx = new Int32Array(nnz);
-  const cscToCsr = new Int32Array(nnz);
+  const columnValues = new Float64Array(nnz);
   const fill = colPtr.slice(0, n);
   for (let r = 0; r < m; r++) {
     for (let p = rowPtr[r]!; p < rowPtr[r + 1]!; p++) {
       const q = fill[colIdx[p]!]!++;
       rowIdx[q] = r;
-      cscToCsr[q] = p;
+      columnValues[q] = values[p]!;
     }
   }
-  return { userIds: users.list, itemIds: items.list, rowPtr, colIdx, values, colPtr, rowIdx, cscToCsr };
+  return { userIds, itemIds, rowPtr, colIdx, values, colPtr, rowIdx, columnValues };
 }
 
 function identityOrder(count: number): Int32Array {
@@ -88,9 +83,34 @@ function identityOrder(count: number): Int32Array {
 /** Stable counting sort of `order` by `keys[order[i]]`. */
 function countingSort(keys: Int32Array, buckets: number, order: Int32Array): Int32Array {
   const start = new Int32Array(buckets + 1);
-  for (const e of order) start[keys[e]! + 1]!++;
+  for (let i = 0; i < order.length; i++) start[keys[order[i]!]! + 1]!++;
   for (let b = 0; b < buckets; b++) start[b + 1]! += start[b]!;
   const sorted = new Int32Array(order.length);
-  for (const e of order) sorted[start[keys[e]!]!++] = e;
+  for (let i = 0; i < order.length; i++) sorted[start[keys[order[i]!]!]!++] = order[i]!;
   return sorted;
+}
+
+/** Numbers ids in the order first seen (one map lookup per entry), then renumbers them sorted. */
+class IdIndex {
+  private readonly index = new Map<string, number>();
+  private readonly ids: string[] = [];
+
+  add(id: string): number {
+    let i = this.index.get(id);
+    if (i === undefined) {
+      i = this.ids.length;
+      this.index.set(id, i);
+      this.ids.push(id);
+    }
+    return i;
+  }
+
+  /** The sorted ids; `numbers` (first-seen numbers) are rewritten to positions in them. */
+  sortInPlace(numbers: Int32Array): string[] {
+    const order = this.ids.map((_, i) => i).sort((a, b) => (this.ids[a]! < this.ids[b]! ? -1 : 1));
+    const position = new Int32Array(order.length);
+    order.forEach((first, sorted) => (position[first] = sorted));
+    for (let e = 0; e < numbers.length; e++) numbers[e] = position[numbers[e]!]!;
+    return order.map((first) => this.ids[first]!);
+  }
 }

@@ -16,7 +16,7 @@ export interface NmfParams {
   /** L1 penalty on every factor entry (sparser factors). */
   l1: number;
   seed: number;
-  /** Stop when the relative loss change of an epoch falls below this. */
+  /** Stop when an epoch lowers the loss by less than this fraction of the first epoch's decrease. */
   tolerance?: number;
 }
 
