@@ -11,5 +11,9 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
-  { files: ["bin/**/*.js"], languageOptions: { globals: { require: "readonly", process: "readonly", __dirname: "readonly" } }, rules: { "@typescript-eslint/no-require-imports": "off" } },
+  {
+    files: ["bin/**/*.js"],
+    languageOptions: { globals: { require: "readonly", process: "readonly", __dirname: "readonly" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
 );

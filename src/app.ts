@@ -85,9 +85,11 @@ export interface AppOverrides {
 
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const startedAt = Date.now();
-  const log = overrides.log ?? new Logger(config.logLevel, { service: "recommendation-gateway", stage: config.stage });
+  const log =
+    overrides.log ?? new Logger(config.logLevel, { service: "recommendation-gateway", stage: config.stage });
   const metrics = createMetrics({ ...config.metrics, region: config.aws.region }, log);
-  const db = overrides.db ?? createDocumentClient({ region: config.aws.region, endpoint: config.dynamo.endpoint });
+  const db =
+    overrides.db ?? createDocumentClient({ region: config.aws.region, endpoint: config.dynamo.endpoint });
   const { tables } = config.dynamo;
   const stores: Stores = {
     items: new CachingItemStore(db, tables.items, { ttlSeconds: config.catalog.cacheSeconds }),
@@ -168,7 +170,13 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         ...statuses,
         ...(["NMF", "SAGEMAKER_XGBOOST", "PERSONALIZE", "POPULAR"] as const)
           .filter((name) => !configured.has(name))
-          .map((name) => ({ name, configured: false, ready: false, detail: "not configured", circuit: "closed" })),
+          .map((name) => ({
+            name,
+            configured: false,
+            ready: false,
+            detail: "not configured",
+            circuit: "closed",
+          })),
       ];
       const chosen = all.find((s) => s.name === config.router.strategy);
       return {
@@ -210,7 +218,13 @@ function createPersonalize(config: Config, log: Logger) {
 /** Registered when an endpoint or an in-process model is configured; XGBOOST_MODEL_URI wins over the endpoint. */
 function createSageMaker(
   config: Config,
-  parts: { db: DynamoDBDocumentClient; log: Logger; nmf: NmfStrategy; popular: PopularStrategy; catalog: CatalogIndex },
+  parts: {
+    db: DynamoDBDocumentClient;
+    log: Logger;
+    nmf: NmfStrategy;
+    popular: PopularStrategy;
+    catalog: CatalogIndex;
+  },
 ): SageMakerXgbStrategy | undefined {
   const s = config.sagemaker;
   const { endpointName, xgboostModelUri } = s;

@@ -148,7 +148,8 @@ class EnvReader {
 
   strategyName(name: string, raw: string): StrategyName {
     const match = STRATEGY_NAMES.find((s) => s === raw.toUpperCase());
-    if (!match) this.problems.push(`${name}: unknown strategy "${raw}" (known: ${STRATEGY_NAMES.join(", ")})`);
+    if (!match)
+      this.problems.push(`${name}: unknown strategy "${raw}" (known: ${STRATEGY_NAMES.join(", ")})`);
     return match ?? "POPULAR";
   }
 
@@ -284,7 +285,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
   };
 
-  if (config.router.ab.length === 1) r.problems.push("RECS_AB: name at least two variants, or leave it unset");
+  if (config.router.ab.length === 1)
+    r.problems.push("RECS_AB: name at least two variants, or leave it unset");
   if (r.problems.length) throw new ConfigError(r.problems);
   return config;
 }

@@ -13,7 +13,10 @@ import { createApolloServer } from "./server";
 // Module scope: built once per Lambda container, reused by every invocation it serves.
 const app = createApp(loadConfig());
 const apollo = createApolloServer(app.config);
-const guard = { keys: new ApiKeyGuard(app.config.security.apiKeys), maxBodyBytes: app.config.http.maxBodyBytes };
+const guard = {
+  keys: new ApiKeyGuard(app.config.security.apiKeys),
+  maxBodyBytes: app.config.http.maxBodyBytes,
+};
 let coldStart = true;
 
 const graphqlHandler = startServerAndCreateLambdaHandler(
@@ -32,7 +35,11 @@ interface ScheduledEvent {
 }
 
 function isScheduled(event: unknown): event is ScheduledEvent {
-  return typeof event === "object" && event !== null && (event as ScheduledEvent)["detail-type"] === "Scheduled Event";
+  return (
+    typeof event === "object" &&
+    event !== null &&
+    (event as ScheduledEvent)["detail-type"] === "Scheduled Event"
+  );
 }
 
 export async function handler(

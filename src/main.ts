@@ -47,7 +47,11 @@ async function main(): Promise<void> {
   process.once("SIGTERM", shutdown);
 }
 
-async function stop(app: App, apollo: { stop(): Promise<void> }, closeStore: () => Promise<void>): Promise<void> {
+async function stop(
+  app: App,
+  apollo: { stop(): Promise<void> },
+  closeStore: () => Promise<void>,
+): Promise<void> {
   await apollo.stop();
   await app.close();
   await closeStore();

@@ -19,15 +19,31 @@ export function readFlags(argv: string[], flags: Flags): Record<string, string |
   }
 }
 
-export function intFlag(values: Record<string, unknown>, name: string, min: number, max: number): number | undefined {
+export function intFlag(
+  values: Record<string, unknown>,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
   return readNumber(values, name, min, max, true);
 }
 
-export function numberFlag(values: Record<string, unknown>, name: string, min: number, max: number): number | undefined {
+export function numberFlag(
+  values: Record<string, unknown>,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
   return readNumber(values, name, min, max, false);
 }
 
-function readNumber(values: Record<string, unknown>, name: string, min: number, max: number, integer: boolean) {
+function readNumber(
+  values: Record<string, unknown>,
+  name: string,
+  min: number,
+  max: number,
+  integer: boolean,
+) {
   const raw = values[name];
   if (raw === undefined) return undefined;
   const n = Number(raw);

@@ -91,7 +91,8 @@ export const commands: Record<string, Command> = {
         if (events) await applyEvents(app, events.events);
       });
       if (items) console.log(`imported ${items.items.length} items (${items.errors.length} rows skipped)`);
-      if (events) console.log(`imported ${events.events.length} events (${events.errors.length} rows skipped)`);
+      if (events)
+        console.log(`imported ${events.events.length} events (${events.errors.length} rows skipped)`);
       return 0;
     },
   },
@@ -107,7 +108,11 @@ export const commands: Record<string, Command> = {
         const file = values.events as string | undefined;
         const events = file ? parseEventsCsv(readText(file), app.config.events) : undefined;
         if (file && events) reportRowErrors(file, events.errors);
-        const report = await trainModel(app, { force: Boolean(values.force), events: events?.events, print: console.log });
+        const report = await trainModel(app, {
+          force: Boolean(values.force),
+          events: events?.events,
+          print: console.log,
+        });
         return report.promoted ? 0 : 1;
       }),
   },

@@ -9,7 +9,8 @@ import { readText, type Command } from "./commands";
 
 function interactionsFrom(file: string): Interaction[] {
   const { events, errors } = parseEventsCsv(readText(file), loadConfig().events);
-  if (errors.length) console.error(`${file}: ${errors.length} invalid rows skipped (first at line ${errors[0]!.line})`);
+  if (errors.length)
+    console.error(`${file}: ${errors.length} invalid rows skipped (first at line ${errors[0]!.line})`);
   return aggregateInteractions(events);
 }
 
@@ -39,7 +40,11 @@ export const evaluateCommand: Command = {
     let test: Interaction[];
     if (values.events) {
       if (values.train || values.test) throw new UsageError("use --events, or --train with --test, not both");
-      ({ train, test } = splitPerUser(interactionsFrom(String(values.events)), numberFlag(values, "split", 0.05, 0.95)!, seed));
+      ({ train, test } = splitPerUser(
+        interactionsFrom(String(values.events)),
+        numberFlag(values, "split", 0.05, 0.95)!,
+        seed,
+      ));
     } else if (values.train && values.test) {
       train = interactionsFrom(String(values.train));
       test = interactionsFrom(String(values.test));
@@ -53,14 +58,28 @@ export const evaluateCommand: Command = {
     const popularity = evaluateRanker(train, test, popularityRanker(train), k);
 
     if (values.json) {
-      console.log(JSON.stringify({ k, train: train.length, test: test.length, trainingSeconds, params, nmf, popularity }));
+      console.log(
+        JSON.stringify({
+          k,
+          train: train.length,
+          test: test.length,
+          trainingSeconds,
+          params,
+          nmf,
+          popularity,
+        }),
+      );
       return 0;
     }
-    console.log(`train ${train.length} interactions, test ${test.length}; ${nmf.users} users evaluated; k=${k}`);
+    console.log(
+      `train ${train.length} interactions, test ${test.length}; ${nmf.users} users evaluated; k=${k}`,
+    );
     console.log(`NMF: ${params.components} factors, trained in ${trainingSeconds.toFixed(2)} s\n`);
     console.log("metric".padEnd(14) + "NMF".padStart(10) + "popularity".padStart(12));
     for (const [key, label] of COLUMNS) {
-      console.log(label.padEnd(14) + nmf[key].toFixed(4).padStart(10) + popularity[key].toFixed(4).padStart(12));
+      console.log(
+        label.padEnd(14) + nmf[key].toFixed(4).padStart(10) + popularity[key].toFixed(4).padStart(12),
+      );
     }
     return 0;
   },

@@ -29,7 +29,9 @@ async function run(argv: string[]): Promise<number> {
     return await command.run(readFlags(rest, command.flags));
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`recs ${name}: ${error.message}\n\n  ${name}: ${command.summary}\n${describeFlags(command.flags)}`);
+      console.error(
+        `recs ${name}: ${error.message}\n\n  ${name}: ${command.summary}\n${describeFlags(command.flags)}`,
+      );
       return 2;
     }
     if (error instanceof ConfigError || error instanceof InputError) {

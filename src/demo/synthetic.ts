@@ -79,7 +79,8 @@ export function generateDemoData(options: SyntheticOptions): SyntheticData {
       // 15% exploration of the whole catalog.
       const r = random();
       const category = pick(tastes);
-      const pool = r < 0.55 ? byCategoryStyle.get(`${category}/${style}`) : r < 0.85 ? byCategory.get(category) : items;
+      const pool =
+        r < 0.55 ? byCategoryStyle.get(`${category}/${style}`) : r < 0.85 ? byCategory.get(category) : items;
       const candidates = pool && pool.length ? pool : items;
       const item = candidates[zipfIndex(candidates.length, random)]!;
       const t = random();

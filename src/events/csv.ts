@@ -38,7 +38,8 @@ export function parseEventsCsv(text: string, rules: EventRules, now = Date.now()
   const errors: CsvRowError[] = [];
   for (const { line, cells } of rows) {
     if (cells.length === 1 && cells[0] === "") continue; // blank line
-    const cell = (index: number | undefined) => (index === undefined ? undefined : cells[index]?.trim() || undefined);
+    const cell = (index: number | undefined) =>
+      index === undefined ? undefined : cells[index]?.trim() || undefined;
     const rating = cell(ratingCol);
     const typed = cell(typeCol);
     try {

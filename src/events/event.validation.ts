@@ -16,8 +16,10 @@ const PRINTABLE = /^[^\p{Cc}\p{Cs}]+$/u;
 export const MAX_ID_LENGTH = 256;
 
 export function checkId(field: string, value: unknown): string {
-  if (typeof value !== "string" || value.length === 0) throw new InputError(field, "must be a non-empty string");
-  if (value.length > MAX_ID_LENGTH) throw new InputError(field, `must be at most ${MAX_ID_LENGTH} characters`);
+  if (typeof value !== "string" || value.length === 0)
+    throw new InputError(field, "must be a non-empty string");
+  if (value.length > MAX_ID_LENGTH)
+    throw new InputError(field, `must be at most ${MAX_ID_LENGTH} characters`);
   if (!PRINTABLE.test(value)) throw new InputError(field, "must contain printable characters only");
   return value;
 }
@@ -29,7 +31,8 @@ export function checkOptionalText(field: string, value: unknown): string | undef
 export function parseEventType(field: string, value: unknown): EventType {
   const normalized = typeof value === "string" ? value.trim().toUpperCase() : "";
   const type = EVENT_TYPES.find((t) => t === normalized);
-  if (!type) throw new InputError(field, `must be one of ${EVENT_TYPES.map((t) => t.toLowerCase()).join(", ")}`);
+  if (!type)
+    throw new InputError(field, `must be one of ${EVENT_TYPES.map((t) => t.toLowerCase()).join(", ")}`);
   return type;
 }
 
@@ -64,12 +67,17 @@ export function validateEvent(input: EventFields, rules: EventRules, now = Date.
   const userId = checkId("userId", input.userId);
   const itemId = checkId("itemId", input.itemId);
   const type = parseEventType("type", input.type);
-  const timestamp = input.timestamp === undefined || input.timestamp === null ? now : toEpochMs(input.timestamp);
+  const timestamp =
+    input.timestamp === undefined || input.timestamp === null ? now : toEpochMs(input.timestamp);
   if (timestamp > now + rules.maxFutureSkewSeconds * 1000) {
-    throw new InputError("timestamp", `must not be more than ${rules.maxFutureSkewSeconds / 60} minutes in the future`);
+    throw new InputError(
+      "timestamp",
+      `must not be more than ${rules.maxFutureSkewSeconds / 60} minutes in the future`,
+    );
   }
   const value = input.value === undefined || input.value === null ? undefined : Number(input.value);
-  if (value !== undefined && !Number.isFinite(value)) throw new InputError("value", "must be a finite number");
+  if (value !== undefined && !Number.isFinite(value))
+    throw new InputError("value", "must be a finite number");
   if (type === "RATING" && (value === undefined || value < 0)) {
     throw new InputError("value", "a RATING event needs a non-negative value");
   }
@@ -94,6 +102,7 @@ function toEpochMs(value: unknown): number {
     ms = n < 1e11 ? n * 1000 : n; // below 1e11 it can only be seconds (1e11 s is year 5138)
   } else if (typeof value === "string") ms = Date.parse(value);
   else ms = NaN;
-  if (!Number.isFinite(ms) || ms < 0) throw new InputError("timestamp", "must be unix seconds or an ISO 8601 date-time");
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new InputError("timestamp", "must be unix seconds or an ISO 8601 date-time");
   return Math.round(ms);
 }

@@ -35,7 +35,11 @@ export function formatError(production: boolean) {
       };
     }
     if (original instanceof StoreUnavailableError) {
-      return { message: original.message, path: formatted.path, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryable: true } };
+      return {
+        message: original.message,
+        path: formatted.path,
+        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryable: true },
+      };
     }
     if (isQueryLimitError(formatted.message)) {
       return { message: formatted.message, extensions: { code: ErrorCode.QUERY_LIMIT_EXCEEDED } };

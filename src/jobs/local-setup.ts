@@ -18,10 +18,14 @@ export interface LocalStore {
  */
 export async function prepareLocalStore(config: Config): Promise<LocalStore> {
   const embedded = config.dynamo.embedded ? await startEmbedded(config.dynamo.dataDir) : undefined;
-  const resolved: Config = embedded ? { ...config, dynamo: { ...config.dynamo, endpoint: embedded.endpoint } } : config;
+  const resolved: Config = embedded
+    ? { ...config, dynamo: { ...config.dynamo, endpoint: embedded.endpoint } }
+    : config;
   return {
     config: resolved,
-    description: embedded ? `embedded dynalite in ${config.dynamo.dataDir}` : (resolved.dynamo.endpoint ?? "DynamoDB"),
+    description: embedded
+      ? `embedded dynalite in ${config.dynamo.dataDir}`
+      : (resolved.dynamo.endpoint ?? "DynamoDB"),
     async ensureTables(app) {
       if (resolved.dynamo.endpoint) await ensureTables(app.db, resolved.dynamo.tables);
     },

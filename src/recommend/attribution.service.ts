@@ -76,7 +76,13 @@ export class AttributionService {
     const totals = new Map<string, StrategyReportRow & { counts: Partial<Record<EventType, number>> }>();
     for (const c of perDay.flat()) {
       const key = `${c.strategy}~${c.variant}`;
-      const row = totals.get(key) ?? { strategy: c.strategy, variant: c.variant, served: 0, events: [], counts: {} };
+      const row = totals.get(key) ?? {
+        strategy: c.strategy,
+        variant: c.variant,
+        served: 0,
+        events: [],
+        counts: {},
+      };
       row.served += c.served;
       for (const [type, n] of Object.entries(c.events) as Array<[EventType, number]>) {
         row.counts[type] = (row.counts[type] ?? 0) + n;

@@ -69,7 +69,9 @@ export interface EventServiceDeps {
 /** The event store could not take the event after its retries: nothing was acknowledged. */
 export class StoreUnavailableError extends Error {
   constructor(cause: unknown) {
-    super("the event store is unavailable; the event was not recorded, retry with the same idempotency key", { cause });
+    super("the event store is unavailable; the event was not recorded, retry with the same idempotency key", {
+      cause,
+    });
     this.name = "StoreUnavailableError";
   }
 }
@@ -100,7 +102,8 @@ export class EventService {
 
   async recordMany(inputs: readonly EventInputFields[]): Promise<RecordEventResult[]> {
     const { maxBatch } = this.deps.rules;
-    if (inputs.length === 0 || inputs.length > maxBatch) throw new InputError("inputs", `must hold 1..${maxBatch} events`);
+    if (inputs.length === 0 || inputs.length > maxBatch)
+      throw new InputError("inputs", `must hold 1..${maxBatch} events`);
     // All or nothing at validation: one bad event rejects the batch before anything is written.
     return this.store(inputs.map((input, i) => this.prepare(input, `inputs[${i}].`)));
   }
@@ -110,7 +113,8 @@ export class EventService {
       const key = checkOptionalText("idempotencyKey", input.idempotencyKey);
       return { event: this.toStored(validateEvent(input, this.deps.rules)), key };
     } catch (error) {
-      if (error instanceof InputError && fieldPrefix) throw new InputError(fieldPrefix + error.field, error.reason);
+      if (error instanceof InputError && fieldPrefix)
+        throw new InputError(fieldPrefix + error.field, error.reason);
       throw error;
     }
   }
@@ -134,7 +138,8 @@ export class EventService {
     outcomes.forEach((outcome, i) => {
       if (outcome.status === "rejected") return void (failure ??= outcome.reason);
       if (i === 0) {
-        for (const event of outcome.value as StoredEvent[]) answers.set(event, { eventId: event.eventId, duplicate: false });
+        for (const event of outcome.value as StoredEvent[])
+          answers.set(event, { eventId: event.eventId, duplicate: false });
         written.push(...(outcome.value as StoredEvent[]));
       } else {
         const { result, written: w } = outcome.value as Stored;
@@ -156,7 +161,10 @@ export class EventService {
    */
   private async storeOnce(event: StoredEvent, key: string): Promise<Stored> {
     const existing = await this.deps.idempotency.claim(key, event);
-    if (existing && (existing.userId !== event.userId || existing.itemId !== event.itemId || existing.type !== event.type)) {
+    if (
+      existing &&
+      (existing.userId !== event.userId || existing.itemId !== event.itemId || existing.type !== event.type)
+    ) {
       throw new InputError("idempotencyKey", "was already used for a different event");
     }
     const target = existing ?? event;
@@ -188,7 +196,10 @@ export class EventService {
           });
           await Promise.all(userEvents.map((e) => this.afterStore(e, interactionWeights(state))));
         } catch (error) {
-          this.deps.log.error("event stored but the user state was not updated", { error, events: userEvents.length });
+          this.deps.log.error("event stored but the user state was not updated", {
+            error,
+            events: userEvents.length,
+          });
         }
       }),
     );
@@ -204,7 +215,8 @@ export class EventService {
       ...this.deps.listeners.map((s) => s.onEvent?.(recorded, interactions) ?? Promise.resolve()),
     ];
     for (const outcome of await Promise.allSettled(tasks)) {
-      if (outcome.status === "rejected") this.deps.log.warn("event side effect failed", { error: outcome.reason });
+      if (outcome.status === "rejected")
+        this.deps.log.warn("event side effect failed", { error: outcome.reason });
     }
   }
 }

@@ -55,9 +55,14 @@ export class RecommendationService {
     const exclude = new Set(filter.excludeItemIds);
     if (filter.excludeSeen) for (const itemId of interactions.keys()) exclude.add(itemId);
     const storedVector =
-      state?.vector && state.vectorModel ? { modelVersion: state.vectorModel, vector: state.vector } : undefined;
+      state?.vector && state.vectorModel
+        ? { modelVersion: state.vectorModel, vector: state.vector }
+        : undefined;
     return this.count(
-      this.router.recommend({ userId, k, exclude, category: filter.category, interactions, storedVector }, strategy),
+      this.router.recommend(
+        { userId, k, exclude, category: filter.category, interactions, storedVector },
+        strategy,
+      ),
     );
   }
 
@@ -75,7 +80,13 @@ export class RecommendationService {
     const filter = checkFilter(request.filter);
     return this.count(
       this.router.recommend(
-        { userId: "", k, exclude: new Set(filter.excludeItemIds), category: filter.category, interactions: new Map() },
+        {
+          userId: "",
+          k,
+          exclude: new Set(filter.excludeItemIds),
+          category: filter.category,
+          interactions: new Map(),
+        },
         "POPULAR",
       ),
     );
@@ -98,7 +109,8 @@ export class RecommendationService {
 
 function checkK(k: number | null | undefined): number {
   const value = k ?? 10;
-  if (!Number.isInteger(value) || value < 1 || value > MAX_K) throw new InputError("k", `must be an integer in 1..${MAX_K}`);
+  if (!Number.isInteger(value) || value < 1 || value > MAX_K)
+    throw new InputError("k", `must be an integer in 1..${MAX_K}`);
   return value;
 }
 

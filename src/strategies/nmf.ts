@@ -54,7 +54,8 @@ export class NmfStrategy implements Strategy {
 
   private model(): NmfModel {
     const model = this.models.current();
-    if (!model) throw new StrategyUnavailableError(this.name, this.models.status().error ?? "no model loaded");
+    if (!model)
+      throw new StrategyUnavailableError(this.name, this.models.status().error ?? "no model loaded");
     return model;
   }
 

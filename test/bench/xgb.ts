@@ -29,7 +29,8 @@ function random(): number {
   return seed / 2 ** 31;
 }
 const gaussian = (): number => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
-const randomModelJson = (): object => randomXgbModelJson({ trees: TREES, depth: DEPTH, features: FEATURES, random });
+const randomModelJson = (): object =>
+  randomXgbModelJson({ trees: TREES, depth: DEPTH, features: FEATURES, random });
 
 interface Timing {
   wallMs: number[];

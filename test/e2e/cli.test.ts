@@ -11,7 +11,13 @@ let dir: string;
 function recs(args: string[], env: Record<string, string> = {}) {
   const out = spawnSync(process.execPath, [path.join(root, "bin", "recs.js"), ...args], {
     cwd: dir,
-    env: { ...process.env, LOG_LEVEL: "warn", DATA_DIR: path.join(dir, "data"), MODEL_URI: path.join(dir, "models"), ...env },
+    env: {
+      ...process.env,
+      LOG_LEVEL: "warn",
+      DATA_DIR: path.join(dir, "data"),
+      MODEL_URI: path.join(dir, "models"),
+      ...env,
+    },
     encoding: "utf8",
     timeout: 120_000,
   });
@@ -21,12 +27,17 @@ function recs(args: string[], env: Record<string, string> = {}) {
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "recs-cli-"));
   const { items, events } = generateDemoData({ users: 120, items: 150, seed: 11 });
-  const lines = events.map((e) => `${e.userId},${e.itemId},${Math.floor(e.timestamp / 1000)},${e.type.toLowerCase()}`);
+  const lines = events.map(
+    (e) => `${e.userId},${e.itemId},${Math.floor(e.timestamp / 1000)},${e.type.toLowerCase()}`,
+  );
   lines.splice(3, 0, "u-bad,,1700000000,view", "u-bad,i1,1700000000,teleport");
   fs.writeFileSync(path.join(dir, "events.csv"), ["userId,itemId,timestamp,eventType", ...lines].join("\n"));
   fs.writeFileSync(
     path.join(dir, "items.csv"),
-    ["itemId,title,category,price", ...items.map((i) => `${i.itemId},"${i.title}",${i.category},${i.price}`)].join("\n"),
+    [
+      "itemId,title,category,price",
+      ...items.map((i) => `${i.itemId},"${i.title}",${i.category},${i.price}`),
+    ].join("\n"),
   );
 });
 
@@ -57,9 +68,12 @@ describe("recs command line", () => {
   });
 
   it("evaluates NMF beside popularity as one JSON object", () => {
-    const out = recs(["evaluate", "--events", "events.csv", "--split", "0.75", "--seed", "42", "--k", "5", "--json"], {
-      NMF_COMPONENTS: "8",
-    });
+    const out = recs(
+      ["evaluate", "--events", "events.csv", "--split", "0.75", "--seed", "42", "--k", "5", "--json"],
+      {
+        NMF_COMPONENTS: "8",
+      },
+    );
     expect(out.code).toBe(0);
     const report = JSON.parse(out.stdout);
     expect(report.k).toBe(5);

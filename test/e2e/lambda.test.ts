@@ -13,7 +13,11 @@ import { localDynamo } from "../support/local-dynamo";
 type Handler = typeof import("../../src/lambda").handler;
 let handler: Handler;
 
-const lambdaContext = { awsRequestId: "req-1", functionName: "recs", getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+const lambdaContext = {
+  awsRequestId: "req-1",
+  functionName: "recs",
+  getRemainingTimeInMillis: () => 10_000,
+} as unknown as Context;
 
 function httpEvent(body: unknown, headers: Record<string, string> = {}) {
   return httpApiEvent({ body: JSON.stringify(body), headers });
@@ -50,10 +54,14 @@ afterAll(() => {
 describe("Lambda handler", () => {
   it("retrains on a scheduled EventBridge event, then answers HTTP API v2 GraphQL requests from the new model", async () => {
     const report = await handler({ "detail-type": "Scheduled Event", source: "aws.events" }, lambdaContext);
-    expect(report, JSON.stringify((report as { decision?: unknown }).decision)).toMatchObject({ promoted: true });
+    expect(report, JSON.stringify((report as { decision?: unknown }).decision)).toMatchObject({
+      promoted: true,
+    });
 
     const result = (await handler(
-      httpEvent({ query: 'query { recommendations(userId: "user-0001", k: 5) { strategy items { itemId } } }' }),
+      httpEvent({
+        query: 'query { recommendations(userId: "user-0001", k: 5) { strategy items { itemId } } }',
+      }),
       lambdaContext,
     )) as APIGatewayProxyStructuredResultV2;
     expect(result.statusCode).toBe(200);

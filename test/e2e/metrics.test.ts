@@ -10,7 +10,9 @@ const SEED = { SEED_USERS: "60", SEED_ITEMS: "120", NMF_COMPONENTS: "8" };
 async function traffic(server: ServerProcess) {
   await execute(server.url, RecommendationsDocument, { userId: "user-0001", k: 5 });
   await execute(server.url, RecommendationsDocument, { userId: "nobody-yet", k: 5 });
-  await execute(server.url, RecordEventDocument, { input: { userId: "user-0001", itemId: "item-0003", type: "ADD_TO_CART" } });
+  await execute(server.url, RecordEventDocument, {
+    input: { userId: "user-0001", itemId: "item-0003", type: "ADD_TO_CART" },
+  });
   await postGraphQL(server.url, { query: '{ recommendations(userId: "u", k: 0) { strategy } }' });
 }
 
@@ -25,12 +27,17 @@ function expectGatewayMetrics(metrics: Metric[]) {
   expect(has("EventsIngested", { EventType: "ADD_TO_CART" })).toBe(true);
   expect(has("Error", { Code: "BAD_USER_INPUT" })).toBe(true);
   // The demo seed trains a model at start: its figures are metrics too.
-  for (const name of ["ModelNdcgAt10", "ModelLoss", "TrainingSeconds", "ModelSizeBytes"]) expect(has(name)).toBe(true);
+  for (const name of ["ModelNdcgAt10", "ModelLoss", "TrainingSeconds", "ModelSizeBytes"])
+    expect(has(name)).toBe(true);
 }
 
 describe("metrics from the running gateway", () => {
   it("writes CloudWatch Embedded Metric Format lines on stdout (METRICS_SINK=emf)", async () => {
-    const server = await startServerProcess({ ...SEED, METRICS_SINK: "emf", CLOUDWATCH_NAMESPACE: "RecsTest" });
+    const server = await startServerProcess({
+      ...SEED,
+      METRICS_SINK: "emf",
+      CLOUDWATCH_NAMESPACE: "RecsTest",
+    });
     try {
       await traffic(server);
       await new Promise((resolve) => setTimeout(resolve, 200)); // EMF lines are written right after the work
@@ -69,7 +76,10 @@ describe("metrics from the running gateway", () => {
         return r.body.MetricData;
       });
       expectGatewayMetrics(
-        data.map((d) => ({ name: d.MetricName, dims: Object.fromEntries((d.Dimensions ?? []).map((x) => [x.Name, x.Value])) })),
+        data.map((d) => ({
+          name: d.MetricName,
+          dims: Object.fromEntries((d.Dimensions ?? []).map((x) => [x.Name, x.Value])),
+        })),
       );
       const latency = data.find((d) => d.MetricName === "Latency" && !d.Dimensions?.length)!;
       expect(latency.Values!.length).toBe(latency.Counts!.length);

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateDemoData } from "../../src/demo/synthetic";
-import { RecommendationsDocument, RecordEventDocument, RelatedItemsDocument, StrategyReportDocument, HealthDocument } from "../../src/generated/operations";
+import {
+  RecommendationsDocument,
+  RecordEventDocument,
+  RelatedItemsDocument,
+  StrategyReportDocument,
+  HealthDocument,
+} from "../../src/generated/operations";
 import { execute } from "../support/graphql-client";
 import { startPersonalizeServer, type PersonalizeServer } from "../support/personalize-server";
 import { startServerProcess, type ServerProcess } from "../support/server-process";
@@ -18,7 +24,11 @@ beforeAll(async () => {
   // Personalize answers with ids of the seeded catalog, like a campaign trained on the same data.
   const { items } = generateDemoData(SEED);
   personalize = await startPersonalizeServer({
-    table: { fallback: items.slice(0, 60).map((item, i) => ({ itemId: item.itemId, score: 1 - i / 100, category: item.category })) },
+    table: {
+      fallback: items
+        .slice(0, 60)
+        .map((item, i) => ({ itemId: item.itemId, score: 1 - i / 100, category: item.category })),
+    },
   });
   gateway = await startServerProcess({
     SEED_USERS: String(SEED.users),
@@ -51,7 +61,12 @@ describe("A/B split between NMF and Personalize", () => {
       served.set(userId, list.variant);
       if (list.strategy === "PERSONALIZE") {
         await execute(gateway.url, RecordEventDocument, {
-          input: { userId, itemId: list.items[0]!.itemId, type: "PURCHASE", recommendationId: list.recommendationId },
+          input: {
+            userId,
+            itemId: list.items[0]!.itemId,
+            type: "PURCHASE",
+            recommendationId: list.recommendationId,
+          },
         });
       }
     }
@@ -63,15 +78,23 @@ describe("A/B split between NMF and Personalize", () => {
     const rows = report.data!.strategyReport.rows;
     const personalizeLists = [...served.values()].filter((v) => v === "PERSONALIZE:50").length;
     const personalizeRow = rows.find((r) => r.variant === "PERSONALIZE:50")!;
-    expect(personalizeRow.served).toBe(personalizeLists + (served.get("user-0001") === "PERSONALIZE:50" ? 1 : 0));
+    expect(personalizeRow.served).toBe(
+      personalizeLists + (served.get("user-0001") === "PERSONALIZE:50" ? 1 : 0),
+    );
     expect(personalizeRow.events.find((e) => e.type === "PURCHASE")?.count).toBe(personalizeLists);
     expect(rows.find((r) => r.variant === "NMF:50")!.served).toBeGreaterThan(0);
     const personalizeUser = [...served].find(([, variant]) => variant === "PERSONALIZE:50")![0];
-    expect(personalize.requests.some((r) => r.body.campaignArn === CAMPAIGN && r.body.userId === personalizeUser)).toBe(true);
+    expect(
+      personalize.requests.some((r) => r.body.campaignArn === CAMPAIGN && r.body.userId === personalizeUser),
+    ).toBe(true);
   });
 
   it("serves relatedItems from the similar-items campaign when asked for PERSONALIZE", async () => {
-    const res = await execute(gateway.url, RelatedItemsDocument, { itemId: "item-0001", k: 5, strategy: "PERSONALIZE" });
+    const res = await execute(gateway.url, RelatedItemsDocument, {
+      itemId: "item-0001",
+      k: 5,
+      strategy: "PERSONALIZE",
+    });
     expect(res.data!.relatedItems.strategy).toBe("PERSONALIZE");
     expect(res.data!.relatedItems.items.map((i) => i.itemId)).not.toContain("item-0001");
     expect(personalize.requests.at(-1)!.body).toMatchObject({ campaignArn: SIMS, itemId: "item-0001" });
@@ -82,7 +105,11 @@ describe("A/B split between NMF and Personalize", () => {
     const before = personalize.requests.length;
     for (let i = 0; i < 6; i++) {
       const started = Date.now();
-      const res = await execute(gateway.url, RecommendationsDocument, { userId: "user-0002", k: 5, strategy: "PERSONALIZE" });
+      const res = await execute(gateway.url, RecommendationsDocument, {
+        userId: "user-0002",
+        k: 5,
+        strategy: "PERSONALIZE",
+      });
       expect(res.data!.recommendations).toMatchObject({ fallbackFrom: "PERSONALIZE" });
       expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 1_000);
     }

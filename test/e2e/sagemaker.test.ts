@@ -62,26 +62,36 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe("SAGEMAKER_XGBOOST through npm start", () => {
-  it("serves from the local endpoint and, with XGBOOST_MODEL_URI, in-process: the same lists", { timeout: 180_000 }, async () => {
-    const endpoint = await startLocalEndpoint({ modelPath, port: 0 });
-    let viaEndpoint;
-    try {
-      viaEndpoint = await servedBy({ SAGEMAKER_ENDPOINT_NAME: "recs", SAGEMAKER_ENDPOINT_URL: endpoint.url });
-    } finally {
-      await endpoint.close();
-    }
-    const inProcess = await servedBy({ XGBOOST_MODEL_URI: modelPath });
-    for (const list of [...viaEndpoint, ...inProcess]) {
-      expect(list).toMatchObject({ strategy: "SAGEMAKER_XGBOOST", fallbackFrom: null });
-      expect(list.items).toHaveLength(5);
-    }
-    const strip = (lists: typeof inProcess) => lists.map((l) => l.items.map((i) => [i.itemId, i.score]));
-    expect(strip(inProcess)).toEqual(strip(viaEndpoint));
-    expect(strip(inProcess)[0]).not.toEqual(strip(inProcess)[1]); // personalised, not one list for all
-  });
+  it(
+    "serves from the local endpoint and, with XGBOOST_MODEL_URI, in-process: the same lists",
+    { timeout: 180_000 },
+    async () => {
+      const endpoint = await startLocalEndpoint({ modelPath, port: 0 });
+      let viaEndpoint;
+      try {
+        viaEndpoint = await servedBy({
+          SAGEMAKER_ENDPOINT_NAME: "recs",
+          SAGEMAKER_ENDPOINT_URL: endpoint.url,
+        });
+      } finally {
+        await endpoint.close();
+      }
+      const inProcess = await servedBy({ XGBOOST_MODEL_URI: modelPath });
+      for (const list of [...viaEndpoint, ...inProcess]) {
+        expect(list).toMatchObject({ strategy: "SAGEMAKER_XGBOOST", fallbackFrom: null });
+        expect(list.items).toHaveLength(5);
+      }
+      const strip = (lists: typeof inProcess) => lists.map((l) => l.items.map((i) => [i.itemId, i.score]));
+      expect(strip(inProcess)).toEqual(strip(viaEndpoint));
+      expect(strip(inProcess)[0]).not.toEqual(strip(inProcess)[1]); // personalised, not one list for all
+    },
+  );
 
   it("falls back when the endpoint is down", { timeout: 120_000 }, async () => {
-    const [list] = await servedBy({ SAGEMAKER_ENDPOINT_NAME: "recs", SAGEMAKER_ENDPOINT_URL: "http://127.0.0.1:9" });
+    const [list] = await servedBy({
+      SAGEMAKER_ENDPOINT_NAME: "recs",
+      SAGEMAKER_ENDPOINT_URL: "http://127.0.0.1:9",
+    });
     expect(list).toMatchObject({ fallbackFrom: "SAGEMAKER_XGBOOST" });
   });
 });

@@ -53,7 +53,12 @@ describe("the local server on its embedded defaults", () => {
     const before = await execute(server.url, RecommendationsDocument, { userId: "user-0002", k: 10 });
     const top = before.data!.recommendations.items[0]!.itemId;
     const recorded = await execute(server.url, RecordEventDocument, {
-      input: { userId: "user-0002", itemId: top, type: "PURCHASE", recommendationId: before.data!.recommendations.recommendationId },
+      input: {
+        userId: "user-0002",
+        itemId: top,
+        type: "PURCHASE",
+        recommendationId: before.data!.recommendations.recommendationId,
+      },
     });
     expect(recorded.data!.recordEvent).toMatchObject({ duplicate: false });
     expect(recorded.data!.recordEvent.eventId).toMatch(/[0-9a-f-]{36}/);
@@ -65,7 +70,11 @@ describe("the local server on its embedded defaults", () => {
     const cold = await execute(server.url, RecommendationsDocument, { userId: "newcomer", k: 5 });
     expect(cold.data!.recommendations).toMatchObject({ strategy: "POPULAR", fallbackFrom: "NMF" });
     const books = await execute(server.url, PopularItemsDocument, { k: 3, filter: { category: "books" } });
-    const inputs = books.data!.popularItems.items.map((i) => ({ userId: "newcomer", itemId: i.itemId, type: "PURCHASE" as const }));
+    const inputs = books.data!.popularItems.items.map((i) => ({
+      userId: "newcomer",
+      itemId: i.itemId,
+      type: "PURCHASE" as const,
+    }));
     const recorded = await execute(server.url, RecordEventsDocument, { inputs });
     expect(recorded.data!.recordEvents).toHaveLength(inputs.length);
     const warm = await execute(server.url, RecommendationsDocument, { userId: "newcomer", k: 5 });
@@ -77,7 +86,11 @@ describe("the local server on its embedded defaults", () => {
     const ids = res.data!.relatedItems.items.map((i) => i.itemId);
     expect(ids.length).toBe(8);
     expect(ids).not.toContain("item-0001");
-    const filtered = await execute(server.url, RecommendationsDocument, { userId: "user-0003", k: 5, filter: { category: "kitchen" } });
+    const filtered = await execute(server.url, RecommendationsDocument, {
+      userId: "user-0003",
+      k: 5,
+      filter: { category: "kitchen" },
+    });
     expect(filtered.data!.recommendations.items.every((i) => i.item?.category === "kitchen")).toBe(true);
   });
 
@@ -93,15 +106,40 @@ describe("the local server on its embedded defaults", () => {
 
 describe("bad input", () => {
   const cases: Array<[string, unknown]> = [
-    ["unknown strategy (variable)", { query: "query($s: Strategy){ recommendations(userId: \"u\", strategy: $s){ strategy } }", variables: { s: "MAGIC" } }],
-    ["unknown strategy (literal)", { query: "{ recommendations(userId: \"u\", strategy: MAGIC){ strategy } }" }],
-    ["k = 0", { query: "{ recommendations(userId: \"u\", k: 0){ strategy } }" }],
-    ["k = 101", { query: "{ recommendations(userId: \"u\", k: 101){ strategy } }" }],
-    ["empty userId", { query: "{ recommendations(userId: \"\"){ strategy } }" }],
-    ["empty itemId", { query: "{ relatedItems(itemId: \"\"){ strategy } }" }],
-    ["unknown event type", { query: "mutation { recordEvent(input: {userId: \"u\", itemId: \"i\", type: TELEPORT}){ eventId } }" }],
-    ["event in the future", { query: "mutation($t: DateTime){ recordEvent(input: {userId: \"u\", itemId: \"i\", type: VIEW, timestamp: $t}){ eventId } }", variables: { t: "2099-01-01T00:00:00Z" } }],
-    ["too many events", { query: "mutation($e: [EventInput!]!){ recordEvents(inputs: $e){ eventId } }", variables: { e: Array.from({ length: 26 }, () => ({ userId: "u", itemId: "i", type: "VIEW" })) } }],
+    [
+      "unknown strategy (variable)",
+      {
+        query: 'query($s: Strategy){ recommendations(userId: "u", strategy: $s){ strategy } }',
+        variables: { s: "MAGIC" },
+      },
+    ],
+    [
+      "unknown strategy (literal)",
+      { query: '{ recommendations(userId: "u", strategy: MAGIC){ strategy } }' },
+    ],
+    ["k = 0", { query: '{ recommendations(userId: "u", k: 0){ strategy } }' }],
+    ["k = 101", { query: '{ recommendations(userId: "u", k: 101){ strategy } }' }],
+    ["empty userId", { query: '{ recommendations(userId: ""){ strategy } }' }],
+    ["empty itemId", { query: '{ relatedItems(itemId: ""){ strategy } }' }],
+    [
+      "unknown event type",
+      { query: 'mutation { recordEvent(input: {userId: "u", itemId: "i", type: TELEPORT}){ eventId } }' },
+    ],
+    [
+      "event in the future",
+      {
+        query:
+          'mutation($t: DateTime){ recordEvent(input: {userId: "u", itemId: "i", type: VIEW, timestamp: $t}){ eventId } }',
+        variables: { t: "2099-01-01T00:00:00Z" },
+      },
+    ],
+    [
+      "too many events",
+      {
+        query: "mutation($e: [EventInput!]!){ recordEvents(inputs: $e){ eventId } }",
+        variables: { e: Array.from({ length: 26 }, () => ({ userId: "u", itemId: "i", type: "VIEW" })) },
+      },
+    ],
   ];
   for (const [name, body] of cases) {
     it(`${name}: BAD_USER_INPUT, never a 500`, async () => {
@@ -114,7 +152,12 @@ describe("bad input", () => {
   it("writes nothing for a batch with one bad event", async () => {
     const res = await postGraphQL(server.url, {
       query: "mutation($e: [EventInput!]!){ recordEvents(inputs: $e){ eventId } }",
-      variables: { e: [{ userId: "batch-user", itemId: "item-0005", type: "VIEW" }, { userId: "", itemId: "i", type: "VIEW" }] },
+      variables: {
+        e: [
+          { userId: "batch-user", itemId: "item-0005", type: "VIEW" },
+          { userId: "", itemId: "i", type: "VIEW" },
+        ],
+      },
     });
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "inputs[1].userId" });
     const recs = await execute(server.url, RecommendationsDocument, { userId: "batch-user", k: 3 });
@@ -122,9 +165,15 @@ describe("bad input", () => {
   });
 
   it("answers malformed JSON with 400 and a code", async () => {
-    const res = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" });
+    const res = await fetch(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{nope",
+    });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe("BAD_REQUEST");
+    expect(
+      ((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code,
+    ).toBe("BAD_REQUEST");
   });
 });
 

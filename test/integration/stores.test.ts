@@ -10,13 +10,19 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-
 describe("ItemStore on dynalite", () => {
   it("reads 250 items in three BatchGetItem calls, in key order, with null for missing ones", async () => {
-    const items = Array.from({ length: 240 }, (_, i) => ({ itemId: `it-${i}`, title: `T${i}`, category: i % 2 ? "odd" : "even" }));
+    const items = Array.from({ length: 240 }, (_, i) => ({
+      itemId: `it-${i}`,
+      title: `T${i}`,
+      category: i % 2 ? "odd" : "even",
+    }));
     await t.app.stores.items.putMany(items);
     const calls = countBatchGets(t.app.db);
-    const ids = [...Array.from({ length: 240 }, (_, i) => `it-${239 - i}`), ...Array.from({ length: 10 }, (_, i) => `missing-${i}`)];
+    const ids = [
+      ...Array.from({ length: 240 }, (_, i) => `it-${239 - i}`),
+      ...Array.from({ length: 10 }, (_, i) => `missing-${i}`),
+    ];
     const got = await t.app.stores.items.getMany(ids);
     expect(calls).toEqual([100, 100, 50]);
     expect(got.slice(0, 240).map((i) => i?.itemId)).toEqual(ids.slice(0, 240));
@@ -59,7 +65,9 @@ describe("UserStore on dynalite", () => {
       ),
     );
     const state = await t.app.stores.users.get("racer");
-    expect(Object.keys(state!.interactions).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `item-${i}`).sort());
+    expect(Object.keys(state!.interactions).sort()).toEqual(
+      Array.from({ length: 8 }, (_, i) => `item-${i}`).sort(),
+    );
     expect(state!.version).toBe(8);
   });
 });
@@ -96,7 +104,9 @@ describe("PopularityStore on dynalite", () => {
     const boundary = Math.ceil(Date.now() / era) * era; // the next era starts here
     await t.app.stores.popularity.add("before-boundary", "e", 2, boundary - halfLife);
     await t.app.stores.popularity.add("after-boundary", "e", 1, boundary + halfLife);
-    const ranking = (await t.app.stores.popularity.ranking(boundary + 2 * halfLife)).filter((e) => e.category === "e");
+    const ranking = (await t.app.stores.popularity.ranking(boundary + 2 * halfLife)).filter(
+      (e) => e.category === "e",
+    );
     // Two half-lives apart: weight 1 after the boundary counts 4x, so it is twice weight 2 before it.
     expect(ranking.map((e) => e.itemId)).toEqual(["after-boundary", "before-boundary"]);
     expect(ranking[0]!.score / ranking[1]!.score).toBeCloseTo(2, 6);

@@ -16,7 +16,10 @@ const root = path.join(__dirname, "..", "..");
  * Starts the real local server (src/main.ts, exactly what `npm start` runs) on a free port with its
  * own data and model folders, and resolves once it logs "gateway ready".
  */
-export async function startServerProcess(env: Record<string, string> = {}, timeoutMs = 60_000): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<ServerProcess> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "recs-e2e-"));
   const child: ChildProcess = spawn(process.execPath, ["--require", "tsx/cjs", "src/main.ts"], {
     cwd: root,
@@ -34,7 +37,10 @@ export async function startServerProcess(env: Record<string, string> = {}, timeo
   });
   let output = "";
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start in ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const ready = output.split("\n").find((line) => line.includes('"gateway ready"'));

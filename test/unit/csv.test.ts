@@ -7,7 +7,8 @@ const now = Date.UTC(2026, 10, 21);
 
 describe("parseEventsCsv", () => {
   it("reads columns by name in any order and maps event types to weights", () => {
-    const csv = "eventType,timestamp,itemId,userId\nview,1700000000,i1,u1\nadd_to_cart,2023-11-14T22:13:20Z,i2,u1\n";
+    const csv =
+      "eventType,timestamp,itemId,userId\nview,1700000000,i1,u1\nadd_to_cart,2023-11-14T22:13:20Z,i2,u1\n";
     const { events, errors } = parseEventsCsv(csv, rules, now);
     expect(errors).toEqual([]);
     expect(events.map((e) => [e.userId, e.itemId, e.type, e.weight, e.timestamp])).toEqual([
@@ -45,7 +46,9 @@ describe("parseEventsCsv", () => {
 
 describe("parseItemsCsv", () => {
   it("reads a catalog and skips rows without an id", () => {
-    const { items, errors } = parseItemsCsv("itemId,title,category,price\ni1,Tent,outdoor,99.5\n,Nameless,x,1\ni2,,books,\n");
+    const { items, errors } = parseItemsCsv(
+      "itemId,title,category,price\ni1,Tent,outdoor,99.5\n,Nameless,x,1\ni2,,books,\n",
+    );
     expect(items).toEqual([
       { itemId: "i1", title: "Tent", category: "outdoor", price: 99.5, imageUrl: undefined },
       { itemId: "i2", title: undefined, category: "books", price: undefined, imageUrl: undefined },

@@ -17,34 +17,68 @@ function fieldOf(fn: () => unknown): string {
 describe("validateEvent", () => {
   it("accepts a valid event and weights it by type", () => {
     const event = validateEvent({ userId: "u1", itemId: "i1", type: "purchase", value: 19.5 }, rules, now);
-    expect(event).toMatchObject({ userId: "u1", itemId: "i1", type: "PURCHASE", weight: 5, value: 19.5, timestamp: now });
+    expect(event).toMatchObject({
+      userId: "u1",
+      itemId: "i1",
+      type: "PURCHASE",
+      weight: 5,
+      value: 19.5,
+      timestamp: now,
+    });
   });
 
   it("reads unix seconds, milliseconds and ISO 8601 timestamps", () => {
     const iso = "2026-11-20T10:00:00.000Z";
     const ms = Date.parse(iso);
     for (const timestamp of [ms / 1000, ms, String(ms / 1000), iso, new Date(ms)]) {
-      expect(validateEvent({ userId: "u", itemId: "i", type: "VIEW", timestamp }, rules, now).timestamp).toBe(ms);
+      expect(validateEvent({ userId: "u", itemId: "i", type: "VIEW", timestamp }, rules, now).timestamp).toBe(
+        ms,
+      );
     }
   });
 
   it("rejects timestamps more than five minutes ahead, but allows clock skew below that", () => {
-    expect(fieldOf(() => validateEvent({ userId: "u", itemId: "i", type: "VIEW", timestamp: now + 301_000 }, rules, now))).toBe("timestamp");
-    expect(validateEvent({ userId: "u", itemId: "i", type: "VIEW", timestamp: now + 299_000 }, rules, now).timestamp).toBe(now + 299_000);
-    expect(fieldOf(() => validateEvent({ userId: "u", itemId: "i", type: "VIEW", timestamp: "yesterday" }, rules, now))).toBe("timestamp");
+    expect(
+      fieldOf(() =>
+        validateEvent({ userId: "u", itemId: "i", type: "VIEW", timestamp: now + 301_000 }, rules, now),
+      ),
+    ).toBe("timestamp");
+    expect(
+      validateEvent({ userId: "u", itemId: "i", type: "VIEW", timestamp: now + 299_000 }, rules, now)
+        .timestamp,
+    ).toBe(now + 299_000);
+    expect(
+      fieldOf(() =>
+        validateEvent({ userId: "u", itemId: "i", type: "VIEW", timestamp: "yesterday" }, rules, now),
+      ),
+    ).toBe("timestamp");
   });
 
   it("names the field of empty, long and unprintable ids", () => {
-    expect(fieldOf(() => validateEvent({ userId: "", itemId: "i", type: "VIEW" }, rules, now))).toBe("userId");
-    expect(fieldOf(() => validateEvent({ userId: "u", itemId: "x".repeat(257), type: "VIEW" }, rules, now))).toBe("itemId");
-    expect(fieldOf(() => validateEvent({ userId: "u\u0000", itemId: "i", type: "VIEW" }, rules, now))).toBe("userId");
-    expect(validateEvent({ userId: "ü-名前 1", itemId: "x".repeat(256), type: "VIEW" }, rules, now).userId).toBe("ü-名前 1");
+    expect(fieldOf(() => validateEvent({ userId: "", itemId: "i", type: "VIEW" }, rules, now))).toBe(
+      "userId",
+    );
+    expect(
+      fieldOf(() => validateEvent({ userId: "u", itemId: "x".repeat(257), type: "VIEW" }, rules, now)),
+    ).toBe("itemId");
+    expect(fieldOf(() => validateEvent({ userId: "u\u0000", itemId: "i", type: "VIEW" }, rules, now))).toBe(
+      "userId",
+    );
+    expect(
+      validateEvent({ userId: "ü-名前 1", itemId: "x".repeat(256), type: "VIEW" }, rules, now).userId,
+    ).toBe("ü-名前 1");
   });
 
   it("rejects unknown types, and ratings without a value", () => {
-    expect(fieldOf(() => validateEvent({ userId: "u", itemId: "i", type: "CLICK" }, rules, now))).toBe("type");
-    expect(fieldOf(() => validateEvent({ userId: "u", itemId: "i", type: "RATING" }, rules, now))).toBe("value");
-    expect(fieldOf(() => validateEvent({ userId: "u", itemId: "i", type: "VIEW", value: Number.NaN }, rules, now))).toBe("value");
+    expect(fieldOf(() => validateEvent({ userId: "u", itemId: "i", type: "CLICK" }, rules, now))).toBe(
+      "type",
+    );
+    expect(fieldOf(() => validateEvent({ userId: "u", itemId: "i", type: "RATING" }, rules, now))).toBe(
+      "value",
+    );
+    expect(
+      fieldOf(() => validateEvent({ userId: "u", itemId: "i", type: "VIEW", value: Number.NaN }, rules, now)),
+    ).toBe("value");
     expect(validateEvent({ userId: "u", itemId: "i", type: "RATING", value: 4 }, rules, now).weight).toBe(8);
   });
 });

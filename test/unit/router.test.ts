@@ -13,7 +13,11 @@ const silent = new Logger("silent");
 const query: RecommendQuery = { userId: "u1", k: 3, exclude: new Set(), interactions: new Map() };
 
 /** A strategy whose answer each test decides. */
-function strategy(name: StrategyName, answer: (signal: AbortSignal) => Promise<StrategyResult>, ready = true): Strategy {
+function strategy(
+  name: StrategyName,
+  answer: (signal: AbortSignal) => Promise<StrategyResult>,
+  ready = true,
+): Strategy {
   return {
     name,
     status: () => ({ configured: true, ready }),
@@ -22,11 +26,17 @@ function strategy(name: StrategyName, answer: (signal: AbortSignal) => Promise<S
   };
 }
 
-const items = (...ids: string[]): StrategyResult => ({ items: ids.map((itemId, i) => ({ itemId, score: 1 - i / 10 })) });
+const items = (...ids: string[]): StrategyResult => ({
+  items: ids.map((itemId, i) => ({ itemId, score: 1 - i / 10 })),
+});
 const popular = strategy("POPULAR", async () => items("p1", "p2", "p3"));
 
 function router(strategies: Strategy[], defaultStrategy: StrategyName = "NMF", timeoutMs = 50) {
-  return new StrategyRouter(new Map(strategies.map((s) => [s.name, s])), { defaultStrategy, fallback: [], timeoutMs }, silent);
+  return new StrategyRouter(
+    new Map(strategies.map((s) => [s.name, s])),
+    { defaultStrategy, fallback: [], timeoutMs },
+    silent,
+  );
 }
 
 describe("StrategyRouter", () => {
@@ -142,7 +152,12 @@ describe("StrategyRouter breaker and A/B split", () => {
         ["PERSONALIZE", down],
         ["POPULAR", popular],
       ]),
-      { defaultStrategy: "PERSONALIZE", fallback: [], timeoutMs: 50, breaker: { failures: 3, windowSeconds: 60, openSeconds: 60 } },
+      {
+        defaultStrategy: "PERSONALIZE",
+        fallback: [],
+        timeoutMs: 50,
+        breaker: { failures: 3, windowSeconds: 60, openSeconds: 60 },
+      },
       silent,
     );
     for (let i = 0; i < 10; i++) expect((await r.recommend(query)).strategy).toBe("POPULAR");
@@ -157,7 +172,15 @@ describe("StrategyRouter breaker and A/B split", () => {
         ["NMF", nmf],
         ["POPULAR", popular],
       ]),
-      { defaultStrategy: "NMF", fallback: [], timeoutMs: 50, ab: [{ strategy: "NMF", weight: 50 }, { strategy: "POPULAR", weight: 50 }] },
+      {
+        defaultStrategy: "NMF",
+        fallback: [],
+        timeoutMs: 50,
+        ab: [
+          { strategy: "NMF", weight: 50 },
+          { strategy: "POPULAR", weight: 50 },
+        ],
+      },
       silent,
     );
     const variants = new Map<string, string>();
@@ -167,6 +190,7 @@ describe("StrategyRouter breaker and A/B split", () => {
       variants.set(`user-${u}`, served.variant);
     }
     expect(new Set(variants.values())).toEqual(new Set(["NMF:50", "POPULAR:50"]));
-    for (const [userId, variant] of variants) expect((await r.recommend({ ...query, userId })).variant).toBe(variant);
+    for (const [userId, variant] of variants)
+      expect((await r.recommend({ ...query, userId })).variant).toBe(variant);
   });
 });

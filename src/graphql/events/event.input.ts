@@ -14,7 +14,10 @@ export class EventInput {
   @Field(() => EventType)
   type: EventTypeName;
 
-  @Field(() => GraphQLDateTime, { nullable: true, description: "When it happened; default now; at most 5 minutes ahead." })
+  @Field(() => GraphQLDateTime, {
+    nullable: true,
+    description: "When it happened; default now; at most 5 minutes ahead.",
+  })
   timestamp?: Date;
 
   @Field(() => String, { nullable: true })
@@ -28,7 +31,8 @@ export class EventInput {
 
   @Field(() => String, {
     nullable: true,
-    description: "Makes retries safe: the same key stores the event once (or send an Idempotency-Key header).",
+    description:
+      "Makes retries safe: the same key stores the event once (or send an Idempotency-Key header).",
   })
   idempotencyKey?: string;
 }

@@ -5,12 +5,19 @@ import { RecordEventResult } from "./record-event-result.type";
 
 @Resolver()
 export class EventResolver {
-  @Mutation(() => RecordEventResult, { description: "Records one interaction; the next recommendations reflect it." })
-  recordEvent(@Arg("input", () => EventInput) input: EventInput, @Ctx() ctx: GraphQLContext): Promise<RecordEventResult> {
+  @Mutation(() => RecordEventResult, {
+    description: "Records one interaction; the next recommendations reflect it.",
+  })
+  recordEvent(
+    @Arg("input", () => EventInput) input: EventInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<RecordEventResult> {
     return ctx.app.events.record({ ...input, idempotencyKey: input.idempotencyKey ?? ctx.idempotencyKey });
   }
 
-  @Mutation(() => [RecordEventResult], { description: "Records up to 25 interactions; all are validated before any is stored." })
+  @Mutation(() => [RecordEventResult], {
+    description: "Records up to 25 interactions; all are validated before any is stored.",
+  })
   recordEvents(
     @Arg("inputs", () => [EventInput]) inputs: EventInput[],
     @Ctx() ctx: GraphQLContext,

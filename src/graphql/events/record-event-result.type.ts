@@ -5,6 +5,8 @@ export class RecordEventResult {
   @Field(() => ID)
   eventId: string;
 
-  @Field(() => Boolean, { description: "True when this idempotency key was already recorded; eventId is the original." })
+  @Field(() => Boolean, {
+    description: "True when this idempotency key was already recorded; eventId is the original.",
+  })
   duplicate: boolean;
 }

@@ -14,22 +14,32 @@ export class ScoredItem {
   @Field(() => Int, { description: "1 for the best item." })
   rank: number;
 
-  @Field(() => Item, { nullable: true, description: "Catalog data; null when the item is not in the catalog." })
+  @Field(() => Item, {
+    nullable: true,
+    description: "Catalog data; null when the item is not in the catalog.",
+  })
   item?: Item | null;
 }
 
 @ObjectType({ description: "A list as served, with who served it." })
 export class RecommendationList {
-  @Field(() => ID, { description: "Echo it in recordEvent to attribute outcomes to the strategy that served the list." })
+  @Field(() => ID, {
+    description: "Echo it in recordEvent to attribute outcomes to the strategy that served the list.",
+  })
   recommendationId: string;
 
   @Field(() => Strategy, { description: "Who actually answered." })
   strategy: StrategyName;
 
-  @Field(() => Strategy, { nullable: true, description: "The strategy asked first, when it failed or was unavailable." })
+  @Field(() => Strategy, {
+    nullable: true,
+    description: "The strategy asked first, when it failed or was unavailable.",
+  })
   fallbackFrom?: StrategyName;
 
-  @Field(() => String, { description: "The A/B variant that chose the strategy (default, override, or NAME:weight)." })
+  @Field(() => String, {
+    description: "The A/B variant that chose the strategy (default, override, or NAME:weight).",
+  })
   variant: string;
 
   @Field(() => String, { nullable: true })

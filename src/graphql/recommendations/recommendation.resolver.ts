@@ -12,7 +12,10 @@ export class RecommendationResolver {
   async recommendations(
     @Arg("userId", () => ID) userId: string,
     @Arg("k", () => Int, { nullable: true, defaultValue: 10, description: "1..100" }) k: number,
-    @Arg("strategy", () => Strategy, { nullable: true, description: "Override the configured strategy (when allowed)." })
+    @Arg("strategy", () => Strategy, {
+      nullable: true,
+      description: "Override the configured strategy (when allowed).",
+    })
     strategy: StrategyName | undefined,
     @Arg("filter", () => ItemFilter, { nullable: true }) filter: ItemFilter | undefined,
     @Ctx() ctx: GraphQLContext,

@@ -8,7 +8,9 @@ registerEnumType(Strategy, {
   description: "Who answers a recommendation request.",
   valuesConfig: {
     NMF: { description: "In-process non-negative matrix factorization." },
-    SAGEMAKER_XGBOOST: { description: "XGBoost ranker on a SageMaker endpoint (or in-process) over DynamoDB features." },
+    SAGEMAKER_XGBOOST: {
+      description: "XGBoost ranker on a SageMaker endpoint (or in-process) over DynamoDB features.",
+    },
     PERSONALIZE: { description: "An Amazon Personalize campaign or recommender." },
     POPULAR: { description: "Recent weighted popularity; the fallback that never fails." },
   },

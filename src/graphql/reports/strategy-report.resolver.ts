@@ -6,7 +6,9 @@ import { StrategyReport } from "./strategy-report.type";
 
 @Resolver()
 export class StrategyReportResolver {
-  @Query(() => StrategyReport, { description: "Attribution counts of the last `days` days (1..90), per strategy and variant." })
+  @Query(() => StrategyReport, {
+    description: "Attribution counts of the last `days` days (1..90), per strategy and variant.",
+  })
   strategyReport(
     @Arg("days", () => Int, { nullable: true, defaultValue: 7 }) days: number,
     @Ctx() ctx: GraphQLContext,

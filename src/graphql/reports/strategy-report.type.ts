@@ -29,7 +29,9 @@ export class StrategyReportRow {
   events: AttributedEvents[];
 }
 
-@ObjectType({ description: "Lists served and attributed events per strategy variant: read an A/B test here." })
+@ObjectType({
+  description: "Lists served and attributed events per strategy variant: read an A/B test here.",
+})
 export class StrategyReport {
   @Field(() => String, { description: "First UTC day included (YYYY-MM-DD)." })
   from: string;
