@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import { ConfigError } from "../config";
 import { InputError } from "../events/event.validation";
+import { StoreInUseError } from "../store/embedded";
 import { UsageError, describeFlags, readFlags } from "./args";
 import { commands } from "./commands";
 
@@ -34,7 +35,7 @@ async function run(argv: string[]): Promise<number> {
       );
       return 2;
     }
-    if (error instanceof ConfigError || error instanceof InputError) {
+    if (error instanceof ConfigError || error instanceof InputError || error instanceof StoreInUseError) {
       console.error(`recs ${name}: ${error.message}`);
       return 1;
     }

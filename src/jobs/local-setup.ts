@@ -17,7 +17,9 @@ export interface LocalStore {
  * is set (LevelDB allows one process per folder: stop the server before running jobs on ./data).
  */
 export async function prepareLocalStore(config: Config): Promise<LocalStore> {
-  const embedded = config.dynamo.embedded ? await startEmbedded(config.dynamo.dataDir) : undefined;
+  const embedded = config.dynamo.embedded
+    ? await startEmbeddedDynamo({ dataDir: config.dynamo.dataDir })
+    : undefined;
   const resolved: Config = embedded
     ? { ...config, dynamo: { ...config.dynamo, endpoint: embedded.endpoint } }
     : config;
@@ -31,17 +33,4 @@ export async function prepareLocalStore(config: Config): Promise<LocalStore> {
     },
     close: async () => embedded?.close(),
   };
-}
-
-async function startEmbedded(dataDir: string) {
-  try {
-    return await startEmbeddedDynamo({ dataDir });
-  } catch (error) {
-    const locked = /lock/i.test(String((error as Error).message));
-    if (!locked) throw error;
-    throw new Error(
-      `${dataDir} is in use by another process (the server?). The embedded store belongs to one process: ` +
-        `stop it, or point DYNAMODB_ENDPOINT at a shared DynamoDB endpoint.`,
-    );
-  }
 }

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateDemoData } from "../../src/demo/synthetic";
+import { startServerProcess } from "../support/server-process";
 
 const root = path.join(__dirname, "..", "..");
 let dir: string;
@@ -82,6 +83,20 @@ describe("recs command line", () => {
         expect(ranker[metric]).toBeGreaterThanOrEqual(0);
         expect(ranker[metric]).toBeLessThanOrEqual(1);
       }
+    }
+  });
+
+  it("refuses to open the embedded store while the server holds it, with a clear message", async () => {
+    const server = await startServerProcess({
+      DATA_DIR: path.join(dir, "data"),
+      MODEL_URI: path.join(dir, "models"),
+    });
+    try {
+      const out = recs(["train"]);
+      expect(out.code).toBe(1);
+      expect(out.stderr).toMatch(/in use by another process/);
+    } finally {
+      await server.stop();
     }
   });
 });
