@@ -1,38 +1,39 @@
+import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { Config, StrategyName } from "./config";
-import { ModelHolder } from "./nmf/store/model-holder";
+import { version } from "../package.json";
+import { STRATEGY_NAMES, type Config, type StrategyName } from "./config";
+import { FeatureStore } from "./features/feature.store";
 import { createModelStore, type ModelStore } from "./nmf/store";
+import { ModelHolder } from "./nmf/store/model-holder";
 import { flushLogs, Logger } from "./observability/logger";
 import { createMetrics, type Metrics } from "./observability/metrics";
+import { createPersonalizeEventsClient, createPersonalizeRuntimeClient } from "./personalize/clients";
+import { PersonalizeEventForwarder } from "./personalize/event-forwarder";
 import { AttributionService } from "./recommend/attribution.service";
 import { EventService } from "./recommend/event.service";
 import { RecommendationService } from "./recommend/recommendation.service";
-import { AttributionStore } from "./store/attribution.store";
-import { CatalogIndex } from "./store/catalog-index";
+import { XgbEndpointScorer } from "./sagemaker/endpoint-scorer";
+import { XgbLocalScorer } from "./sagemaker/local-scorer";
+import type { XgbScorer } from "./sagemaker/scorer";
+import { userIdPseudonymiser } from "./security/pseudonymise";
 import { awsClientOptions } from "./shared/aws";
+import { AttributionStore } from "./store/attribution.store";
+import { CachingItemStore } from "./store/cached-items.store";
+import { CachingUserStore } from "./store/cached-users.store";
+import { CatalogIndex } from "./store/catalog-index";
 import { createDocumentClient } from "./store/dynamo";
 import { EventStore } from "./store/events.store";
 import { IdempotencyStore } from "./store/idempotency.store";
-import { CachingItemStore } from "./store/cached-items.store";
 import type { ItemStore } from "./store/items.store";
 import { PopularityStore } from "./store/popularity.store";
-import { CachingUserStore } from "./store/cached-users.store";
-import { createPersonalizeEventsClient, createPersonalizeRuntimeClient } from "./personalize/clients";
-import { PersonalizeEventForwarder } from "./personalize/event-forwarder";
-import { userIdPseudonymiser } from "./security/pseudonymise";
 import { NmfStrategy } from "./strategies/nmf";
 import { PersonalizeStrategy } from "./strategies/personalize";
 import { PopularStrategy } from "./strategies/popular";
 import { StrategyRouter } from "./strategies/router";
 import { nmfThenPopularCandidates, SageMakerXgbStrategy } from "./strategies/sagemaker";
-import { FeatureStore } from "./features/feature.store";
-import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
-import { XgbEndpointScorer } from "./sagemaker/endpoint-scorer";
-import { XgbLocalScorer } from "./sagemaker/local-scorer";
-import type { XgbScorer } from "./sagemaker/scorer";
 import type { Strategy } from "./strategies/strategy";
 
-export const VERSION = "0.1.0";
+export const VERSION = version;
 
 export interface Stores {
   items: ItemStore;
@@ -168,15 +169,13 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       const configured = new Set(statuses.map((s) => s.name));
       const all = [
         ...statuses,
-        ...(["NMF", "SAGEMAKER_XGBOOST", "PERSONALIZE", "POPULAR"] as const)
-          .filter((name) => !configured.has(name))
-          .map((name) => ({
-            name,
-            configured: false,
-            ready: false,
-            detail: "not configured",
-            circuit: "closed",
-          })),
+        ...STRATEGY_NAMES.filter((name) => !configured.has(name)).map((name) => ({
+          name,
+          configured: false,
+          ready: false,
+          detail: "not configured",
+          circuit: "closed",
+        })),
       ];
       const chosen = all.find((s) => s.name === config.router.strategy);
       return {
