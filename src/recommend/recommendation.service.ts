@@ -18,7 +18,11 @@ export interface ListRequest {
   k?: number | null;
   strategy?: StrategyName | null;
   filter?: ItemFilterInput | null;
+  /** Request context (device, location...) for strategies that use it. */
+  context?: ReadonlyArray<{ key: string; value: string }> | null;
 }
+
+export const MAX_CONTEXT_ENTRIES = 20;
 
 export type Router = Pick<StrategyRouter, "recommend" | "related">;
 
@@ -50,6 +54,7 @@ export class RecommendationService {
     const k = checkK(request.k);
     const strategy = this.checkOverride(request.strategy);
     const filter = checkFilter(request.filter);
+    const context = checkContext(request.context);
     const state = await this.users.get(userId);
     const interactions = interactionWeights(state);
     const exclude = new Set(filter.excludeItemIds);
@@ -60,7 +65,7 @@ export class RecommendationService {
         : undefined;
     return this.count(
       this.router.recommend(
-        { userId, k, exclude, category: filter.category, interactions, storedVector },
+        { userId, k, exclude, category: filter.category, interactions, storedVector, context },
         strategy,
       ),
     );
@@ -124,4 +129,16 @@ function checkFilter(filter: ItemFilterInput | null | undefined) {
     excludeItemIds: ids.map((id, i) => checkId(`filter.excludeItemIds[${i}]`, id)),
     excludeSeen: filter?.excludeSeen ?? true,
   };
+}
+
+/** Personalize takes at most a few short string pairs; anything else is a caller's mistake. */
+function checkContext(entries: ListRequest["context"]): Record<string, string> | undefined {
+  if (!entries?.length) return undefined;
+  if (entries.length > MAX_CONTEXT_ENTRIES)
+    throw new InputError("context", `at most ${MAX_CONTEXT_ENTRIES} entries`);
+  const context: Record<string, string> = {};
+  entries.forEach(({ key, value }, i) => {
+    context[checkId(`context[${i}].key`, key)] = checkId(`context[${i}].value`, value);
+  });
+  return context;
 }

@@ -89,6 +89,24 @@ describe("A/B split between NMF and Personalize", () => {
     ).toBe(true);
   });
 
+  it("passes the request context through to Personalize", async () => {
+    const context = [
+      { key: "DEVICE", value: "mobile" },
+      { key: "LOCATION", value: "home" },
+    ];
+    const res = await execute(gateway.url, RecommendationsDocument, {
+      userId: "user-0003",
+      k: 3,
+      strategy: "PERSONALIZE",
+      context,
+    });
+    expect(res.data!.recommendations.strategy).toBe("PERSONALIZE");
+    expect(personalize.requests.at(-1)!.body).toMatchObject({
+      userId: "user-0003",
+      context: { DEVICE: "mobile", LOCATION: "home" },
+    });
+  });
+
   it("serves relatedItems from the similar-items campaign when asked for PERSONALIZE", async () => {
     const res = await execute(gateway.url, RelatedItemsDocument, {
       itemId: "item-0001",

@@ -134,6 +134,13 @@ describe("bad input", () => {
       },
     ],
     [
+      "context too long",
+      {
+        query: 'query($c: [ContextEntry!]){ recommendations(userId: "u", context: $c){ strategy } }',
+        variables: { c: Array.from({ length: 21 }, (_, i) => ({ key: `k${i}`, value: "v" })) },
+      },
+    ],
+    [
       "too many events",
       {
         query: "mutation($e: [EventInput!]!){ recordEvents(inputs: $e){ eventId } }",

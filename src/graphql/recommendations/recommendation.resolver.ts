@@ -2,6 +2,7 @@ import { Arg, Ctx, ID, Int, Query, Resolver } from "type-graphql";
 import type { StrategyName } from "../../config";
 import type { ServedList } from "../../strategies/router";
 import type { GraphQLContext } from "../context";
+import { ContextEntry } from "./context-entry.input";
 import { ItemFilter } from "./item-filter.input";
 import { RecommendationList } from "./recommendation-list.type";
 import { Strategy } from "./strategy.enum";
@@ -18,9 +19,17 @@ export class RecommendationResolver {
     })
     strategy: StrategyName | undefined,
     @Arg("filter", () => ItemFilter, { nullable: true }) filter: ItemFilter | undefined,
+    @Arg("context", () => [ContextEntry], {
+      nullable: true,
+      description: "Passed to strategies that use it.",
+    })
+    context: ContextEntry[] | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<RecommendationList> {
-    return served(ctx, await ctx.app.recommendations.recommendations(userId, { k, strategy, filter }));
+    return served(
+      ctx,
+      await ctx.app.recommendations.recommendations(userId, { k, strategy, filter, context }),
+    );
   }
 
   @Query(() => RecommendationList, { description: "Items similar to an item (never the item itself)." })
