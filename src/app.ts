@@ -1,4 +1,3 @@
-import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { version } from "../package.json";
 import { STRATEGY_NAMES, type Config, type StrategyName } from "./config";
@@ -16,7 +15,6 @@ import { XgbEndpointScorer } from "./sagemaker/endpoint-scorer";
 import { XgbLocalScorer } from "./sagemaker/local-scorer";
 import type { XgbScorer } from "./sagemaker/scorer";
 import { userIdPseudonymiser } from "./security/pseudonymise";
-import { awsClientOptions } from "./shared/aws";
 import { AttributionStore } from "./store/attribution.store";
 import { CachingItemStore } from "./store/cached-items.store";
 import { CachingUserStore } from "./store/cached-users.store";
@@ -229,13 +227,15 @@ function createSageMaker(
   const { endpointName, xgboostModelUri } = s;
   if (!endpointName && !xgboostModelUri) return undefined;
   const region = config.aws.region;
-  const client = s.endpointUrl
-    ? new SageMakerRuntimeClient({ ...awsClientOptions(region, s.endpointUrl), maxAttempts: 1 })
-    : undefined;
   const loadScorer = async (): Promise<XgbScorer> =>
     xgboostModelUri
       ? XgbLocalScorer.load(xgboostModelUri, { region })
-      : new XgbEndpointScorer({ endpointName: endpointName!, region, timeoutMs: s.timeoutMs, client });
+      : new XgbEndpointScorer({
+          endpointName: endpointName!,
+          region,
+          endpointUrl: s.endpointUrl,
+          timeoutMs: s.timeoutMs,
+        });
   const categoryOf = (itemId: string) => parts.catalog.categoryOf(itemId);
   return new SageMakerXgbStrategy(
     {

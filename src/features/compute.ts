@@ -19,7 +19,7 @@ function repeatShare(counts: ReadonlyMap<string, number>): number | undefined {
   return ratio(repeated, counts.size);
 }
 
-function groupBy(
+export function groupBy(
   events: readonly FeatureEvent[],
   key: (e: FeatureEvent) => string,
 ): Map<string, FeatureEvent[]> {

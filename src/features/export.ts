@@ -5,6 +5,7 @@ import { formatCsvValue } from "../sagemaker/csv";
 import {
   computeItemFeatures,
   computeUserFeatures,
+  groupBy,
   interactionFeatures,
   userContext,
   type FeatureEvent,
@@ -50,12 +51,7 @@ export function buildTrainingSet(
   const items = computeItemFeatures(events, categoryOf, spec, options.now);
   const sampler = popularitySampler(items);
   const random = seededRandom(options.seed);
-  const byUser = new Map<string, FeatureEvent[]>();
-  for (const e of events) {
-    const own = byUser.get(e.userId);
-    if (own) own.push(e);
-    else byUser.set(e.userId, [e]);
-  }
+  const byUser = groupBy(events, (e) => e.userId);
 
   const set: TrainingSet = { train: [], validation: [], positives: 0, negatives: 0 };
   for (const userId of [...byUser.keys()].sort()) {

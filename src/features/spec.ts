@@ -37,9 +37,6 @@ export const ITEM_FEATURES = [
  */
 export const INTERACTION_FEATURES = ["ui_item_weight", "ui_category_weight", "ui_category_share"] as const;
 
-export type UserFeatureName = (typeof USER_FEATURES)[number];
-export type ItemFeatureName = (typeof ITEM_FEATURES)[number];
-export type InteractionFeatureName = (typeof INTERACTION_FEATURES)[number];
 export type Features = Partial<Record<string, number>>;
 
 /**

@@ -1,4 +1,4 @@
-import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import type { GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { InputError } from "../events/event.validation";
 import { StoreUnavailableError } from "../recommend/event.service";
@@ -57,8 +57,4 @@ export function formatError(production: boolean) {
     }
     return formatted;
   };
-}
-
-export function badInput(message: string, field: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, field } });
 }

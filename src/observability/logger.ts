@@ -12,7 +12,7 @@ let scheduled = false;
  * Lines logged in the same turn of the event loop leave in one write: a request's log line must not
  * cost a system call of its own (stdout to a file or a pipe is synchronous in Node).
  */
-function bufferedStdout(line: string): void {
+export function bufferedStdout(line: string): void {
   pending.push(line);
   if (scheduled) return;
   scheduled = true;

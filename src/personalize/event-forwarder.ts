@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { PutEventsCommand, type PersonalizeEventsClient } from "@aws-sdk/client-personalize-events";
 import type { Event as PersonalizeEvent } from "@aws-sdk/client-personalize-events";
 import { hashUserId, Logger } from "../observability/logger";
@@ -66,7 +67,7 @@ export class PersonalizeEventForwarder {
     this.retryBaseMs = options.retryBaseMs ?? 100;
     this.callTimeoutMs = options.callTimeoutMs ?? 3_000;
     this.maxBuffered = options.maxBuffered ?? 10_000;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = options.sleep ?? ((ms) => sleep(ms));
   }
 
   /** Never throws and never waits: the caller (the event mutation) has already answered for the event. */

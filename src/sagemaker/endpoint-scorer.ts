@@ -1,4 +1,5 @@
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { awsClientOptions } from "../shared/aws";
 import type { FeatureRows } from "../xgboost/rows";
 import { DEFAULT_CSV_CHUNK_LIMITS, rowsToCsvChunks, type CsvChunk, type CsvChunkLimits } from "./csv";
 import { classifyEndpointError, XgbScoringError } from "./errors";
@@ -36,8 +37,7 @@ export class XgbEndpointScorer implements XgbScorer {
     this.client =
       options.client ??
       new SageMakerRuntimeClient({
-        region: options.region,
-        endpoint: options.endpointUrl,
+        ...awsClientOptions(options.region, options.endpointUrl),
         maxAttempts: options.maxAttempts ?? 1,
       });
   }

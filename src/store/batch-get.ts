@@ -1,4 +1,5 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { untilProcessed } from "./unprocessed";
 
 const MAX_KEYS_PER_CALL = 100;
 const MAX_ROUNDS = 8;
@@ -43,21 +44,13 @@ export async function batchGetByKeys<T extends Row>(
     chunks.push(unique.slice(i, i + MAX_KEYS_PER_CALL));
 
   await Promise.all(
-    chunks.map(async (chunk) => {
-      let keys: Row[] = chunk.map(keyOf);
-      for (let round = 0; keys.length > 0; round++) {
-        if (round === MAX_ROUNDS)
-          throw new Error(`BatchGetItem on ${table}: keys still unprocessed after ${round} rounds`);
-        if (round > 0) await sleep(Math.min(1000, 25 * 2 ** round) * Math.random());
+    chunks.map((chunk) =>
+      untilProcessed(`BatchGetItem on ${table}`, chunk.map(keyOf), MAX_ROUNDS, async (keys) => {
         const out = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys } } }));
         for (const row of out.Responses?.[table] ?? []) found.set(idOf(row), row as T);
-        keys = (out.UnprocessedKeys?.[table]?.Keys as Row[] | undefined) ?? [];
-      }
-    }),
+        return (out.UnprocessedKeys?.[table]?.Keys as Row[] | undefined) ?? [];
+      }),
+    ),
   );
   return ids.map((id) => found.get(id));
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,5 +1,5 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { sleep } from "./batch-get";
+import { untilProcessed } from "./unprocessed";
 
 const MAX_ITEMS_PER_CALL = 25;
 const MAX_ROUNDS = 10;
@@ -13,13 +13,10 @@ export async function batchPut(
   rows: readonly Row[],
 ): Promise<void> {
   for (let i = 0; i < rows.length; i += MAX_ITEMS_PER_CALL) {
-    let requests = rows.slice(i, i + MAX_ITEMS_PER_CALL).map((Item) => ({ PutRequest: { Item } }));
-    for (let round = 0; requests.length > 0; round++) {
-      if (round === MAX_ROUNDS)
-        throw new Error(`BatchWriteItem on ${table}: items still unprocessed after ${round} rounds`);
-      if (round > 0) await sleep(Math.min(1000, 25 * 2 ** round) * Math.random());
-      const out = await db.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
-      requests = (out.UnprocessedItems?.[table] as typeof requests | undefined) ?? [];
-    }
+    const requests = rows.slice(i, i + MAX_ITEMS_PER_CALL).map((Item) => ({ PutRequest: { Item } }));
+    await untilProcessed(`BatchWriteItem on ${table}`, requests, MAX_ROUNDS, async (pending) => {
+      const out = await db.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+      return (out.UnprocessedItems?.[table] as typeof requests | undefined) ?? [];
+    });
   }
 }

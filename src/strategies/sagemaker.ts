@@ -6,6 +6,7 @@ import type { FeatureSpec, Features } from "../features/spec";
 import type { Logger } from "../observability/logger";
 import { XgbScoringError } from "../sagemaker/errors";
 import { XgbLocalScorer } from "../sagemaker/local-scorer";
+import { BackgroundRefresh } from "../shared/background-refresh";
 import type { XgbScorer } from "../sagemaker/scorer";
 import {
   StrategyUnavailableError,
@@ -65,16 +66,13 @@ async function userCategories(
   interactions: ReadonlyMap<string, number>,
   categoryOf: (itemId: string) => Promise<string | undefined>,
 ): Promise<Map<string, number>> {
-  const weights = new Map<string, number>();
+  const ids = [...interactions.keys()];
+  const found = await Promise.all(ids.map(categoryOf));
+  const known = new Map(ids.map((id, i) => [id, found[i]]));
+  const { byCategory } = userContext(interactions, (id) => known.get(id));
   let total = 0;
-  for (const [itemId, weight] of interactions) {
-    const category = await categoryOf(itemId);
-    if (category === undefined) continue;
-    weights.set(category, (weights.get(category) ?? 0) + weight);
-    total += weight;
-  }
-  for (const [category, weight] of weights) weights.set(category, weight / total);
-  return weights;
+  for (const weight of byCategory.values()) total += weight;
+  return new Map([...byCategory].map(([category, weight]) => [category, weight / total]));
 }
 
 export interface SageMakerXgbDeps {
@@ -106,35 +104,42 @@ interface Loaded {
  */
 export class SageMakerXgbStrategy implements Strategy {
   readonly name = "SAGEMAKER_XGBOOST" as const;
-  private loaded: Loaded | undefined;
+  private readonly loaded: BackgroundRefresh<Loaded>;
   private scorer: Promise<XgbScorer> | undefined;
-  private error: string | undefined;
-  private checkedAt = -Infinity;
-  private inFlight: Promise<Loaded | undefined> | undefined;
 
   constructor(
     private readonly deps: SageMakerXgbDeps,
     private readonly options: SageMakerXgbOptions,
-    private readonly now: () => number = Date.now,
-  ) {}
+    now?: () => number,
+  ) {
+    // Re-reading the spec every refreshSeconds picks up a new `recs features` run; a failed re-check
+    // keeps serving what was loaded.
+    this.loaded = new BackgroundRefresh(
+      (current) => this.check(current),
+      options.refreshSeconds,
+      (error) => deps.log.warn("xgboost ranker unavailable", { error: (error as Error).message }),
+      now,
+    );
+  }
 
   /**
    * Ready once loaded, and before the first load (the first request loads spec and model and waits
    * for them); not ready after a failed first load, until a later check succeeds.
    */
   status(): StrategyStatus {
-    if (this.due()) void this.refresh();
+    const loaded = this.loaded.peek();
+    const error = this.loaded.error;
     return {
       configured: true,
-      ready: this.loaded !== undefined || this.error === undefined,
-      modelVersion: this.loaded && modelVersion(this.loaded),
-      detail: this.error ?? (this.loaded ? undefined : "spec and model load on the first request"),
+      ready: loaded !== undefined || error === undefined,
+      modelVersion: loaded && modelVersion(loaded),
+      detail: error ?? (loaded ? undefined : "spec and model load on the first request"),
     };
   }
 
   async recommend(query: RecommendQuery, signal: AbortSignal): Promise<StrategyResult> {
-    const loaded = this.loaded ?? (await this.refresh());
-    if (!loaded) throw new StrategyUnavailableError(this.name, this.error ?? "not loaded");
+    const loaded = await this.loaded.get();
+    if (!loaded) throw new StrategyUnavailableError(this.name, this.loaded.error ?? "not loaded");
     const candidates = await this.deps.candidates.candidates(query, this.options.candidates, signal);
     if (candidates.length === 0) throw new StrategyUnavailableError(this.name, "no candidates for this user");
     const itemIds = candidates.map((c) => c.itemId);
@@ -187,47 +192,26 @@ export class SageMakerXgbStrategy implements Strategy {
     return new Map(unique.map((id, i) => [id, found[i]]));
   }
 
-  private due(): boolean {
-    return this.inFlight === undefined && this.now() - this.checkedAt >= this.options.refreshSeconds * 1000;
-  }
-
-  /** Re-reads the spec and loads the scorer once (joining a load already running). */
-  private refresh(): Promise<Loaded | undefined> {
-    this.inFlight ??= this.check().finally(() => (this.inFlight = undefined));
-    return this.inFlight;
-  }
-
-  private async check(): Promise<Loaded | undefined> {
-    this.checkedAt = this.now();
-    try {
-      this.scorer ??= this.deps.loadScorer();
-      const [spec, scorer] = await Promise.all([this.deps.features.getSpec(), this.scorer]);
-      if (!spec) throw new Error("no feature spec: run `npx recs features`");
-      const expected = scorer instanceof XgbLocalScorer ? scorer.model.featureCount : spec.features.length;
-      if (expected !== spec.features.length) {
-        throw new Error(
-          `the model reads ${expected} features, the feature spec ${spec.version} has ${spec.features.length}`,
-        );
-      }
-      if (this.loaded?.spec.version !== spec.version || this.loaded.scorer !== scorer) {
-        this.deps.log.info("xgboost ranker loaded", { source: scorer.source, specVersion: spec.version });
-      }
-      this.loaded = { spec, scorer };
-      this.error = undefined;
-    } catch (error) {
-      // A failed re-check keeps serving what was loaded; a model that failed to load is tried again.
-      this.error = (error as Error).message;
-      if (
-        this.scorer &&
-        (await this.scorer.then(
-          () => false,
-          () => true,
-        ))
-      )
-        this.scorer = undefined;
-      this.deps.log.warn("xgboost ranker unavailable", { error: this.error });
+  /** The spec, and the scorer loaded once (a scorer that failed to load is tried again next time). */
+  private async check(current: Loaded | undefined): Promise<Loaded> {
+    this.scorer ??= this.deps.loadScorer();
+    const scorer = this.scorer;
+    scorer.catch(() => {
+      if (this.scorer === scorer) this.scorer = undefined;
+    });
+    const [spec, loadedScorer] = await Promise.all([this.deps.features.getSpec(), scorer]);
+    if (!spec) throw new Error("no feature spec: run `npx recs features`");
+    const expected =
+      loadedScorer instanceof XgbLocalScorer ? loadedScorer.model.featureCount : spec.features.length;
+    if (expected !== spec.features.length) {
+      throw new Error(
+        `the model reads ${expected} features, the feature spec ${spec.version} has ${spec.features.length}`,
+      );
     }
-    return this.loaded;
+    if (current?.spec.version !== spec.version || current.scorer !== loadedScorer) {
+      this.deps.log.info("xgboost ranker loaded", { source: loadedScorer.source, specVersion: spec.version });
+    }
+    return { spec, scorer: loadedScorer };
   }
 }
 

@@ -1,4 +1,5 @@
 import { S3Client } from "@aws-sdk/client-s3";
+import { awsClientOptions } from "../../shared/aws";
 import { LocalBackend } from "./local-backend";
 import { ModelStore } from "./model-store";
 import { parseS3Uri, S3Backend } from "./s3-backend";
@@ -18,8 +19,7 @@ export interface ModelStoreOptions {
 export function createModelStore(uri: string, options: ModelStoreOptions = {}): ModelStore {
   if (!uri.startsWith("s3://")) return new ModelStore(new LocalBackend(uri));
   const client = new S3Client({
-    region: options.region ?? "us-east-1",
-    endpoint: options.s3Endpoint,
+    ...awsClientOptions(options.region ?? "us-east-1", options.s3Endpoint),
     forcePathStyle: options.forcePathStyle ?? options.s3Endpoint !== undefined,
   });
   return new ModelStore(new S3Backend(client, parseS3Uri(uri)));

@@ -1,4 +1,5 @@
 import type { Logger } from "../../observability/logger";
+import { BackgroundRefresh } from "../../shared/background-refresh";
 import type { NmfModel } from "../model";
 import type { ModelStore } from "./model-store";
 
@@ -15,62 +16,49 @@ export interface ModelHolderStatus {
  * new one loads. A failed load is reported in `status()` and the last good model stays in service.
  */
 export class ModelHolder {
-  private model: NmfModel | undefined;
-  private error: string | undefined;
-  private checkedAt = -Infinity;
-  private inFlight: Promise<NmfModel | undefined> | undefined;
+  private readonly latest: BackgroundRefresh<NmfModel | undefined>;
 
   constructor(
-    private readonly store: ModelStore,
-    private readonly refreshSeconds: number,
-    private readonly log?: Pick<Logger, "info" | "warn">,
-    private readonly now: () => number = Date.now,
-  ) {}
+    store: ModelStore,
+    refreshSeconds: number,
+    log?: Pick<Logger, "info" | "warn">,
+    now?: () => number,
+  ) {
+    this.latest = new BackgroundRefresh(
+      async (current) => {
+        const version = await store.latestVersion();
+        if (version === undefined || version === current?.version) return current;
+        const model = await store.load(version);
+        log?.info("model loaded", { modelVersion: version, location: store.location });
+        return model;
+      },
+      refreshSeconds,
+      (error) =>
+        log?.warn("model load failed; serving the previous model", {
+          error: (error as Error).message,
+          modelVersion: this.latest.held?.version,
+        }),
+      now,
+    );
+  }
 
   /** The model to serve now; never waits. Starts a background check when one is due. */
   current(): NmfModel | undefined {
-    if (this.due()) void this.refresh();
-    return this.model;
+    return this.latest.peek();
   }
 
   /** The model, waiting for the first load (or a due check) when there is none yet. */
-  async load(): Promise<NmfModel | undefined> {
-    if (this.model) return this.current();
-    return this.due() ? this.refresh() : (this.inFlight ?? this.model);
+  load(): Promise<NmfModel | undefined> {
+    return this.latest.get();
   }
 
   /** Checks `latest` now (joining a check already running) and loads it if it is new. */
   refresh(): Promise<NmfModel | undefined> {
-    this.inFlight ??= this.check().finally(() => {
-      this.inFlight = undefined;
-    });
-    return this.inFlight;
+    return this.latest.refresh();
   }
 
   status(): ModelHolderStatus {
-    return { ready: this.model !== undefined, modelVersion: this.model?.version, error: this.error };
-  }
-
-  private due(): boolean {
-    return this.inFlight === undefined && this.now() - this.checkedAt >= this.refreshSeconds * 1000;
-  }
-
-  private async check(): Promise<NmfModel | undefined> {
-    this.checkedAt = this.now();
-    try {
-      const version = await this.store.latestVersion();
-      if (version !== undefined && version !== this.model?.version) {
-        this.model = await this.store.load(version);
-        this.log?.info("model loaded", { modelVersion: version, location: this.store.location });
-      }
-      this.error = undefined;
-    } catch (error) {
-      this.error = (error as Error).message;
-      this.log?.warn("model load failed; serving the previous model", {
-        error: this.error,
-        modelVersion: this.model?.version,
-      });
-    }
-    return this.model;
+    const model = this.latest.held;
+    return { ready: model !== undefined, modelVersion: model?.version, error: this.latest.error };
   }
 }

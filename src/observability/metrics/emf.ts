@@ -1,4 +1,4 @@
-import type { Logger } from "../logger";
+import { bufferedStdout, type Logger } from "../logger";
 import {
   dimensionsKey,
   invalidDatum,
@@ -34,7 +34,7 @@ export class EmfMetrics implements Metrics {
   constructor(
     private readonly namespace: string,
     private readonly log: Logger,
-    private readonly write: (line: string) => void = (line) => process.stdout.write(line + "\n"),
+    private readonly write: (line: string) => void = bufferedStdout,
     private readonly now: () => number = Date.now,
   ) {}
 
