@@ -14,7 +14,7 @@ import { RecommendationService } from "./recommend/recommendation.service";
 import { XgbEndpointScorer } from "./sagemaker/endpoint-scorer";
 import { XgbLocalScorer } from "./sagemaker/local-scorer";
 import type { XgbScorer } from "./sagemaker/scorer";
-import { userIdPseudonymiser } from "./security/pseudonymise";
+import { userIdPseudonymiser, type UserIdMapper } from "./security/pseudonymise";
 import { AttributionStore } from "./store/attribution.store";
 import { CachingItemStore } from "./store/cached-items.store";
 import { CachingUserStore } from "./store/cached-users.store";
@@ -71,6 +71,8 @@ export interface App {
   recommendations: RecommendationService;
   events: EventService;
   attribution: AttributionService;
+  /** USER_ID_HMAC_KEY's pseudonymisation: every way into the stores (API, import, CSV training) applies it. */
+  pseudonymise: UserIdMapper;
   health(): HealthReport;
   /** Sends whatever is buffered (metrics, forwarded events); Lambda calls it after each invocation. */
   flush(): Promise<void>;
@@ -162,6 +164,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     recommendations,
     events,
     attribution,
+    pseudonymise,
     health() {
       const statuses = router.status();
       const configured = new Set(statuses.map((s) => s.name));

@@ -12,7 +12,11 @@ const USER_UPDATE_CONCURRENCY = 16;
  * and each item's popularity counter once, instead of once per event as the live path does.
  */
 export async function applyEvents(app: App, events: readonly BulkEvent[]): Promise<void> {
-  const stored: StoredEvent[] = events.map((e) => ({ eventId: randomUUID(), ...e }));
+  const stored: StoredEvent[] = events.map((e) => ({
+    eventId: randomUUID(),
+    ...e,
+    userId: app.pseudonymise(e.userId),
+  }));
   await app.stores.events.putMany(stored);
 
   const byUser = new Map<string, StoredEvent[]>();

@@ -20,7 +20,9 @@ export type TrainReport = GateReport;
  */
 export async function trainModel(app: App, options: TrainJobOptions): Promise<TrainReport> {
   const print = options.print ?? ((line: string) => app.log.info(line));
-  const events = options.events ?? (await app.stores.events.all());
+  const events =
+    options.events?.map((e) => ({ ...e, userId: app.pseudonymise(e.userId) })) ??
+    (await app.stores.events.all());
   const interactions = aggregateInteractions(events);
   print(`training on ${interactions.length} user-item pairs from ${events.length} events`);
   const report = await trainValidateAndPromote(interactions, app.modelStore, {
