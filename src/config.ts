@@ -153,13 +153,13 @@ class EnvReader {
     return match ?? "POPULAR";
   }
 
-  /** "NMF:80,PERSONALIZE:20": strategy names with positive numbers (A/B weights, per-strategy timeouts). */
-  ab(name: string): AbVariant[] {
+  /** "NMF:80,PERSONALIZE:20": strategy names with positive numbers (A/B weights, timeouts). */
+  perStrategy(name: string): Array<[StrategyName, number]> {
     return this.list(name, []).map((part) => {
-      const [strategy, weight] = part.split(":");
-      const w = Number(weight);
-      if (!Number.isFinite(w) || w <= 0) this.problems.push(`${name}: "${part}" needs a positive weight`);
-      return { strategy: this.strategyName(name, strategy ?? ""), weight: w > 0 ? w : 0 };
+      const [strategy, number] = part.split(":");
+      const n = Number(number);
+      if (!Number.isFinite(n) || n <= 0) this.problems.push(`${name}: "${part}" needs a positive number`);
+      return [this.strategyName(name, strategy ?? ""), n > 0 ? n : 0];
     });
   }
 
@@ -242,10 +242,10 @@ export function loadConfig(env: Env = process.env): Config {
     router: {
       strategy: r.strategyName("RECS_STRATEGY", r.str("RECS_STRATEGY", "NMF")),
       fallback: r.strategies("RECS_FALLBACK", ["POPULAR"]),
-      ab: r.ab("RECS_AB"),
+      ab: r.perStrategy("RECS_AB").map(([strategy, weight]) => ({ strategy, weight })),
       allowOverride: r.bool("ALLOW_STRATEGY_OVERRIDE", local),
       timeoutMs: r.num("STRATEGY_TIMEOUT_MS", 300, 1, 60_000),
-      timeouts: Object.fromEntries(r.ab("STRATEGY_TIMEOUTS").map((t) => [t.strategy, t.weight])),
+      timeouts: Object.fromEntries(r.perStrategy("STRATEGY_TIMEOUTS")),
       breaker: {
         failures: r.num("BREAKER_FAILURES", 5, 1, 1000),
         windowSeconds: r.num("BREAKER_WINDOW_SECONDS", 30, 1, 3600),

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config";
+
+describe("loadConfig", () => {
+  it("gives the embedded local setup by default", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ stage: "local", production: false, onLambda: false });
+    expect(config.dynamo).toMatchObject({ embedded: true, endpoint: undefined });
+    expect(config.router).toMatchObject({
+      strategy: "NMF",
+      fallback: ["POPULAR"],
+      allowOverride: true,
+      ab: [],
+    });
+    expect(config.users.cacheSeconds).toBeGreaterThan(0);
+  });
+
+  it("behaves as production on Lambda: real DynamoDB, no overrides, no Sandbox, no user cache", () => {
+    const config = loadConfig({ AWS_LAMBDA_FUNCTION_NAME: "recs" });
+    expect(config).toMatchObject({ stage: "prod", production: true, onLambda: true });
+    expect(config.dynamo.embedded).toBe(false);
+    expect(config.router.allowOverride).toBe(false);
+    expect(config.graphql).toEqual({ landingPage: false, introspection: false });
+    expect(config.users.cacheSeconds).toBe(0);
+    expect(config.metrics.sink).toBe("emf");
+  });
+
+  it("reads per-strategy lists", () => {
+    const config = loadConfig({ RECS_AB: "NMF:80,personalize:20", STRATEGY_TIMEOUTS: "PERSONALIZE:150" });
+    expect(config.router.ab).toEqual([
+      { strategy: "NMF", weight: 80 },
+      { strategy: "PERSONALIZE", weight: 20 },
+    ]);
+    expect(config.router.timeouts).toEqual({ PERSONALIZE: 150 });
+  });
+
+  it("lists every problem at once", () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: "http", RECS_STRATEGY: "MAGIC", RECS_AB: "NMF:x", EVENT_WEIGHTS: "CLICK:1" });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      "PORT=http: expected an integer in 0..65535",
+      'EVENT_WEIGHTS: cannot read "CLICK:1"',
+      'RECS_STRATEGY: unknown strategy "MAGIC" (known: NMF, SAGEMAKER_XGBOOST, PERSONALIZE, POPULAR)',
+      'RECS_AB: "NMF:x" needs a positive number',
+      "RECS_AB: name at least two variants, or leave it unset",
+    ]);
+  });
+});
