@@ -94,7 +94,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const { tables } = config.dynamo;
   const stores: Stores = {
     items: new CachingItemStore(db, tables.items, { ttlSeconds: config.catalog.cacheSeconds }),
-    events: new EventStore(db, tables.events, config.dynamo.eventTtlDays),
+    events: new EventStore(db, tables.events, { days: config.dynamo.eventTtlDays }),
     users: new CachingUserStore(db, tables.users, config.users.cacheSeconds),
     popularity: new PopularityStore(db, tables.stats, config.popular.halfLifeDays),
   };

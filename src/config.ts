@@ -32,6 +32,7 @@ export interface Config {
     embedded: boolean;
     dataDir: string;
     tables: { items: string; events: string; users: string; stats: string };
+    /** Counted from when an event is stored; 0 keeps events forever. */
     eventTtlDays: number;
   };
   seed: { onStart: boolean; users: number; items: number; seed: number };
@@ -215,7 +216,7 @@ export function loadConfig(env: Env = process.env): Config {
         users: r.str("USERS_TABLE", "recs-users"),
         stats: r.str("STATS_TABLE", "recs-stats"),
       },
-      eventTtlDays: r.num("EVENT_TTL_DAYS", 365, 1, 3650),
+      eventTtlDays: r.num("EVENT_TTL_DAYS", 365, 0, 36_500),
     },
     seed: {
       onStart: r.bool("SEED_ON_START", local),

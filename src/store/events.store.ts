@@ -1,7 +1,6 @@
 import { PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { EventType } from "../config";
 import { batchPut } from "./batch-write";
-import { allPages } from "./pages";
 
 export interface StoredEvent {
   eventId: string;
@@ -9,7 +8,7 @@ export interface StoredEvent {
   itemId: string;
   type: EventType;
   weight: number;
-  /** epoch milliseconds */
+  /** epoch milliseconds: when the behaviour happened (may be years ago for imported history) */
   timestamp: number;
   value?: number;
   sessionId?: string;
@@ -18,7 +17,16 @@ export interface StoredEvent {
 
 interface EventRow extends StoredEvent {
   sk: string;
-  expiresAt: number;
+  /** epoch seconds; absent when events are kept forever */
+  expiresAt?: number;
+}
+
+/**
+ * How long a stored event stays: counted from when it is stored, never from its own timestamp, so
+ * imported history is as trainable as live events. 0 days keeps events forever.
+ */
+export interface Retention {
+  days: number;
 }
 
 const SCAN_SEGMENTS = 4;
@@ -27,7 +35,7 @@ export class EventStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
-    private readonly ttlDays: number,
+    private readonly retention: Retention,
   ) {}
 
   /** Conditional so that a replayed write can never produce a second copy of the same event. */
@@ -35,17 +43,19 @@ export class EventStore {
     await this.db.send(
       new PutCommand({
         TableName: this.table,
-        Item: this.toRow(event),
+        Item: this.toRow(event, Date.now(), this.retention),
         ConditionExpression: "attribute_not_exists(sk)",
       }),
     );
   }
 
-  putMany(events: readonly StoredEvent[]): Promise<void> {
+  /** Unconditional batch writes; `retention` overrides the configured one (an import that states its own). */
+  putMany(events: readonly StoredEvent[], retention = this.retention): Promise<void> {
+    const now = Date.now();
     return batchPut(
       this.db,
       this.table,
-      events.map((e) => this.toRow(e)) as unknown as Record<string, unknown>[],
+      events.map((e) => this.toRow(e, now, retention)) as unknown as Record<string, unknown>[],
     );
   }
 
@@ -69,36 +79,58 @@ export class EventStore {
     return (out.Items ?? []).length === 0;
   }
 
-  /** Every unexpired event, read with a parallel scan (training and feature jobs). */
-  async all(now = Date.now()): Promise<StoredEvent[]> {
-    const segments = await Promise.all(
-      Array.from({ length: SCAN_SEGMENTS }, (_, segment) => this.scanSegment(segment, now)),
-    );
-    return segments.flat();
+  /** Every unexpired event, page by page from a parallel scan: memory holds a few pages, not the table. */
+  async *scan(now = Date.now()): AsyncGenerator<StoredEvent[]> {
+    const cursors = Array.from({ length: SCAN_SEGMENTS }, (_, segment) => this.scanSegment(segment, now));
+    // One page in flight per segment; pages are yielded as they arrive.
+    const pending = new Map(cursors.map((cursor, i) => [i, next(cursor, i)]));
+    while (pending.size > 0) {
+      const { index, result } = await Promise.race(pending.values());
+      if (result.done) pending.delete(index);
+      else {
+        pending.set(index, next(cursors[index]!, index));
+        yield result.value;
+      }
+    }
   }
 
-  private async scanSegment(segment: number, now: number): Promise<StoredEvent[]> {
-    const rows = (await allPages((ExclusiveStartKey) =>
-      this.db.send(
+  /** Every unexpired event in memory: small tables only (the feature job); training streams `scan`. */
+  async all(now = Date.now()): Promise<StoredEvent[]> {
+    const events: StoredEvent[] = [];
+    for await (const page of this.scan(now)) events.push(...page);
+    return events;
+  }
+
+  private async *scanSegment(segment: number, now: number): AsyncGenerator<StoredEvent[]> {
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
         new ScanCommand({
           TableName: this.table,
           Segment: segment,
           TotalSegments: SCAN_SEGMENTS,
           ExclusiveStartKey,
         }),
-      ),
-    )) as unknown as EventRow[];
-    // TTL deletion is lazy in DynamoDB (and absent in dynalite): expired rows are filtered on read.
-    return rows.filter((row) => row.expiresAt * 1000 > now).map(fromRow);
+      );
+      // TTL deletion is lazy in DynamoDB (and absent in dynalite): expired rows are filtered on read.
+      yield ((page.Items ?? []) as EventRow[]).filter((row) => isLive(row, now)).map(fromRow);
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
   }
 
-  private toRow(event: StoredEvent): EventRow {
-    return {
-      ...event,
-      sk: `${new Date(event.timestamp).toISOString()}#${event.eventId}`,
-      expiresAt: Math.floor(event.timestamp / 1000) + this.ttlDays * 86_400,
-    };
+  private toRow(event: StoredEvent, storedAt: number, retention: Retention): EventRow {
+    const row: EventRow = { ...event, sk: `${new Date(event.timestamp).toISOString()}#${event.eventId}` };
+    if (retention.days > 0) row.expiresAt = Math.floor(storedAt / 1000) + retention.days * 86_400;
+    return row;
   }
+}
+
+export function isLive(row: { expiresAt?: number }, now: number): boolean {
+  return row.expiresAt === undefined || row.expiresAt * 1000 > now;
+}
+
+function next<T>(cursor: AsyncGenerator<T>, index: number) {
+  return cursor.next().then((result) => ({ index, result }));
 }
 
 function fromRow(row: EventRow): StoredEvent {
