@@ -10,6 +10,7 @@ import { createPersonalizeEventsClient, createPersonalizeRuntimeClient } from ".
 import { PersonalizeEventForwarder } from "./personalize/event-forwarder";
 import { AttributionService } from "./recommend/attribution.service";
 import { EventService } from "./recommend/event.service";
+import { Ingestion } from "./ingest/ingestion";
 import { RecommendationService } from "./recommend/recommendation.service";
 import { XgbEndpointScorer } from "./sagemaker/endpoint-scorer";
 import { XgbLocalScorer } from "./sagemaker/local-scorer";
@@ -70,6 +71,7 @@ export interface App {
   router: StrategyRouter;
   recommendations: RecommendationService;
   events: EventService;
+  ingestion: Ingestion;
   attribution: AttributionService;
   /** USER_ID_HMAC_KEY's pseudonymisation: every way into the stores (API, import, CSV training) applies it. */
   pseudonymise: UserIdMapper;
@@ -135,9 +137,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     attribution,
     pseudonymise,
   );
-  const events = new EventService({
-    events: stores.events,
-    idempotency: new IdempotencyStore(db, tables.stats),
+  const ingestion = new Ingestion({
     users: stores.users,
     popularity: stores.popularity,
     catalog,
@@ -145,9 +145,14 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     listeners: [...strategies.values()].filter((s) => s.onEvent),
     attribution,
     metrics,
-    rules: { ...config.events },
     log,
     pseudonymise,
+  });
+  const events = new EventService({
+    events: stores.events,
+    idempotency: new IdempotencyStore(db, tables.stats),
+    ingestion,
+    rules: { ...config.events },
   });
 
   return {
@@ -163,6 +168,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     router,
     recommendations,
     events,
+    ingestion,
     attribution,
     pseudonymise,
     health() {

@@ -1,6 +1,6 @@
 import type { App } from "../app";
 import { generateDemoData } from "../demo/synthetic";
-import { applyEvents } from "./apply-events";
+import { importEvents } from "./import-events";
 import { trainModel } from "./train";
 
 export interface SeedOptions {
@@ -20,10 +20,7 @@ export async function seedDemoData(app: App, options: SeedOptions): Promise<Seed
   const data = generateDemoData(options);
   await app.stores.items.putMany(data.items);
   const { weights } = app.config.events;
-  await applyEvents(
-    app,
-    data.events.map((e) => ({ ...e, weight: weights[e.type] })),
-  );
+  await importEvents(app, [data.events.map((e) => ({ ...e, weight: weights[e.type] }))]);
   return { items: data.items.length, events: data.events.length, users: options.users };
 }
 

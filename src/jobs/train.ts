@@ -1,31 +1,52 @@
 import type { App } from "../app";
-import { aggregateInteractions } from "../events/interactions";
-import type { ValidEvent } from "../events/event.validation";
+import { InputError } from "../events/event.validation";
 import { trainValidateAndPromote, type GateReport } from "../nmf/gate";
+import { InteractionLog } from "../nmf/sparse";
 import { recordTraining } from "../observability/metrics";
+
+/** What training needs of an event. */
+export interface TrainingEvent {
+  userId: string;
+  itemId: string;
+  weight: number;
+}
+
+type Pages = AsyncIterable<readonly TrainingEvent[]> | Iterable<readonly TrainingEvent[]>;
 
 export interface TrainJobOptions {
   force: boolean;
-  /** Train from these events (a CSV) instead of the events table. */
-  events?: ValidEvent[];
+  /** Stored events page by page (a table export); the events table's scan when neither is given. */
+  source?: Pages;
+  /** Events from a CSV, with the caller's user ids: pseudonymised here, as on every way in. */
+  csv?: Pages;
   print?: (line: string) => void;
 }
 
 export type TrainReport = GateReport;
 
 /**
- * The training pipeline shared by `recs train`, the demo seed and the scheduled Lambda event:
- * read events, train, validate against popularity and the current model, promote or refuse,
- * prune old versions, emit model metrics, and make this process serve the new model.
+ * The training pipeline shared by `recs train`, the demo seed and the scheduled retraining:
+ * stream events into compact typed arrays, train, validate against popularity and the current
+ * model, promote or refuse, prune old versions, emit model metrics, and serve the new model here.
  */
 export async function trainModel(app: App, options: TrainJobOptions): Promise<TrainReport> {
   const print = options.print ?? ((line: string) => app.log.info(line));
-  const events =
-    options.events?.map((e) => ({ ...e, userId: app.pseudonymise(e.userId) })) ??
-    (await app.stores.events.all());
-  const interactions = aggregateInteractions(events);
-  print(`training on ${interactions.length} user-item pairs from ${events.length} events`);
-  const report = await trainValidateAndPromote(interactions, app.modelStore, {
+  const log = new InteractionLog();
+  const userKey = options.csv ? (id: string) => app.ingestion.userKey(id) : (id: string) => id;
+  let events = 0;
+  for await (const page of options.csv ?? options.source ?? app.stores.events.scan()) {
+    for (const e of page) log.add(userKey(e.userId), e.itemId, e.weight);
+    events += page.length;
+  }
+  const matrix = log.toMatrix();
+  print(`training on ${matrix.values.length} user-item pairs from ${events} events`);
+  if (matrix.values.length === 0) {
+    throw new InputError(
+      "events",
+      "there are no events of positive weight to train on: import some first (recs import --events FILE)",
+    );
+  }
+  const report = await trainValidateAndPromote(matrix, app.modelStore, {
     params: app.config.model,
     tolerance: app.config.model.gateTolerance,
     keep: app.config.model.keep,

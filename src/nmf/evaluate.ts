@@ -1,38 +1,65 @@
 import type { NmfModel, RankingMetrics } from "./model";
 import { seededRandom } from "./random";
-import type { Interaction } from "./types";
+import { withColumns, type InteractionMatrix } from "./sparse";
 
 /** Ranks items for a user, best first, never returning an excluded item. */
 export type Ranker = (userId: string, k: number, exclude: ReadonlySet<string>) => string[];
 
+/** Train and test matrices over the same user and item ids. */
 export interface Split {
-  train: Interaction[];
-  test: Interaction[];
+  train: InteractionMatrix;
+  test: InteractionMatrix;
 }
 
 /**
  * Per-user stratified random split of the distinct (user, item) pairs: each user keeps about
  * `trainFraction` of their items for training (at least one) and the rest for testing, so every
- * tested user is known to the model. All interactions of one pair go to the same side.
+ * tested user is known to the model.
  */
-export function splitPerUser(
-  interactions: readonly Interaction[],
-  trainFraction: number,
-  seed: number,
-): Split {
-  const itemsOf = distinct(interactions, "userId", "itemId");
+export function splitPerUser(matrix: InteractionMatrix, trainFraction: number, seed: number): Split {
+  const { rowPtr, colIdx, values, userIds, itemIds } = matrix;
   const random = seededRandom(seed);
-  const testPairs = new Set<string>();
-  for (const userId of [...itemsOf.keys()].sort()) {
-    const items = [...itemsOf.get(userId)!].sort();
-    shuffle(items, random);
-    const trainCount = Math.max(1, Math.round(items.length * trainFraction));
-    for (const itemId of items.slice(trainCount)) testPairs.add(pairKey(userId, itemId));
+  const sides = { train: new Sides(rowPtr.length), test: new Sides(rowPtr.length) };
+  for (let u = 0; u < userIds.length; u++) {
+    const entries: number[] = [];
+    for (let p = rowPtr[u]!; p < rowPtr[u + 1]!; p++) entries.push(p);
+    shuffle(entries, random);
+    const trainCount = Math.max(1, Math.round(entries.length * trainFraction));
+    // Entries stay in item order within each side, as CSR wants.
+    const trainSet = entries.slice(0, trainCount).sort((a, b) => a - b);
+    const testSet = entries.slice(trainCount).sort((a, b) => a - b);
+    sides.train.addRow(u, trainSet);
+    sides.test.addRow(u, testSet);
   }
-  const split: Split = { train: [], test: [] };
-  for (const x of interactions)
-    (testPairs.has(pairKey(x.userId, x.itemId)) ? split.test : split.train).push(x);
-  return split;
+  const build = (side: Sides) =>
+    withColumns(
+      userIds,
+      itemIds,
+      side.rowPtr,
+      Int32Array.from(side.entries, (p) => colIdx[p]!),
+      Float64Array.from(side.entries, (p) => values[p]!),
+    );
+  return { train: build(sides.train), test: build(sides.test) };
+}
+
+/** One side of a split while it is built: per user, which entries of the full matrix it keeps. */
+class Sides {
+  readonly rowPtr: Int32Array;
+  readonly entries: number[] = [];
+  constructor(rows: number) {
+    this.rowPtr = new Int32Array(rows);
+  }
+  addRow(u: number, entries: number[]): void {
+    for (const p of entries) this.entries.push(p);
+    this.rowPtr[u + 1] = this.entries.length;
+  }
+}
+
+export interface EvaluationOptions {
+  k?: number;
+  /** Evaluate a seeded sample of at most this many users (every user when absent). */
+  maxUsers?: number;
+  seed?: number;
 }
 
 /**
@@ -41,22 +68,24 @@ export function splitPerUser(
  * coverage is the share of the catalog (train and test items) that appears in any list.
  */
 export function evaluateRanker(
-  train: readonly Interaction[],
-  test: readonly Interaction[],
+  { train, test }: Split,
   ranker: Ranker,
-  k = 10,
+  { k = 10, maxUsers, seed = 1 }: EvaluationOptions = {},
 ): RankingMetrics {
-  const seen = distinct(train, "userId", "itemId");
-  const relevant = distinct(test, "userId", "itemId");
-  const catalog = new Set([...train, ...test].map((x) => x.itemId));
+  const items = train.itemIds;
+  const itemsOf = (m: InteractionMatrix, u: number): string[] => {
+    const out: string[] = [];
+    for (let p = m.rowPtr[u]!; p < m.rowPtr[u + 1]!; p++) out.push(items[m.colIdx[p]!]!);
+    return out;
+  };
   const recommended = new Set<string>();
   const totals = { precision: 0, recall: 0, ndcg: 0, map: 0 };
   let users = 0;
-  for (const [userId, wanted] of relevant) {
-    const exclude = seen.get(userId) ?? new Set<string>();
-    const hidden = [...wanted].filter((id) => !exclude.has(id));
+  for (const u of sampledUsers(test, maxUsers, seed)) {
+    const exclude = new Set(itemsOf(train, u));
+    const hidden = itemsOf(test, u).filter((id) => !exclude.has(id));
     if (hidden.length === 0) continue;
-    const list = ranker(userId, k, exclude).slice(0, k);
+    const list = ranker(train.userIds[u]!, k, exclude).slice(0, k);
     list.forEach((id) => recommended.add(id));
     const scores = scoreList(list, new Set(hidden), k);
     totals.precision += scores.precision;
@@ -65,6 +94,9 @@ export function evaluateRanker(
     totals.map += scores.map;
     users++;
   }
+  let catalog = 0;
+  for (let c = 0; c < items.length; c++)
+    if (train.colPtr[c + 1]! > train.colPtr[c]! || test.colPtr[c + 1]! > test.colPtr[c]!) catalog++;
   const mean = (total: number): number => (users === 0 ? 0 : total / users);
   return {
     k,
@@ -73,8 +105,17 @@ export function evaluateRanker(
     recall: mean(totals.recall),
     ndcg: mean(totals.ndcg),
     map: mean(totals.map),
-    coverage: catalog.size === 0 ? 0 : recommended.size / catalog.size,
+    coverage: catalog === 0 ? 0 : recommended.size / catalog,
   };
+}
+
+/** Users with held-out items, all of them or a seeded sample in user order. */
+function sampledUsers(test: InteractionMatrix, maxUsers: number | undefined, seed: number): number[] {
+  const users: number[] = [];
+  for (let u = 0; u < test.userIds.length; u++) if (test.rowPtr[u + 1]! > test.rowPtr[u]!) users.push(u);
+  if (maxUsers === undefined || users.length <= maxUsers) return users;
+  shuffle(users, seededRandom(seed));
+  return users.slice(0, maxUsers).sort((a, b) => a - b);
 }
 
 /** Metrics of one ranked list against the set of relevant items. */
@@ -104,10 +145,13 @@ export function scoreList(
 }
 
 /** Items ordered by how many distinct users interacted with them in train (ties by id). */
-export function popularityRanker(train: readonly Interaction[]): Ranker {
-  const ranked = [...distinct(train, "itemId", "userId").entries()]
-    .sort((a, b) => b[1].size - a[1].size || (a[0] < b[0] ? -1 : 1))
-    .map(([itemId]) => itemId);
+export function popularityRanker(train: InteractionMatrix): Ranker {
+  const { colPtr, itemIds } = train;
+  const ranked = itemIds
+    .map((_, c) => c)
+    .filter((c) => colPtr[c + 1]! > colPtr[c]!)
+    .sort((a, b) => colPtr[b + 1]! - colPtr[b]! - (colPtr[a + 1]! - colPtr[a]!) || a - b)
+    .map((c) => itemIds[c]!);
   return (_userId, k, exclude) => {
     const out: string[] = [];
     for (const id of ranked) {
@@ -126,28 +170,9 @@ export function modelRanker(model: NmfModel): Ranker {
   };
 }
 
-/** For each distinct `key` (user or item), the distinct `value`s it occurs with. */
-function distinct(
-  interactions: readonly Interaction[],
-  key: "userId" | "itemId",
-  value: "userId" | "itemId",
-): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  for (const x of interactions) {
-    const set = out.get(x[key]);
-    if (set) set.add(x[value]);
-    else out.set(x[key], new Set([x[value]]));
-  }
-  return out;
-}
-
 function shuffle<T>(items: T[], random: () => number): void {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [items[i], items[j]] = [items[j]!, items[i]!];
   }
-}
-
-function pairKey(userId: string, itemId: string): string {
-  return `${userId}\u0000${itemId}`;
 }

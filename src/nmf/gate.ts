@@ -1,8 +1,16 @@
-import { evaluateRanker, modelRanker, popularityRanker, splitPerUser, type Split } from "./evaluate";
+import {
+  evaluateRanker,
+  modelRanker,
+  popularityRanker,
+  splitPerUser,
+  type EvaluationOptions,
+  type Split,
+} from "./evaluate";
 import type { GateDecision, NmfModel, RankingMetrics } from "./model";
 import type { ModelStore } from "./store/model-store";
 import { trainNmf } from "./train";
-import type { Interaction, NmfParams, TrainingProgress } from "./types";
+import type { InteractionMatrix } from "./sparse";
+import type { NmfParams, TrainingProgress } from "./types";
 
 export interface GateOptions {
   params: NmfParams;
@@ -15,6 +23,8 @@ export interface GateOptions {
   itemCategories?: ReadonlyMap<string, string>;
   /** Share of each user's items used for training in the validation split. */
   trainFraction?: number;
+  /** Validate on a seeded sample of at most this many users: scoring every user of a large log costs more than training. */
+  validationUsers?: number;
   log?: (line: string) => void;
   onProgress?: (progress: TrainingProgress) => void;
 }
@@ -42,6 +52,8 @@ export interface GateReport {
 }
 
 const K = 10;
+/** Enough users for NDCG@10 to a few thousandths; scoring all of them would outweigh training at scale. */
+export const DEFAULT_VALIDATION_USERS = 5_000;
 
 /**
  * Validates a candidate on a held-out split (NDCG@10 against popularity and the current `latest`),
@@ -53,19 +65,26 @@ const K = 10;
  * deterministic, so the validated settings are exactly the ones retrained.
  */
 export async function trainValidateAndPromote(
-  interactions: readonly Interaction[],
+  interactions: InteractionMatrix,
   store: ModelStore,
   options: GateOptions,
 ): Promise<GateReport> {
   const log = options.log ?? (() => undefined);
   const validationStarted = Date.now();
-  const { train, test } = splitPerUser(interactions, options.trainFraction ?? 0.8, options.params.seed);
-  log(`validation split: ${train.length} train, ${test.length} held-out interactions`);
-  const candidateModel = trainNmf(train, options.params);
-  const candidate = evaluateRanker(train, test, modelRanker(candidateModel), K);
-  const popularity = evaluateRanker(train, test, popularityRanker(train), K);
+  const split = splitPerUser(interactions, options.trainFraction ?? 0.8, options.params.seed);
+  log(
+    `validation split: ${split.train.values.length} train, ${split.test.values.length} held-out interactions`,
+  );
+  const evaluation = {
+    k: K,
+    maxUsers: options.validationUsers ?? DEFAULT_VALIDATION_USERS,
+    seed: options.params.seed,
+  };
+  const candidateModel = trainNmf(split.train, options.params);
+  const candidate = evaluateRanker(split, modelRanker(candidateModel), evaluation);
+  const popularity = evaluateRanker(split, popularityRanker(split.train), evaluation);
   const latestModel = await currentLatest(store, log);
-  const latest = latestModel && latestOnSplit(latestModel, { train, test }, candidateModel, candidate);
+  const latest = latestModel && latestOnSplit(latestModel, split, candidateModel, candidate, evaluation);
   const validationSeconds = (Date.now() - validationStarted) / 1000;
   const decision = decide(candidate.ndcg, popularity.ndcg, latestModel?.version, latest?.ndcg, options);
   log(
@@ -143,10 +162,11 @@ function latestOnSplit(
   split: Split,
   candidateModel: NmfModel,
   candidate: RankingMetrics,
+  evaluation: EvaluationOptions,
 ): RankingMetrics {
   const params = latest.manifest.params;
   if (JSON.stringify(params) === JSON.stringify(candidateModel.manifest.params)) return candidate;
-  return evaluateRanker(split.train, split.test, modelRanker(trainNmf(split.train, params)), K);
+  return evaluateRanker(split, modelRanker(trainNmf(split.train, params)), evaluation);
 }
 
 /** The model `latest` points at; an unreadable one is logged and treated as absent. */

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { DEFAULT_TOLERANCE, factorize } from "./factorize";
 import { NmfModel } from "./model";
 import { computeNeighbours, NEIGHBOURS_PER_ITEM } from "./neighbours";
-import { buildInteractionMatrix } from "./sparse";
-import type { Interaction, NmfParams, TrainingProgress } from "./types";
+import { compact, type InteractionMatrix } from "./sparse";
+import type { NmfParams, TrainingProgress } from "./types";
 
 export interface TrainOptions {
   /** itemId -> category, stored with the model for category filters. */
@@ -12,19 +12,19 @@ export interface TrainOptions {
   now?: Date;
 }
 
-/** Trains a model on all the given interactions: factors, then the item neighbour lists. */
+/** Trains a model on all the given interactions: factors, then the item neighbour lists. Users and items without entries are left out. */
 export function trainNmf(
-  interactions: readonly Interaction[],
+  interactions: InteractionMatrix,
   params: NmfParams,
   options: TrainOptions = {},
 ): NmfModel {
   const started = Date.now();
-  const usable = interactions.filter((x) => x.weight > 0 && Number.isFinite(x.weight));
-  if (usable.length === 0) throw new Error("cannot train a model without interactions of positive weight");
+  const matrix = compact(interactions);
+  if (matrix.values.length === 0)
+    throw new Error("cannot train a model without interactions of positive weight");
   // Only the training parameters: callers may pass a wider config object.
   const { components, iterations, l2, l1, seed, tolerance = DEFAULT_TOLERANCE } = params;
   const resolved: Required<NmfParams> = { components, iterations, l2, l1, seed, tolerance };
-  const matrix = buildInteractionMatrix(usable);
   const result = factorize(matrix, resolved, options.onProgress);
   const k = resolved.components;
   const itemFactors = Float32Array.from(result.itemFactors);

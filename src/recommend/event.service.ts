@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import {
   checkOptionalText,
@@ -6,15 +5,10 @@ import {
   InputError,
   type EventFields,
   type EventRules,
-  type ValidEvent,
 } from "../events/event.validation";
-import type { Logger } from "../observability/logger";
-import { recordEventsIngested, type Metrics } from "../observability/metrics";
-import { keepUserId, type UserIdMapper } from "../security/pseudonymise";
+import { EventBatch } from "../ingest/event-batch";
+import type { Ingestion } from "../ingest/ingestion";
 import type { StoredEvent } from "../store/events.store";
-import { addInteraction, interactionWeights, type UserState } from "../store/users.store";
-import type { FoldedVector } from "../strategies/nmf";
-import type { RecordedEvent, Strategy } from "../strategies/strategy";
 
 export interface EventInputFields extends EventFields {
   idempotencyKey?: string | null;
@@ -32,38 +26,12 @@ export interface EventWriter {
 export interface IdempotencyKeys {
   claim(key: string, event: StoredEvent): Promise<StoredEvent | undefined>;
 }
-export interface UserStateWriter {
-  update(userId: string, change: (state: UserState) => void): Promise<UserState>;
-}
-export interface PopularityWriter {
-  add(itemId: string, category: string | undefined, weight: number, timestamp: number): Promise<void>;
-}
-export interface CategoryLookup {
-  categoryOf(itemId: string): Promise<string | undefined>;
-}
-/** Computes the user's latent vector from their interactions (NMF fold-in), stored with the state. */
-export interface VectorFolder {
-  foldIn(interactions: ReadonlyMap<string, number>): FoldedVector | undefined;
-}
-export interface EventCounter {
-  event(recommendationId: string | undefined, type: StoredEvent["type"]): void;
-}
-
 export interface EventServiceDeps {
   events: EventWriter;
   idempotency: IdempotencyKeys;
-  users: UserStateWriter;
-  popularity: PopularityWriter;
-  catalog: CategoryLookup;
-  folder?: VectorFolder;
-  /** Strategies with an onEvent hook (Personalize forwarding). */
-  listeners: Strategy[];
-  attribution: EventCounter;
-  metrics: Metrics;
+  /** Pseudonymises on the way in and derives user state, counters and hooks: shared with imports. */
+  ingestion: Ingestion;
   rules: EventRules & { maxBatch: number };
-  log: Logger;
-  /** The domain edge: with USER_ID_HMAC_KEY, storage, state and listeners see only the pseudonym. */
-  pseudonymise?: UserIdMapper;
 }
 
 /** The event store could not take the event after its retries: nothing was acknowledged. */
@@ -111,17 +79,12 @@ export class EventService {
   private prepare(input: EventInputFields, fieldPrefix: string): Pending {
     try {
       const key = checkOptionalText("idempotencyKey", input.idempotencyKey);
-      return { event: this.toStored(validateEvent(input, this.deps.rules)), key };
+      return { event: this.deps.ingestion.toStored(validateEvent(input, this.deps.rules)), key };
     } catch (error) {
       if (error instanceof InputError && fieldPrefix)
         throw new InputError(fieldPrefix + error.field, error.reason);
       throw error;
     }
-  }
-
-  private toStored(event: ValidEvent): StoredEvent {
-    const pseudonymise = this.deps.pseudonymise ?? keepUserId;
-    return { eventId: randomUUID(), ...event, userId: pseudonymise(event.userId) };
   }
 
   /** Events without a key go in one batch write; keyed events each go through their key. */
@@ -148,7 +111,7 @@ export class EventService {
       }
     });
     // Whatever was written gets its derived state even when another event of the batch failed.
-    await this.derive(written);
+    await this.deps.ingestion.derive(EventBatch.of(written), written);
     if (failure instanceof InputError) throw failure;
     if (failure) throw new StoreUnavailableError(failure);
     return pending.map((p) => answers.get(p.event)!);
@@ -175,48 +138,6 @@ export class EventService {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return { result };
       throw error;
-    }
-  }
-
-  /** Per user one state update (interactions + fold-in), then counters and hooks. */
-  private async derive(events: StoredEvent[]): Promise<void> {
-    for (const e of events) recordEventsIngested(this.deps.metrics, e.type, 1);
-    const byUser = new Map<string, StoredEvent[]>();
-    for (const e of events) byUser.set(e.userId, [...(byUser.get(e.userId) ?? []), e]);
-    await Promise.all(
-      [...byUser].map(async ([userId, userEvents]) => {
-        try {
-          const state = await this.deps.users.update(userId, (s) => {
-            for (const e of userEvents) addInteraction(s, e.itemId, e.weight, e.timestamp);
-            const folded = this.deps.folder?.foldIn(interactionWeights(s));
-            if (folded) {
-              s.vector = folded.vector;
-              s.vectorModel = folded.modelVersion;
-            }
-          });
-          await Promise.all(userEvents.map((e) => this.afterStore(e, interactionWeights(state))));
-        } catch (error) {
-          this.deps.log.error("event stored but the user state was not updated", {
-            error,
-            events: userEvents.length,
-          });
-        }
-      }),
-    );
-  }
-
-  private async afterStore(event: StoredEvent, interactions: ReadonlyMap<string, number>): Promise<void> {
-    this.deps.attribution.event(event.recommendationId, event.type);
-    const recorded: RecordedEvent = { ...event, timestamp: new Date(event.timestamp) };
-    const tasks: Array<Promise<unknown>> = [
-      this.deps.catalog
-        .categoryOf(event.itemId)
-        .then((category) => this.deps.popularity.add(event.itemId, category, event.weight, event.timestamp)),
-      ...this.deps.listeners.map((s) => s.onEvent?.(recorded, interactions) ?? Promise.resolve()),
-    ];
-    for (const outcome of await Promise.allSettled(tasks)) {
-      if (outcome.status === "rejected")
-        this.deps.log.warn("event side effect failed", { error: outcome.reason });
     }
   }
 }

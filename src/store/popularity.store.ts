@@ -1,4 +1,5 @@
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { forEachLimited } from "./batch-write";
 import { allPages } from "./pages";
 
 /**
@@ -11,6 +12,7 @@ import { allPages } from "./pages";
  * reads the current era and the previous one, scaled down by 2^-ERA_HALF_LIVES to the same start.
  */
 const ERA_HALF_LIVES = 16;
+const UPDATES_IN_FLIGHT = 16;
 
 export interface PopularityEntry {
   itemId: string;
@@ -41,26 +43,31 @@ export class PopularityStore {
     return this.addMany([{ itemId, category, weight, timestamp }]);
   }
 
-  /** Sums per era and item first, so bulk ingestion costs one update per item, not per event. */
-  async addMany(events: readonly PopularityEvent[]): Promise<void> {
+  /**
+   * Sums per era and item first, so bulk ingestion costs one update per item, not per event. Eras
+   * before the previous one are never read by a ranking, so their events (old history) are skipped.
+   */
+  async addMany(events: Iterable<PopularityEvent>, now = Date.now()): Promise<void> {
+    const oldestRead = this.eraOf(now) - 1;
     const sums = new Map<string, { era: number; itemId: string; category?: string; score: number }>();
     for (const e of events) {
       const era = this.eraOf(e.timestamp);
+      if (era < oldestRead) continue;
       const key = `${era}\u0000${e.itemId}`;
       const entry = sums.get(key) ?? { era, itemId: e.itemId, category: e.category, score: 0 };
       entry.score += e.weight * 2 ** ((e.timestamp - this.eraStart(era)) / this.halfLifeMs);
       sums.set(key, entry);
     }
-    for (const { era, itemId, category, score } of sums.values()) {
-      await this.db.send(
+    await forEachLimited([...sums.values()], UPDATES_IN_FLIGHT, ({ era, itemId, category, score }) =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: `popular#${era}`, sk: itemId },
           UpdateExpression: category ? "ADD score :s SET category = :c" : "ADD score :s",
           ExpressionAttributeValues: { ":s": score, ...(category ? { ":c": category } : {}) },
         }),
-      );
-    }
+      ),
+    );
   }
 
   /** Every item with recent events, most popular first. */

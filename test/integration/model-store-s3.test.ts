@@ -4,13 +4,14 @@ import path from "node:path";
 import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createModelStore, ModelHolder, type ModelStore } from "../../src/nmf/store";
+import { interactionMatrix } from "../../src/nmf/sparse";
 import { trainNmf } from "../../src/nmf/train";
 import { plantedInteractions } from "../unit/nmf/planted-data";
 
 const data = plantedInteractions({ users: 60, items: 40, perUser: 8, topics: 3, seed: 41 });
 const train = (minute: number): ReturnType<typeof trainNmf> =>
   trainNmf(
-    data,
+    interactionMatrix(data),
     { components: 4, iterations: 10, l2: 0.05, l1: 0, seed: minute },
     { now: new Date(Date.UTC(2025, 0, 1, 0, minute)) },
   );

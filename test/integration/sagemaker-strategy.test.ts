@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FeatureStore } from "../../src/features/feature.store";
 import { runFeatureJob } from "../../src/features/job";
 import { buildFeatureSpec } from "../../src/features/spec";
-import { applyEvents, type BulkEvent } from "../../src/jobs/apply-events";
+import type { ValidEvent } from "../../src/events/event.validation";
+import { importEvents } from "../../src/jobs/import-events";
 import { startLocalEndpoint, type LocalEndpoint } from "../../src/sagemaker/local-endpoint";
 import { createTestApp, type TestApp } from "../support/local-dynamo";
 import { startStubServer, type StubReply, type StubServer } from "../support/stub-http-server";
@@ -55,8 +56,8 @@ function writeModel(name: string, json: object): string {
 const modelPath = writeModel("model.json", modelJson());
 
 /** 300 items in 3 categories; each viewed by one of 10 users; u0 buys 0..9 and u1 views more of category 1. */
-function demoEvents(now: number): BulkEvent[] {
-  const events: BulkEvent[] = [];
+function demoEvents(now: number): ValidEvent[] {
+  const events: ValidEvent[] = [];
   for (let i = 0; i < ITEMS; i++) {
     events.push({
       userId: `u${i % 10}`,
@@ -114,7 +115,7 @@ beforeAll(async () => {
       category: `cat-${i % 3}`,
     })),
   );
-  await applyEvents(app, demoEvents(Date.now()));
+  await importEvents(app, [demoEvents(Date.now())]);
   await runFeatureJob({
     events: app.stores.events,
     items: app.stores.items,

@@ -6,10 +6,28 @@ import {
   splitPerUser,
   type Ranker,
 } from "../../../src/nmf/evaluate";
+import { alignedMatrices, interactionMatrix, type InteractionMatrix } from "../../../src/nmf/sparse";
 import type { Interaction } from "../../../src/nmf/types";
 import { plantedInteractions } from "./planted-data";
 
 const x = (userId: string, itemId: string, weight = 1): Interaction => ({ userId, itemId, weight });
+
+/** "user/item" of every entry of a matrix. */
+function pairs(m: InteractionMatrix): Set<string> {
+  const out = new Set<string>();
+  for (let u = 0; u < m.userIds.length; u++)
+    for (let p = m.rowPtr[u]!; p < m.rowPtr[u + 1]!; p++)
+      out.add(`${m.userIds[u]}/${m.itemIds[m.colIdx[p]!]}`);
+  return out;
+}
+
+function trainWeight(m: InteractionMatrix, pair: string): number {
+  const [userId, itemId] = pair.split("/");
+  const u = m.userIds.indexOf(userId!);
+  for (let p = m.rowPtr[u]!; p < m.rowPtr[u + 1]!; p++)
+    if (m.itemIds[m.colIdx[p]!] === itemId) return m.values[p]!;
+  return 0;
+}
 
 describe("scoreList", () => {
   it("matches hand-computed precision, recall, NDCG and MAP", () => {
@@ -43,7 +61,8 @@ describe("evaluateRanker", () => {
       excluded[userId] = [...exclude].sort();
       return userId === "u1" ? ["c", "d"] : ["c", "d"];
     };
-    const m = evaluateRanker(train, test, ranker, 2);
+    const [trainMatrix, testMatrix] = alignedMatrices(train, test);
+    const m = evaluateRanker({ train: trainMatrix, test: testMatrix }, ranker, { k: 2 });
     expect(m.users).toBe(2);
     expect(excluded).toEqual({ u1: ["a", "b"], u2: ["a"] });
     // u1: hit at rank 1 of 1 relevant; u2: hit at rank 2 of 2 relevant.
@@ -58,15 +77,17 @@ describe("evaluateRanker", () => {
 
 describe("popularityRanker", () => {
   it("ranks by distinct users, skipping excluded items", () => {
-    const rank = popularityRanker([
-      x("u1", "a"),
-      x("u1", "a"),
-      x("u1", "b"),
-      x("u2", "b"),
-      x("u3", "b"),
-      x("u2", "c"),
-      x("u3", "c"),
-    ]);
+    const rank = popularityRanker(
+      interactionMatrix([
+        x("u1", "a"),
+        x("u1", "a"),
+        x("u1", "b"),
+        x("u2", "b"),
+        x("u3", "b"),
+        x("u2", "c"),
+        x("u3", "c"),
+      ]),
+    );
     expect(rank("any", 2, new Set())).toEqual(["b", "c"]);
     expect(rank("any", 5, new Set(["b"]))).toEqual(["c", "a"]);
   });
@@ -77,21 +98,26 @@ describe("splitPerUser", () => {
 
   it("keeps about the fraction of each user's items, at least one, and never splits a pair", () => {
     const doubled = [...data, ...data.slice(0, 50)];
-    const { train, test } = splitPerUser(doubled, 0.75, 1);
-    expect(train.length + test.length).toBe(doubled.length);
-    const pairs = (xs: Interaction[]): Set<string> => new Set(xs.map((i) => `${i.userId}/${i.itemId}`));
+    const { train, test } = splitPerUser(interactionMatrix(doubled), 0.75, 1);
+    const distinctPairs = new Set(doubled.map((i) => `${i.userId}/${i.itemId}`));
+    expect(train.values.length + test.values.length).toBe(distinctPairs.size);
     const trainPairs = pairs(train);
     expect([...pairs(test)].some((p) => trainPairs.has(p))).toBe(false);
+    // Repeated pairs are summed, never split: the train side holds their whole weight.
+    const weightOf = (pair: string) =>
+      doubled.filter((i) => `${i.userId}/${i.itemId}` === pair).reduce((sum, i) => sum + i.weight, 0);
+    for (const pair of [...trainPairs].slice(0, 40)) expect(trainWeight(train, pair)).toBe(weightOf(pair));
     const users = new Set(data.map((i) => i.userId));
     for (const userId of users) {
       const mine = new Set(data.filter((i) => i.userId === userId).map((i) => i.itemId)).size;
-      const kept = new Set(train.filter((i) => i.userId === userId).map((i) => i.itemId)).size;
+      const kept = [...trainPairs].filter((p) => p.startsWith(`${userId}/`)).length;
       expect(kept).toBe(Math.max(1, Math.round(mine * 0.75)));
     }
   });
 
   it("repeats for a seed and changes with it", () => {
-    expect(splitPerUser(data, 0.75, 1)).toEqual(splitPerUser(data, 0.75, 1));
-    expect(splitPerUser(data, 0.75, 2).test).not.toEqual(splitPerUser(data, 0.75, 1).test);
+    const matrix = interactionMatrix(data);
+    expect(splitPerUser(matrix, 0.75, 1)).toEqual(splitPerUser(matrix, 0.75, 1));
+    expect(splitPerUser(matrix, 0.75, 2).test).not.toEqual(splitPerUser(matrix, 0.75, 1).test);
   });
 });

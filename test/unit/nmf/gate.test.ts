@@ -3,11 +3,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { decide, trainValidateAndPromote } from "../../../src/nmf/gate";
+import { interactionMatrix } from "../../../src/nmf/sparse";
 import { createModelStore } from "../../../src/nmf/store";
 import type { NmfParams } from "../../../src/nmf/types";
 import { plantedInteractions } from "./planted-data";
 
-const data = plantedInteractions({ users: 300, items: 150, perUser: 15, topics: 6, seed: 21, noise: 0.1 });
+const data = interactionMatrix(
+  plantedInteractions({ users: 300, items: 150, perUser: 15, topics: 6, seed: 21, noise: 0.1 }),
+);
 const good: NmfParams = { components: 6, iterations: 60, l2: 0.05, l1: 0, seed: 42 };
 /** One factor and one epoch: clearly worse than the good model, about popularity at best. */
 const poor: NmfParams = { components: 1, iterations: 1, l2: 0.05, l1: 0, seed: 42 };

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DotKernel } from "../../../src/nmf/dot-kernel";
-import { buildInteractionMatrix, type InteractionMatrix } from "../../../src/nmf/sparse";
+import { interactionMatrix, type InteractionMatrix } from "../../../src/nmf/sparse";
 import { TrainingKernels, type Dense } from "../../../src/nmf/training-kernels";
 
 /** A random small matrix and its dense copy (users x items). */
@@ -9,7 +9,7 @@ function smallMatrix(entries: Array<{ u: number; i: number; w: number }>): {
   matrix: InteractionMatrix;
   dense: Float64Array;
 } {
-  const matrix = buildInteractionMatrix(
+  const matrix = interactionMatrix(
     entries.map(({ u, i, w }) => ({ userId: `u${u}`, itemId: `i${i}`, weight: w })),
   );
   const n = matrix.itemIds.length;

@@ -4,6 +4,7 @@ import { NmfModel, type ModelManifest } from "../../../src/nmf/model";
 import { computeNeighbours } from "../../../src/nmf/neighbours";
 import { seededRandom } from "../../../src/nmf/random";
 import { TopK } from "../../../src/nmf/top-k";
+import { interactionMatrix } from "../../../src/nmf/sparse";
 import { trainNmf } from "../../../src/nmf/train";
 import { plantedCategories, plantedInteractions } from "./planted-data";
 
@@ -125,7 +126,7 @@ describe("NmfModel.foldIn", () => {
   const spec = { users: 300, items: 200, perUser: 15, topics: 6, seed: 12, noise: 0.05 };
   const categories = plantedCategories(spec);
   const model = trainNmf(
-    plantedInteractions(spec),
+    interactionMatrix(plantedInteractions(spec)),
     { components: 6, iterations: 80, l2: 0.05, l1: 0, seed: 1 },
     { itemCategories: categories },
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { OVERSAMPLES, nndsvdaFactors } from "../../../src/nmf/nndsvd";
-import { buildInteractionMatrix } from "../../../src/nmf/sparse";
+import { interactionMatrix } from "../../../src/nmf/sparse";
 import { TrainingKernels } from "../../../src/nmf/training-kernels";
 import type { Interaction } from "../../../src/nmf/types";
 
@@ -16,7 +16,7 @@ function twoBlocks(): Interaction[] {
 
 describe("nndsvdaFactors", () => {
   it("starts from the leading singular pairs: each block on its own factor, nonnegative, exact for the block", () => {
-    const matrix = buildInteractionMatrix(twoBlocks());
+    const matrix = interactionMatrix(twoBlocks());
     const kernels = new TrainingKernels(matrix, 2, 2 + OVERSAMPLES);
     nndsvdaFactors(matrix, kernels, 2, 42);
     const { W, H } = kernels;

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createModelStore, ModelHolder, ModelLoadError, type ModelStore } from "../../../src/nmf/store";
+import { interactionMatrix } from "../../../src/nmf/sparse";
 import { trainNmf } from "../../../src/nmf/train";
 import { plantedCategories, plantedInteractions } from "./planted-data";
 
@@ -10,7 +11,7 @@ const spec = { users: 60, items: 40, perUser: 8, topics: 3, seed: 31 };
 const data = plantedInteractions(spec);
 const train = (minute: number): ReturnType<typeof trainNmf> =>
   trainNmf(
-    data,
+    interactionMatrix(data),
     { components: 4, iterations: 10, l2: 0.05, l1: 0, seed: minute },
     {
       itemCategories: plantedCategories(spec),

@@ -1,16 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { evaluateRanker, modelRanker, popularityRanker, splitPerUser } from "../../../src/nmf/evaluate";
+import { interactionMatrix } from "../../../src/nmf/sparse";
 import { trainNmf } from "../../../src/nmf/train";
 import type { NmfParams, TrainingProgress } from "../../../src/nmf/types";
 import { plantedInteractions } from "./planted-data";
 
-const data = plantedInteractions({ users: 300, items: 200, perUser: 15, topics: 6, seed: 11 });
+const planted = plantedInteractions({ users: 300, items: 200, perUser: 15, topics: 6, seed: 11 });
+const data = interactionMatrix(planted);
 const params: NmfParams = { components: 8, iterations: 60, l2: 0.05, l1: 0, seed: 42 };
 
 describe("trainNmf", () => {
   it("is deterministic for a seed, whatever the order of the interactions", () => {
     const a = trainNmf(data, params);
-    const b = trainNmf([...data].reverse(), params);
+    const b = trainNmf(interactionMatrix([...planted].reverse()), params);
     expect(Array.from(b.arrays.itemFactors)).toEqual(Array.from(a.arrays.itemFactors));
     expect(Array.from(b.arrays.userFactors)).toEqual(Array.from(a.arrays.userFactors));
     expect(b.manifest.training.loss).toBe(a.manifest.training.loss);
@@ -36,18 +38,18 @@ describe("trainNmf", () => {
 
   it("keeps only training parameters in the manifest, sums repeated pairs and skips non-positive weights", () => {
     const model = trainNmf(
-      [
+      interactionMatrix([
         { userId: "a", itemId: "x", weight: 1 },
         { userId: "a", itemId: "x", weight: 2 },
         { userId: "a", itemId: "y", weight: 0 },
         { userId: "b", itemId: "z", weight: 1 },
-      ],
+      ]),
       { ...params, components: 2, uri: "./models" } as NmfParams,
     );
     expect(model.manifest.params).toEqual({ ...params, components: 2, tolerance: 5e-5 });
     expect(model.manifest.training).toMatchObject({ users: 2, items: 2, interactions: 2 });
     expect(model.hasItem("y")).toBe(false);
-    expect(() => trainNmf([], params)).toThrow(/without interactions/);
+    expect(() => trainNmf(interactionMatrix([]), params)).toThrow(/without interactions/);
   });
 
   it("recovers planted structure: held-out NDCG@10 clearly above popularity", () => {
@@ -59,10 +61,10 @@ describe("trainNmf", () => {
       seed: 5,
       noise: 0.1,
     });
-    const { train, test } = splitPerUser(planted, 0.75, 3);
-    const model = trainNmf(train, { ...params, components: 8 });
-    const nmf = evaluateRanker(train, test, modelRanker(model));
-    const popular = evaluateRanker(train, test, popularityRanker(train));
+    const split = splitPerUser(interactionMatrix(planted), 0.75, 3);
+    const model = trainNmf(split.train, { ...params, components: 8 });
+    const nmf = evaluateRanker(split, modelRanker(model));
+    const popular = evaluateRanker(split, popularityRanker(split.train));
     expect(nmf.ndcg).toBeGreaterThan(popular.ndcg * 1.5);
     expect(nmf.coverage).toBeGreaterThan(popular.coverage);
   });
