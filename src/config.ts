@@ -1,4 +1,6 @@
+import { availableParallelism } from "node:os";
 import path from "node:path";
+import { MAX_THREADS } from "./nmf/kernel-threads";
 
 /**
  * The one place that reads the environment. Everything else receives a `Config`.
@@ -47,6 +49,8 @@ export interface Config {
     l1: number;
     seed: number;
     gateTolerance: number;
+    /** Threads that share a training epoch (this one included). */
+    threads: number;
   };
   router: {
     strategy: StrategyName;
@@ -239,6 +243,7 @@ export function loadConfig(env: Env = process.env): Config {
       l1: r.num("NMF_L1", 0, 0, 1e6, false),
       seed: r.num("NMF_SEED", 42, 0, 2 ** 31),
       gateTolerance: r.num("MODEL_GATE_TOLERANCE", 0.02, 0, 1, false),
+      threads: r.num("NMF_THREADS", Math.min(availableParallelism(), MAX_THREADS), 1, MAX_THREADS),
     },
     router: {
       strategy: r.strategyName("RECS_STRATEGY", r.str("RECS_STRATEGY", "NMF")),

@@ -54,6 +54,7 @@ export async function trainModel(app: App, options: TrainJobOptions): Promise<Tr
     itemCategories: await app.stores.items.categories(),
     log: print,
     onProgress: progressPrinter(print),
+    threads: app.config.model.threads,
   });
   const { figures } = report;
   recordTraining(app.metrics, {

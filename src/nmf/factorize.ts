@@ -34,11 +34,29 @@ export function factorize(
   matrix: InteractionMatrix,
   params: NmfParams,
   onProgress?: (p: TrainingProgress) => void,
+  threads = 1,
+): Factorization {
+  // Below this many entries an epoch takes milliseconds: helper threads would cost more than they save.
+  const useThreads = matrix.values.length >= MIN_ENTRIES_FOR_THREADS ? threads : 1;
+  const kernels = new TrainingKernels(matrix, params.components, params.components + OVERSAMPLES, useThreads);
+  try {
+    return factorizeWith(kernels, matrix, params, onProgress);
+  } finally {
+    kernels.close();
+  }
+}
+
+const MIN_ENTRIES_FOR_THREADS = 200_000;
+
+function factorizeWith(
+  kernels: TrainingKernels,
+  matrix: InteractionMatrix,
+  params: NmfParams,
+  onProgress?: (p: TrainingProgress) => void,
 ): Factorization {
   const started = Date.now();
   const k = params.components;
   const tolerance = params.tolerance ?? DEFAULT_TOLERANCE;
-  const kernels = new TrainingKernels(matrix, k, k + OVERSAMPLES);
   nndsvdaFactors(matrix, kernels, k, params.seed);
   const { W, H, RH, RtW, gramW, gramH } = kernels;
   let squaredSum = 0;

@@ -27,6 +27,8 @@ export interface GateOptions {
   validationUsers?: number;
   log?: (line: string) => void;
   onProgress?: (progress: TrainingProgress) => void;
+  /** Threads per training run. */
+  threads?: number;
 }
 
 export interface GateReport {
@@ -80,11 +82,16 @@ export async function trainValidateAndPromote(
     maxUsers: options.validationUsers ?? DEFAULT_VALIDATION_USERS,
     seed: options.params.seed,
   };
-  const candidateModel = trainNmf(split.train, options.params);
+  const candidateModel = trainNmf(split.train, options.params, { threads: options.threads });
   const candidate = evaluateRanker(split, modelRanker(candidateModel), evaluation);
   const popularity = evaluateRanker(split, popularityRanker(split.train), evaluation);
   const latestModel = await currentLatest(store, log);
-  const latest = latestModel && latestOnSplit(latestModel, split, candidateModel, candidate, evaluation);
+  const latest =
+    latestModel &&
+    latestOnSplit(latestModel, split, candidateModel, candidate, {
+      ...evaluation,
+      threads: options.threads,
+    });
   const validationSeconds = (Date.now() - validationStarted) / 1000;
   const decision = decide(candidate.ndcg, popularity.ndcg, latestModel?.version, latest?.ndcg, options);
   log(
@@ -97,6 +104,7 @@ export async function trainValidateAndPromote(
   const trained = trainNmf(interactions, options.params, {
     itemCategories: options.itemCategories,
     onProgress: options.onProgress,
+    threads: options.threads,
   });
   const trainingSeconds = (Date.now() - trainingStarted) / 1000;
   const metrics = { candidate, popularity, ...(latest ? { latest } : {}) };
@@ -162,11 +170,15 @@ function latestOnSplit(
   split: Split,
   candidateModel: NmfModel,
   candidate: RankingMetrics,
-  evaluation: EvaluationOptions,
+  evaluation: EvaluationOptions & { threads?: number },
 ): RankingMetrics {
   const params = latest.manifest.params;
   if (JSON.stringify(params) === JSON.stringify(candidateModel.manifest.params)) return candidate;
-  return evaluateRanker(split, modelRanker(trainNmf(split.train, params)), evaluation);
+  return evaluateRanker(
+    split,
+    modelRanker(trainNmf(split.train, params, { threads: evaluation.threads })),
+    evaluation,
+  );
 }
 
 /** The model `latest` points at; an unreadable one is logged and treated as absent. */

@@ -10,6 +10,8 @@ export interface TrainOptions {
   itemCategories?: ReadonlyMap<string, string>;
   onProgress?: (progress: TrainingProgress) => void;
   now?: Date;
+  /** Threads for an epoch's row loops (1: this thread only). */
+  threads?: number;
 }
 
 /** Trains a model on all the given interactions: factors, then the item neighbour lists. Users and items without entries are left out. */
@@ -25,7 +27,7 @@ export function trainNmf(
   // Only the training parameters: callers may pass a wider config object.
   const { components, iterations, l2, l1, seed, tolerance = DEFAULT_TOLERANCE } = params;
   const resolved: Required<NmfParams> = { components, iterations, l2, l1, seed, tolerance };
-  const result = factorize(matrix, resolved, options.onProgress);
+  const result = factorize(matrix, resolved, options.onProgress, options.threads);
   const k = resolved.components;
   const itemFactors = Float32Array.from(result.itemFactors);
   const neighbours = computeNeighbours(itemFactors, matrix.itemIds.length, k);

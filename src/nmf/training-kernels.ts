@@ -1,4 +1,5 @@
 import type { InteractionMatrix } from "./sparse";
+import { equalEntries, equalRows, KernelThreads } from "./kernel-threads";
 import { align16, instantiateKernels, type Kernels } from "./wasm-kernels";
 
 /** A dense row-major Float64 matrix living in the kernels' memory; columns beyond `width` are zero. */
@@ -31,25 +32,32 @@ export class TrainingKernels {
   private readonly kernels: Kernels;
   private readonly byRows: Compressed;
   private readonly byColumns: Compressed;
+  private readonly threads?: KernelThreads;
+  /** Where helper threads add up their part of a Gram matrix. */
+  private readonly gramPartials: number[] = [];
 
-  constructor(matrix: InteractionMatrix, k: number, svdWidth: number) {
+  /** `threads` > 1 splits every row loop over that many threads (the caller's included). */
+  constructor(matrix: InteractionMatrix, k: number, svdWidth: number, threads = 1) {
     const m = matrix.userIds.length;
     const n = matrix.itemIds.length;
     const nnz = matrix.values.length;
     const layout = new Layout();
-    const compressed = (rows: number): Omit<Compressed, "rows"> => ({
+    const compressed = (rows: number): Omit<Compressed, "rows" | "rowPtr"> => ({
       ptr: layout.take((rows + 1) * 4),
       idx: layout.take(nnz * 4),
       values: layout.take(nnz * 8),
     });
-    this.byRows = { ...compressed(m), rows: m };
-    this.byColumns = { ...compressed(n), rows: n };
+    this.byRows = { ...compressed(m), rows: m, rowPtr: matrix.rowPtr };
+    this.byColumns = { ...compressed(n), rows: n, rowPtr: matrix.colPtr };
     const shapes = { W: [m, k], H: [n, k], RH: [m, k], RtW: [n, k], gramW: [k, k], gramH: [k, k] } as const;
     const svdShapes = { Q: [m, svdWidth], Z: [n, svdWidth], gramQ: [svdWidth, svdWidth] } as const;
     const places = new Map<string, number>();
     for (const [name, [rows, width]] of Object.entries({ ...shapes, ...svdShapes }))
       places.set(name, layout.take(rows * paddedWidth(width) * 8));
+    const widest = Math.max(k, svdWidth);
+    for (let t = 1; t < threads; t++) this.gramPartials.push(layout.take(widest * paddedWidth(widest) * 8));
     this.kernels = instantiateKernels(layout.size);
+    if (threads > 1) this.threads = new KernelThreads(this.kernels, threads);
     const { buffer } = this.kernels.memory;
     const dense = (name: string, [rows, width]: readonly [number, number]): Dense => {
       const stride = paddedWidth(width);
@@ -85,28 +93,49 @@ export class TrainingKernels {
 
   /** One HALS pass over the rows of X against RY and the Gram matrix of the other factor. */
   hals(X: Dense, RY: Dense, gram: Dense, l2: number, l1: number): void {
-    if (X.rows > 0 && X.width > 0) {
-      this.kernels.hals(X.at, RY.at, gram.at, X.rows, X.width, X.stride * 8, l2, l1 / 2);
-    }
+    if (X.rows === 0 || X.width === 0) return;
+    if (this.threads) {
+      const parts = equalRows(X.rows, this.threads.threads);
+      this.threads.hals(X.at, RY.at, gram.at, X.width, X.stride * 8, l2, l1 / 2, parts);
+    } else this.kernels.hals(X.at, RY.at, gram.at, X.rows, X.width, X.stride * 8, l2, l1 / 2);
   }
 
   /** out = XᵀX (width x width, padded like X). */
   gram(X: Dense, out: Dense): Dense {
     out.data.fill(0);
-    if (X.rows > 0 && X.width > 0) this.kernels.gram(X.at, X.rows, X.width, X.stride * 8, out.at);
+    if (X.rows === 0 || X.width === 0) return out;
+    if (!this.threads) {
+      this.kernels.gram(X.at, X.rows, X.width, X.stride * 8, out.at);
+      return out;
+    }
+    const { buffer } = this.kernels.memory;
+    const partials = this.gramPartials.map((at) => new Float64Array(buffer, at, out.data.length).fill(0));
+    const parts = equalRows(X.rows, this.threads.threads);
+    this.threads.gram(X.at, X.width, X.stride * 8, [out.at, ...this.gramPartials], parts);
+    for (const partial of partials) for (let i = 0; i < partial.length; i++) out.data[i]! += partial[i]!;
     return out;
+  }
+
+  /** Stops the helper threads; the kernels must not be used afterwards. */
+  close(): void {
+    this.threads?.close();
   }
 
   private times(side: Compressed, Y: Dense, out: Dense): void {
     if (Y.stride !== out.stride || out.rows !== side.rows) throw new Error("sparse product: shapes differ");
-    if (side.rows > 0) {
-      this.kernels.sparseTimes(side.ptr, side.idx, side.values, Y.at, out.at, side.rows, out.stride * 8);
-    }
+    if (side.rows === 0) return;
+    const stride = out.stride * 8;
+    if (this.threads) {
+      const parts = equalEntries(side.rowPtr, this.threads.threads);
+      this.threads.sparseTimes(side.ptr, side.idx, side.values, Y.at, out.at, stride, parts);
+    } else this.kernels.sparseTimes(side.ptr, side.idx, side.values, Y.at, out.at, side.rows, stride);
   }
 }
 
 /** Where one orientation of R lives in the memory. */
 interface Compressed {
+  /** The row pointers in JavaScript, to split rows by entries. */
+  rowPtr: Int32Array;
   ptr: number;
   idx: number;
   values: number;

@@ -15,10 +15,13 @@
  *     factorize.ts), Float64, gradients as f64x2 dot products over the padded rows.
  *   gram(X, rows, k, strideBytes, out): out += XᵀX (k rows of strideBytes), skipping zero entries.
  * All need count/rows/k > 0 and zero padding columns. Addresses are byte offsets into the memory
- * imported as "e"."m", 16-byte aligned.
+ * imported as "e"."m", 16-byte aligned. The memory is shared (a SharedArrayBuffer), so that worker
+ * threads running the same module on it can split a training epoch (kernel-threads.ts).
  */
 export interface Kernels {
-  memory: { buffer: ArrayBuffer };
+  memory: WebAssemblyMemory;
+  /** The compiled module, for worker threads that bind it to the same memory. */
+  module: object;
   dot: (query: number, rows: number, out: number, count: number, strideBytes: number) => void;
   sparseTimes: (
     ptr: number,
@@ -43,13 +46,15 @@ export interface Kernels {
   dot4: (queries: number, rows: number, out: number, count: number, strideBytes: number) => void;
 }
 
-/** A fresh memory of at least `bytes` with the kernels bound to it. */
+/** A fresh shared memory of at least `bytes` with the kernels bound to it. */
 export function instantiateKernels(bytes: number): Kernels {
-  const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  const pages = Math.max(1, Math.ceil(bytes / 65536));
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
   compiled ??= new WebAssembly.Module(MODULE);
   const { exports } = new WebAssembly.Instance(compiled, { e: { m: memory } });
   return {
     memory,
+    module: compiled,
     dot: exports.d as Kernels["dot"],
     sparseTimes: exports.t as Kernels["sparseTimes"],
     hals: exports.h as Kernels["hals"],
@@ -63,9 +68,13 @@ export function align16(bytes: number): number {
   return Math.ceil(bytes / 16) * 16;
 }
 
+export interface WebAssemblyMemory {
+  buffer: ArrayBufferLike;
+}
+
 /** The WebAssembly globals used here: Node has them, but @types/node 20 does not declare them. */
 declare const WebAssembly: {
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WebAssemblyMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 };
@@ -330,7 +339,8 @@ const MODULE = new Uint8Array([
     0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0,
     0x60, 8, I32, I32, I32, I32, I32, I32, F64, F64, 0,
   ]),
-  ...section(2, [1, ...name("e"), ...name("m"), 0x02, 0x00, 0x00]), // memory, at least 0 pages
+  // memory: shared (flag 3), at least 0 and at most 65,536 pages (4 GiB)
+  ...section(2, [1, ...name("e"), ...name("m"), 0x02, 0x03, 0x00, ...leb(65536)]),
   ...section(3, [5, 0, 1, 2, 0, 0]),
   ...section(7, [
     5,
