@@ -1,14 +1,15 @@
-import fs from "node:fs";
 import { createApp, type App } from "../app";
 import { loadConfig } from "../config";
-import { parseEventsCsv, type CsvRowError } from "../events/csv";
-import { parseItemsCsv } from "../events/items-csv";
-import { applyEvents } from "../jobs/apply-events";
+import { readEventsCsv } from "../events/csv";
+import { readItemsCsv } from "../events/items-csv";
+import { importEvents } from "../jobs/import-events";
 import { prepareLocalStore } from "../jobs/local-setup";
 import { seedDemoData } from "../jobs/seed";
 import { trainModel } from "../jobs/train";
 import { UsageError, intFlag, type Flags } from "./args";
+import { fileDigest, RowReport } from "./csv-report";
 import { evaluateCommand } from "./evaluate.command";
+import { progressPrinter } from "./progress";
 import { exportXgboostCommand, featuresCommand } from "./features.command";
 import { sagemakerLocalCommand } from "./sagemaker.command";
 
@@ -23,7 +24,8 @@ export interface Command {
 /** Runs a job against the configured store (embedded dynalite on DATA_DIR by default). */
 export async function withApp<T>(job: (app: App) => Promise<T>): Promise<T> {
   const local = await prepareLocalStore(loadConfig());
-  const app = createApp(local.config);
+  // Jobs write many users once each and serve no reads: a user-state cache would only hold memory.
+  const app = createApp({ ...local.config, users: { cacheSeconds: 0 } });
   try {
     await local.ensureTables(app);
     return await job(app);
@@ -31,19 +33,6 @@ export async function withApp<T>(job: (app: App) => Promise<T>): Promise<T> {
     await app.close();
     await local.close();
   }
-}
-
-export function readText(path: string): string {
-  try {
-    return fs.readFileSync(path, "utf8");
-  } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
-  }
-}
-
-function reportRowErrors(file: string, errors: CsvRowError[]): void {
-  for (const e of errors.slice(0, 50)) console.error(`${file}:${e.line}: ${e.message} (skipped)`);
-  if (errors.length > 50) console.error(`${file}: ${errors.length - 50} more rows skipped`);
 }
 
 export const commands: Record<string, Command> = {
@@ -71,49 +60,94 @@ export const commands: Record<string, Command> = {
   },
 
   import: {
-    summary: "import a catalog and/or events from CSV files (bad rows are reported and skipped)",
+    summary:
+      "import a catalog and/or events from CSV files (plain or .gz; bad rows are reported and skipped)",
     flags: {
       events: { type: "string", help: "events CSV: userId,itemId,timestamp,eventType|rating[,value]" },
       items: { type: "string", help: "catalog CSV: itemId[,title,category,price,imageUrl]" },
+      "keep-days": {
+        type: "string",
+        help: "keep these events this many days from now, 0 for ever (default EVENT_TTL_DAYS, 365)",
+      },
+      again: { type: "boolean", help: "import a file that was imported completely before once more" },
     },
     run: async (values) => {
       const eventsFile = values.events as string | undefined;
       const itemsFile = values.items as string | undefined;
       if (!eventsFile && !itemsFile) throw new UsageError("give --events FILE and/or --items FILE");
-      const config = loadConfig();
-      const items = itemsFile ? parseItemsCsv(readText(itemsFile)) : undefined;
-      const events = eventsFile ? parseEventsCsv(readText(eventsFile), config.events) : undefined;
-      if (itemsFile && items) reportRowErrors(itemsFile, items.errors);
-      if (eventsFile && events) reportRowErrors(eventsFile, events.errors);
-      await withApp(async (app) => {
+      const retentionDays = intFlag(values, "keep-days", 0, 36_500);
+      return withApp(async (app) => {
         // The catalog first, so that popularity counters of the events get their categories.
-        if (items) await app.stores.items.putMany(items.items);
-        if (events) await applyEvents(app, events.events);
+        if (itemsFile) {
+          const report = new RowReport(itemsFile);
+          const progress = progressPrinter("rows");
+          let items = 0;
+          for await (const batch of readItemsCsv(itemsFile, {
+            onRowError: report.onRowError,
+            onProgress: progress.update,
+          })) {
+            await app.stores.items.putMany(batch);
+            items += batch.length;
+          }
+          progress.done();
+          console.log(`imported ${items} items; ${report.summary()}`);
+        }
+        if (!eventsFile) return 0;
+        const report = new RowReport(eventsFile);
+        const progress = progressPrinter("rows");
+        const pages = readEventsCsv(eventsFile, app.config.events, {
+          onRowError: report.onRowError,
+          onProgress: progress.update,
+        });
+        const source = { importId: await fileDigest(eventsFile), name: eventsFile };
+        const result = await importEvents(app, pages, {
+          source,
+          again: Boolean(values.again),
+          retentionDays,
+        });
+        progress.done();
+        if (result.alreadyDone) {
+          const { derivedEvents, updatedAt } = result.alreadyDone;
+          console.log(
+            `${eventsFile} was imported completely on ${updatedAt} (${derivedEvents} events): nothing to do; --again imports it once more`,
+          );
+          return 0;
+        }
+        const resumed = result.resumedAfter
+          ? ` (resumed after ${result.resumedAfter} events of an earlier run)`
+          : "";
+        const days = retentionDays ?? app.config.dynamo.eventTtlDays;
+        console.log(
+          `imported ${result.imported} events${resumed}, kept ${days === 0 ? "for ever" : `${days} days from now`}; ${report.summary()}`,
+        );
+        return 0;
       });
-      if (items) console.log(`imported ${items.items.length} items (${items.errors.length} rows skipped)`);
-      if (events)
-        console.log(`imported ${events.events.length} events (${events.errors.length} rows skipped)`);
-      return 0;
     },
   },
 
   train: {
     summary: "train an NMF model from the events table (or a CSV), validate it and promote it",
     flags: {
-      events: { type: "string", help: "train from this events CSV instead of the events table" },
+      events: {
+        type: "string",
+        help: "train from this events CSV (plain or .gz) instead of the events table",
+      },
       force: { type: "boolean", help: "promote even when the validation gate refuses" },
     },
     run: (values) =>
       withApp(async (app) => {
         const file = values.events as string | undefined;
-        const events = file ? parseEventsCsv(readText(file), app.config.events) : undefined;
-        if (file && events) reportRowErrors(file, events.errors);
-        const report = await trainModel(app, {
-          force: Boolean(values.force),
-          events: events?.events,
-          print: console.log,
-        });
-        return report.promoted ? 0 : 1;
+        const report = file ? new RowReport(file) : undefined;
+        const progress = progressPrinter("rows");
+        const csv = file
+          ? readEventsCsv(file, app.config.events, {
+              onRowError: report!.onRowError,
+              onProgress: progress.update,
+            })
+          : undefined;
+        const result = await trainModel(app, { force: Boolean(values.force), csv, print: console.log });
+        if (report && report.skipped) console.error(`${file}: ${report.summary()}`);
+        return result.promoted ? 0 : 1;
       }),
   },
 

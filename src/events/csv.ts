@@ -11,6 +11,8 @@ export interface CsvRowError {
   /** The header column concerned, as written in the file. */
   column?: string;
   message: string;
+  /** A notice about a row that was still used (a repeated catalog id, an unused column). */
+  kept?: boolean;
 }
 
 export interface CsvProgress {
@@ -117,7 +119,7 @@ export class CsvHeader {
       const earlier = key && this.columns.get(key);
       if (!key || earlier) {
         const repeats = earlier ? ` (it repeats "${earlier.name}")` : "";
-        report({ line, column: name, message: `column "${name}" is not used${repeats}` });
+        report({ line, column: name, message: `column "${name}" is not used${repeats}`, kept: true });
       } else this.columns.set(key, { index, name });
     });
   }

@@ -45,7 +45,10 @@ export async function* readItemsCsv(
     }
     const earlier = seen.get(item.itemId);
     if (earlier !== undefined) {
-      report(header.rowError(line, "itemId", `"${item.itemId}" repeats line ${earlier}; the last one wins`));
+      report({
+        ...header.rowError(line, "itemId", `"${item.itemId}" repeats line ${earlier}; the last one wins`),
+        kept: true,
+      });
     }
     if (earlier !== undefined || seen.size < MAX_REMEMBERED_IDS) seen.set(item.itemId, line);
     batch.set(item.itemId, item);
