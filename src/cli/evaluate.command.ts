@@ -5,7 +5,8 @@ import { evaluateRanker, modelRanker, popularityRanker, splitPerUser } from "../
 import type { RankingMetrics } from "../nmf/model";
 import { trainNmf } from "../nmf/train";
 import { UsageError, intFlag, numberFlag } from "./args";
-import { readText, type Command } from "./commands";
+import type { Run } from "./commands";
+import { readText } from "./common";
 
 function interactionsFrom(file: string): Interaction[] {
   const { events, errors } = parseEventsCsv(readText(file), loadConfig().events);
@@ -22,65 +23,53 @@ const COLUMNS: Array<[keyof RankingMetrics, string]> = [
   ["coverage", "coverage"],
 ];
 
-export const evaluateCommand: Command = {
-  summary: "offline ranking quality of NMF beside the popularity baseline",
-  flags: {
-    events: { type: "string", help: "events CSV, split per user into train and test" },
-    split: { type: "string", default: "0.75", help: "share of each user's items kept for training" },
-    seed: { type: "string", default: "42", help: "random seed of the split and of training" },
-    train: { type: "string", help: "train CSV (with --test, instead of --events)" },
-    test: { type: "string", help: "test CSV" },
-    k: { type: "string", default: "10", help: "list length" },
-    json: { type: "boolean", help: "print one JSON object" },
-  },
-  async run(values) {
-    const k = intFlag(values, "k", 1, 1000)!;
-    const seed = intFlag(values, "seed", 0, 2 ** 31)!;
-    let train: Interaction[];
-    let test: Interaction[];
-    if (values.events) {
-      if (values.train || values.test) throw new UsageError("use --events, or --train with --test, not both");
-      ({ train, test } = splitPerUser(
-        interactionsFrom(String(values.events)),
-        numberFlag(values, "split", 0.05, 0.95)!,
-        seed,
-      ));
-    } else if (values.train && values.test) {
-      train = interactionsFrom(String(values.train));
-      test = interactionsFrom(String(values.test));
-    } else throw new UsageError("give --events FILE, or --train FILE and --test FILE");
+export const run: Run = async (values) => {
+  const k = intFlag(values, "k", 1, 1000)!;
+  const seed = intFlag(values, "seed", 0, 2 ** 31)!;
+  let train: Interaction[];
+  let test: Interaction[];
+  if (values.events) {
+    if (values.train || values.test) throw new UsageError("use --events, or --train with --test, not both");
+    ({ train, test } = splitPerUser(
+      interactionsFrom(String(values.events)),
+      numberFlag(values, "split", 0.05, 0.95)!,
+      seed,
+    ));
+  } else if (values.train && values.test) {
+    train = interactionsFrom(String(values.train));
+    test = interactionsFrom(String(values.test));
+  } else throw new UsageError("give --events FILE, or --train FILE and --test FILE");
 
-    const { model: params } = loadConfig();
-    const started = Date.now();
-    const model = trainNmf(train, { ...params, seed });
-    const trainingSeconds = (Date.now() - started) / 1000;
-    const nmf = evaluateRanker(train, test, modelRanker(model), k);
-    const popularity = evaluateRanker(train, test, popularityRanker(train), k);
+  const { model: params } = loadConfig();
+  const started = Date.now();
+  const model = trainNmf(train, { ...params, seed });
+  const trainingSeconds = (Date.now() - started) / 1000;
+  const nmf = evaluateRanker(train, test, modelRanker(model), k);
+  const popularity = evaluateRanker(train, test, popularityRanker(train), k);
 
-    if (values.json) {
-      console.log(
-        JSON.stringify({
-          k,
-          train: train.length,
-          test: test.length,
-          trainingSeconds,
-          params,
-          nmf,
-          popularity,
-        }),
-      );
-      return 0;
-    }
+  if (values.json) {
     console.log(
-      `train ${train.length} interactions, test ${test.length}; ${nmf.users} users evaluated; k=${k}`,
+      JSON.stringify({
+        k,
+        train: train.length,
+        test: test.length,
+        trainingSeconds,
+        params,
+        nmf,
+        popularity,
+      }),
     );
-    console.log(`NMF: ${params.components} factors, trained in ${trainingSeconds.toFixed(2)} s\n`);
-    console.log("metric".padEnd(14) + "NMF".padStart(10) + "popularity".padStart(12));
-    for (const [key, label] of COLUMNS) {
-      console.log(
-        label.padEnd(14) + nmf[key].toFixed(4).padStart(10) + popularity[key].toFixed(4).padStart(12),
-      );
-    }
     return 0;
-  },
+  }
+  console.log(
+    `train ${train.length} interactions, test ${test.length}; ${nmf.users} users evaluated; k=${k}`,
+  );
+  console.log(`NMF: ${params.components} factors, trained in ${trainingSeconds.toFixed(2)} s\n`);
+  console.log("metric".padEnd(14) + "NMF".padStart(10) + "popularity".padStart(12));
+  for (const [key, label] of COLUMNS) {
+    console.log(
+      label.padEnd(14) + nmf[key].toFixed(4).padStart(10) + popularity[key].toFixed(4).padStart(12),
+    );
+  }
+  return 0;
 };
