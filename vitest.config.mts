@@ -8,6 +8,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     setupFiles: ["test/support/setup.ts"],
+    globalSetup: ["test/support/build-cli.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

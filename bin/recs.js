@@ -1,4 +1,38 @@
 #!/usr/bin/env node
-// The `recs` command line runs the TypeScript sources directly through tsx: no build step.
-require("tsx/cjs");
-require("../src/cli/main.ts");
+// `recs` runs dist/cli.js, plain JavaScript bundled by `node scripts/build.mjs cli` (the `prepare` script,
+// so `npm ci` builds it, and `npm run build`): nothing is compiled at each call.
+// When that file is missing (`npm ci --ignore-scripts`) or older than a file in src/ (sources changed
+// since the build), it runs the sources through tsx, with a one-line notice, rather than failing: tsx is a
+// runtime dependency anyway (`npm start`), so the command still works, slower, and never runs stale code.
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+
+const root = path.join(__dirname, "..");
+const built = path.join(root, "dist", "cli.js");
+
+/** Why dist/cli.js cannot be used, or undefined. About 160 stats: a few ms. */
+function staleness() {
+  let builtAt;
+  try {
+    builtAt = fs.statSync(built).mtimeMs;
+  } catch {
+    return "dist/cli.js is missing";
+  }
+  const src = path.join(root, "src");
+  for (const file of fs.readdirSync(src, { recursive: true })) {
+    if (fs.statSync(path.join(src, file)).mtimeMs > builtAt) return `src/${file} is newer than dist/cli.js`;
+  }
+  return undefined;
+}
+
+const reason = staleness();
+if (reason === undefined) {
+  require(built);
+} else {
+  process.stderr.write(
+    `recs: ${reason}: running the sources through tsx (slower); \`npm run build\` fixes it\n`,
+  );
+  require("tsx/cjs");
+  require("../src/cli/main.ts");
+}

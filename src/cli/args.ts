@@ -3,19 +3,33 @@ import { parseArgs } from "node:util";
 /** A usage mistake: printed with the command's help, exit code 2. */
 export class UsageError extends Error {}
 
-export type Flags = Record<string, { type: "string" | "boolean"; default?: string | boolean; help: string }>;
+export type Values = Record<string, string | boolean | undefined>;
 
-export function readFlags(argv: string[], flags: Flags): Record<string, string | boolean | undefined> {
+/**
+ * A command's flags. `default` is the value parsed when the flag is absent; `defaultText` is what help
+ * shows when the default is decided at run time (from the environment). Help prints either as
+ * "(default: ...)" after the flag's text.
+ */
+export type Flags = Record<
+  string,
+  { type: "string" | "boolean"; default?: string | boolean; defaultText?: string; help: string }
+>;
+
+/** `--help` or `-h` anywhere before a `--`. */
+export function wantsHelp(argv: string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) => a === "--help" || a === "-h");
+}
+
+export function readFlags(argv: string[], flags: Flags): Values {
   try {
     const options = Object.fromEntries(
       Object.entries(flags).map(([name, f]) => [name, { type: f.type, default: f.default } as const]),
     );
-    return parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values as Record<
-      string,
-      string | boolean | undefined
-    >;
+    return parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values as Values;
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    // Node's message goes on about positionals starting with "-": the first sentence is the point.
+    throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ""));
   }
 }
 
@@ -53,8 +67,16 @@ function readNumber(
   return n;
 }
 
+/** One line per flag: name, text, default; `-h, --help` last. */
 export function describeFlags(flags: Flags): string {
-  return Object.entries(flags)
-    .map(([name, f]) => `    --${name}${f.type === "string" ? " VALUE" : ""}`.padEnd(26) + f.help)
-    .join("\n");
+  const rows: Array<[string, string]> = Object.entries(flags).map(([name, f]) => {
+    const shown = f.defaultText ?? (f.type === "string" ? f.default : undefined);
+    return [
+      `--${name}${f.type === "string" ? " VALUE" : ""}`,
+      shown === undefined ? f.help : `${f.help} (default: ${shown})`,
+    ];
+  });
+  rows.push(["-h, --help", "this help"]);
+  const width = Math.max(...rows.map(([name]) => name.length)) + 2;
+  return rows.map(([name, text]) => `  ${name.padEnd(width)}${text}`).join("\n");
 }

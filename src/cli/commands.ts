@@ -1,62 +1,30 @@
-import { createApp, type App } from "../app";
-import { loadConfig } from "../config";
-import { readEventsCsv } from "../events/csv";
-import { readItemsCsv } from "../events/items-csv";
-import { importEvents } from "../jobs/import-events";
-import { prepareLocalStore } from "../jobs/local-setup";
-import { seedDemoData } from "../jobs/seed";
-import { trainModel } from "../jobs/train";
-import { UsageError, intFlag, type Flags } from "./args";
-import { fileDigest, RowReport } from "./csv-report";
-import { evaluateCommand } from "./evaluate.command";
-import { progressPrinter } from "./progress";
-import { exportXgboostCommand, featuresCommand } from "./features.command";
-import { sagemakerLocalCommand } from "./sagemaker.command";
+import type { Flags, Values } from "./args";
 
-type Values = Record<string, string | boolean | undefined>;
+/** A command's implementation: exit code 0 on success. */
+export type Run = (values: Values) => Promise<number>;
 
+/**
+ * What help shows of a command, and where its implementation is. Nothing here loads an implementation:
+ * `load` is a dynamic import(), which esbuild turns into a module initialised on first use, so
+ * `recs --help` never loads the AWS SDK, dynalite or the app.
+ */
 export interface Command {
   summary: string;
   flags: Flags;
-  run(values: Values): Promise<number>;
+  load(): Promise<{ run: Run }>;
 }
 
-/** Runs a job against the configured store (embedded dynalite on DATA_DIR by default). */
-export async function withApp<T>(job: (app: App) => Promise<T>): Promise<T> {
-  const local = await prepareLocalStore(loadConfig());
-  // Jobs write many users once each and serve no reads: a user-state cache would only hold memory.
-  const app = createApp({ ...local.config, users: { cacheSeconds: 0 } });
-  try {
-    await local.ensureTables(app);
-    return await job(app);
-  } finally {
-    await app.close();
-    await local.close();
-  }
-}
-
+/** A new command is one entry here and one module `<name>.command.ts` exporting `run`. */
 export const commands: Record<string, Command> = {
   seed: {
     summary: "write a synthetic demo catalog and event stream, then train a model",
     flags: {
-      users: { type: "string", help: "number of users (default SEED_USERS, 500)" },
-      items: { type: "string", help: "number of items (default SEED_ITEMS, 1000)" },
-      seed: { type: "string", help: "random seed (default 42)" },
+      users: { type: "string", defaultText: "SEED_USERS, else 500", help: "number of users" },
+      items: { type: "string", defaultText: "SEED_ITEMS, else 1000", help: "number of items" },
+      seed: { type: "string", defaultText: "SEED_RANDOM, else 42", help: "random seed" },
       "no-train": { type: "boolean", help: "only write the data" },
     },
-    run: (values) =>
-      withApp(async (app) => {
-        const options = {
-          users: intFlag(values, "users", 1, 1_000_000) ?? app.config.seed.users,
-          items: intFlag(values, "items", 10, 1_000_000) ?? app.config.seed.items,
-          seed: intFlag(values, "seed", 0, 2 ** 31) ?? app.config.seed.seed,
-        };
-        const seeded = await seedDemoData(app, options);
-        console.log(`seeded ${seeded.items} items, ${seeded.users} users, ${seeded.events} events`);
-        if (values["no-train"]) return 0;
-        const report = await trainModel(app, { force: true, print: console.log });
-        return report.promoted ? 0 : 1;
-      }),
+    load: () => import("./seed.command"),
   },
 
   import: {
@@ -67,62 +35,12 @@ export const commands: Record<string, Command> = {
       items: { type: "string", help: "catalog CSV: itemId[,title,category,price,imageUrl]" },
       "keep-days": {
         type: "string",
-        help: "keep these events this many days from now, 0 for ever (default EVENT_TTL_DAYS, 365)",
+        defaultText: "EVENT_TTL_DAYS, else 365",
+        help: "keep these events this many days from now (0: for ever)",
       },
       again: { type: "boolean", help: "import a file that was imported completely before once more" },
     },
-    run: async (values) => {
-      const eventsFile = values.events as string | undefined;
-      const itemsFile = values.items as string | undefined;
-      if (!eventsFile && !itemsFile) throw new UsageError("give --events FILE and/or --items FILE");
-      const retentionDays = intFlag(values, "keep-days", 0, 36_500);
-      return withApp(async (app) => {
-        // The catalog first, so that popularity counters of the events get their categories.
-        if (itemsFile) {
-          const report = new RowReport(itemsFile);
-          const progress = progressPrinter("rows");
-          let items = 0;
-          for await (const batch of readItemsCsv(itemsFile, {
-            onRowError: report.onRowError,
-            onProgress: progress.update,
-          })) {
-            await app.stores.items.putMany(batch);
-            items += batch.length;
-          }
-          progress.done();
-          console.log(`imported ${items} items; ${report.summary()}`);
-        }
-        if (!eventsFile) return 0;
-        const report = new RowReport(eventsFile);
-        const progress = progressPrinter("rows");
-        const pages = readEventsCsv(eventsFile, app.config.events, {
-          onRowError: report.onRowError,
-          onProgress: progress.update,
-        });
-        const source = { importId: await fileDigest(eventsFile), name: eventsFile };
-        const result = await importEvents(app, pages, {
-          source,
-          again: Boolean(values.again),
-          retentionDays,
-        });
-        progress.done();
-        if (result.alreadyDone) {
-          const { derivedEvents, updatedAt } = result.alreadyDone;
-          console.log(
-            `${eventsFile} was imported completely on ${updatedAt} (${derivedEvents} events): nothing to do; --again imports it once more`,
-          );
-          return 0;
-        }
-        const resumed = result.resumedAfter
-          ? ` (resumed after ${result.resumedAfter} events of an earlier run)`
-          : "";
-        const days = retentionDays ?? app.config.dynamo.eventTtlDays;
-        console.log(
-          `imported ${result.imported} events${resumed}, kept ${days === 0 ? "for ever" : `${days} days from now`}; ${report.summary()}`,
-        );
-        return 0;
-      });
-    },
+    load: () => import("./import.command"),
   },
 
   train: {
@@ -134,25 +52,53 @@ export const commands: Record<string, Command> = {
       },
       force: { type: "boolean", help: "promote even when the validation gate refuses" },
     },
-    run: (values) =>
-      withApp(async (app) => {
-        const file = values.events as string | undefined;
-        const report = file ? new RowReport(file) : undefined;
-        const progress = progressPrinter("rows");
-        const csv = file
-          ? readEventsCsv(file, app.config.events, {
-              onRowError: report!.onRowError,
-              onProgress: progress.update,
-            })
-          : undefined;
-        const result = await trainModel(app, { force: Boolean(values.force), csv, print: console.log });
-        if (report && report.skipped) console.error(`${file}: ${report.summary()}`);
-        return result.promoted ? 0 : 1;
-      }),
+    load: () => import("./train.command"),
   },
 
-  evaluate: evaluateCommand,
-  features: featuresCommand,
-  "export-xgboost": exportXgboostCommand,
-  "sagemaker-local": sagemakerLocalCommand,
+  evaluate: {
+    summary: "offline ranking quality of NMF beside the popularity baseline",
+    flags: {
+      events: { type: "string", help: "events CSV, split per user into train and test" },
+      split: { type: "string", default: "0.75", help: "share of each user's items kept for training" },
+      seed: { type: "string", default: "42", help: "random seed of the split and of training" },
+      train: { type: "string", help: "train CSV (with --test, instead of --events)" },
+      test: { type: "string", help: "test CSV" },
+      k: { type: "string", default: "10", help: "list length" },
+      users: {
+        type: "string",
+        defaultText: "all",
+        help: "evaluate a seeded sample of at most this many users",
+      },
+      json: { type: "boolean", help: "print one JSON object" },
+    },
+    load: () => import("./evaluate.command"),
+  },
+
+  features: {
+    summary: "compute user and item features and the feature spec from the events table (XGBoost ranker)",
+    flags: {},
+    load: () => import("./features.command"),
+  },
+
+  "export-xgboost": {
+    summary: "write SageMaker built-in XGBoost training CSVs (train/, validation/) and feature-spec.json",
+    flags: {
+      out: { type: "string", help: "output folder (required)" },
+      negatives: { type: "string", default: "4", help: "negatives sampled per positive, by popularity" },
+      validation: { type: "string", default: "0.2", help: "share of users in the validation set" },
+      seed: { type: "string", default: "42", help: "random seed of sampling and split" },
+    },
+    load: () => import("./export-xgboost.command"),
+  },
+
+  "sagemaker-local": {
+    summary:
+      "serve an XGBoost save_model JSON as a local SageMaker endpoint (POST /endpoints/NAME/invocations)",
+    flags: {
+      model: { type: "string", help: "XGBoost save_model JSON file, or s3://bucket/key (required)" },
+      port: { type: "string", default: "8089", help: "port on 127.0.0.1 (0 picks a free one)" },
+      name: { type: "string", default: "recs", help: "endpoint name it answers to" },
+    },
+    load: () => import("./sagemaker-local.command"),
+  },
 };

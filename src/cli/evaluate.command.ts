@@ -5,7 +5,7 @@ import type { RankingMetrics } from "../nmf/model";
 import { InteractionLog } from "../nmf/sparse";
 import { trainNmf } from "../nmf/train";
 import { UsageError, intFlag, numberFlag } from "./args";
-import type { Command } from "./commands";
+import type { Run } from "./commands";
 import { RowReport } from "./csv-report";
 
 /** Reads an events CSV into `log`; ids are the file's own (evaluation never touches the stores). */
@@ -25,70 +25,57 @@ const COLUMNS: Array<[keyof RankingMetrics, string]> = [
   ["coverage", "coverage"],
 ];
 
-export const evaluateCommand: Command = {
-  summary: "offline ranking quality of NMF beside the popularity baseline",
-  flags: {
-    events: { type: "string", help: "events CSV, split per user into train and test" },
-    split: { type: "string", default: "0.75", help: "share of each user's items kept for training" },
-    seed: { type: "string", default: "42", help: "random seed of the split and of training" },
-    train: { type: "string", help: "train CSV (with --test, instead of --events)" },
-    test: { type: "string", help: "test CSV" },
-    k: { type: "string", default: "10", help: "list length" },
-    users: { type: "string", help: "evaluate a seeded sample of at most this many users (default: all)" },
-    json: { type: "boolean", help: "print one JSON object" },
-  },
-  async run(values) {
-    const k = intFlag(values, "k", 1, 1000)!;
-    const seed = intFlag(values, "seed", 0, 2 ** 31)!;
-    const maxUsers = intFlag(values, "users", 1, 100_000_000);
-    let split: Split;
-    if (values.events) {
-      if (values.train || values.test) throw new UsageError("use --events, or --train with --test, not both");
-      const fraction = numberFlag(values, "split", 0.05, 0.95)!;
-      split = splitPerUser(
-        (await readInto(String(values.events), new InteractionLog())).toMatrix(),
-        fraction,
-        seed,
-      );
-    } else if (values.train && values.test) {
-      const train = await readInto(String(values.train), new InteractionLog());
-      // The test file's users and items join the train file's ids, so both matrices line up.
-      const test = await readInto(String(values.test), new InteractionLog(train.users, train.items));
-      split = { train: train.toMatrix(), test: test.toMatrix() };
-    } else throw new UsageError("give --events FILE, or --train FILE and --test FILE");
+export const run: Run = async (values) => {
+  const k = intFlag(values, "k", 1, 1000)!;
+  const seed = intFlag(values, "seed", 0, 2 ** 31)!;
+  const maxUsers = intFlag(values, "users", 1, 100_000_000);
+  let split: Split;
+  if (values.events) {
+    if (values.train || values.test) throw new UsageError("use --events, or --train with --test, not both");
+    const fraction = numberFlag(values, "split", 0.05, 0.95)!;
+    split = splitPerUser(
+      (await readInto(String(values.events), new InteractionLog())).toMatrix(),
+      fraction,
+      seed,
+    );
+  } else if (values.train && values.test) {
+    const train = await readInto(String(values.train), new InteractionLog());
+    // The test file's users and items join the train file's ids, so both matrices line up.
+    const test = await readInto(String(values.test), new InteractionLog(train.users, train.items));
+    split = { train: train.toMatrix(), test: test.toMatrix() };
+  } else throw new UsageError("give --events FILE, or --train FILE and --test FILE");
 
-    const { model: params } = loadConfig();
-    const started = Date.now();
-    const model = trainNmf(split.train, { ...params, seed }, { threads: params.threads });
-    const trainingSeconds = (Date.now() - started) / 1000;
-    const options = { k, maxUsers, seed };
-    const nmf = evaluateRanker(split, modelRanker(model), options);
-    const popularity = evaluateRanker(split, popularityRanker(split.train), options);
-    const train = split.train.values.length;
-    const test = split.test.values.length;
+  const { model: params } = loadConfig();
+  const started = Date.now();
+  const model = trainNmf(split.train, { ...params, seed }, { threads: params.threads });
+  const trainingSeconds = (Date.now() - started) / 1000;
+  const options = { k, maxUsers, seed };
+  const nmf = evaluateRanker(split, modelRanker(model), options);
+  const popularity = evaluateRanker(split, popularityRanker(split.train), options);
+  const train = split.train.values.length;
+  const test = split.test.values.length;
 
-    if (values.json) {
-      console.log(
-        JSON.stringify({
-          k,
-          train,
-          test,
-          trainingSeconds,
-          params,
-          nmf,
-          popularity,
-        }),
-      );
-      return 0;
-    }
-    console.log(`train ${train} interactions, test ${test}; ${nmf.users} users evaluated; k=${k}`);
-    console.log(`NMF: ${params.components} factors, trained in ${trainingSeconds.toFixed(2)} s\n`);
-    console.log("metric".padEnd(14) + "NMF".padStart(10) + "popularity".padStart(12));
-    for (const [key, label] of COLUMNS) {
-      console.log(
-        label.padEnd(14) + nmf[key].toFixed(4).padStart(10) + popularity[key].toFixed(4).padStart(12),
-      );
-    }
+  if (values.json) {
+    console.log(
+      JSON.stringify({
+        k,
+        train,
+        test,
+        trainingSeconds,
+        params,
+        nmf,
+        popularity,
+      }),
+    );
     return 0;
-  },
+  }
+  console.log(`train ${train} interactions, test ${test}; ${nmf.users} users evaluated; k=${k}`);
+  console.log(`NMF: ${params.components} factors, trained in ${trainingSeconds.toFixed(2)} s\n`);
+  console.log("metric".padEnd(14) + "NMF".padStart(10) + "popularity".padStart(12));
+  for (const [key, label] of COLUMNS) {
+    console.log(
+      label.padEnd(14) + nmf[key].toFixed(4).padStart(10) + popularity[key].toFixed(4).padStart(12),
+    );
+  }
+  return 0;
 };

@@ -2,37 +2,57 @@ import "reflect-metadata";
 import { ConfigError } from "../config";
 import { InputError } from "../events/event.validation";
 import { StoreInUseError } from "../store/embedded";
-import { UsageError, describeFlags, readFlags } from "./args";
-import { commands } from "./commands";
+import { UsageError, describeFlags, readFlags, wantsHelp } from "./args";
+import { commands, type Command } from "./commands";
+
+// Only light modules are imported above: `recs --help` and `recs <command> --help` must start at once.
+// A command's implementation is loaded when it runs (`Command.load`).
 
 const HELP = `recs: offline jobs of the recommendation gateway (same stores and config as the server)
 
 usage: npx recs <command> [flags]
+       npx recs <command> --help    the command's flags and their defaults
 
+commands:
 ${Object.entries(commands)
-  .map(([name, c]) => `  ${name.padEnd(16)}${c.summary}\n${describeFlags(c.flags)}`)
-  .join("\n\n")}
+  .map(([name, c]) => `  ${name.padEnd(18)}${c.summary}`)
+  .join("\n")}
 
 Configuration comes from the environment, as for the server (see the README).`;
 
+const commandHelp = (name: string, command: Command) =>
+  `usage: npx recs ${name} [flags]\n\n${command.summary}\n\nflags:\n${describeFlags(command.flags)}`;
+
 async function run(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === "help" && rest.length === 1 && commands[rest[0]!]) {
+    console.log(commandHelp(rest[0]!, commands[rest[0]!]!));
+    return 0;
+  }
   if (!name || name === "help" || name === "--help" || name === "-h") {
+    if (!name) {
+      console.error(HELP);
+      return 2;
+    }
     console.log(HELP);
-    return name ? 0 : 2;
+    return 0;
   }
   const command = commands[name];
   if (!command) {
     console.error(`recs: unknown command "${name}"\n\n${HELP}`);
     return 2;
   }
+  if (wantsHelp(rest)) {
+    console.log(commandHelp(name, command));
+    return 0;
+  }
   try {
-    return await command.run(readFlags(rest, command.flags));
+    const values = readFlags(rest, command.flags);
+    const { run } = await command.load();
+    return await run(values);
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(
-        `recs ${name}: ${error.message}\n\n  ${name}: ${command.summary}\n${describeFlags(command.flags)}`,
-      );
+      console.error(`recs ${name}: ${error.message}\n\n${commandHelp(name, command)}`);
       return 2;
     }
     if (error instanceof ConfigError || error instanceof InputError || error instanceof StoreInUseError) {

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { commands } from "../../src/cli/commands";
 import { generateDemoData } from "../../src/demo/synthetic";
 import { startServerProcess } from "../support/server-process";
 
@@ -43,12 +44,72 @@ beforeAll(() => {
 });
 
 describe("recs command line", () => {
-  it("prints help and rejects unknown commands and flags with exit code 2", () => {
-    expect(recs(["--help"]).stdout).toMatch(/recs: offline jobs/);
-    expect(recs(["fly"]).code).toBe(2);
+  it("lists every command in its help, from the built CLI", () => {
+    const out = recs(["--help"]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/recs: offline jobs/);
+    for (const [name, command] of Object.entries(commands)) {
+      expect(out.stdout).toContain(`  ${name.padEnd(18)}${command.summary}`);
+    }
+    // bin/recs.js says so on stderr when it falls back to the TypeScript sources.
+    expect(out.stderr).toBe("");
+  });
+
+  it("loads no command implementation (AWS SDK, dynalite, the app) for help", () => {
+    const loaded = spawnSync(
+      process.execPath,
+      [
+        "-e",
+        `process.argv = [process.argv[0], "recs", "--help"];
+         process.on("exit", () => process.stderr.write(Object.keys(require.cache).join("\\n")));
+         require(${JSON.stringify(path.join(root, "bin", "recs.js"))});`,
+      ],
+      { encoding: "utf8" },
+    ).stderr.split("\n");
+    expect(loaded).toContain(path.join(root, "dist", "cli.js"));
+    expect(
+      loaded.filter((file) => /node_modules[\\/](@aws-sdk|@apollo|dynalite|level|tsx)[\\/]/.test(file)),
+    ).toEqual([]);
+  });
+
+  it("shows each command's flags and their defaults with --help and -h", () => {
+    for (const [name, command] of Object.entries(commands)) {
+      const out = recs([name, name === "train" ? "-h" : "--help"]);
+      expect(out.code).toBe(0);
+      expect(out.stdout).toContain(`usage: npx recs ${name} [flags]`);
+      expect(out.stdout).toContain(command.summary);
+      for (const [flag, f] of Object.entries(command.flags)) {
+        const line = out.stdout.split("\n").find((l) => l.startsWith(`  --${flag} `));
+        expect(line, `recs ${name} --help shows --${flag}`).toBeDefined();
+        const shown = f.defaultText ?? (f.type === "string" ? f.default : undefined);
+        if (shown !== undefined) expect(line!.endsWith(`(default: ${shown})`)).toBe(true);
+      }
+    }
+    const evaluate = recs(["evaluate", "--help"]).stdout;
+    expect(evaluate).toMatch(
+      /^ {2}--split VALUE +share of each user's items kept for training \(default: 0\.75\)$/m,
+    );
+    expect(evaluate).toMatch(/^ {2}--json +print one JSON object$/m);
+  });
+
+  it("shows import's flags with --help and exits 0", () => {
+    const out = recs(["import", "--help"]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/^ {2}--events VALUE +events CSV/m);
+    expect(out.stdout).toMatch(/^ {2}--items VALUE +catalog CSV/m);
+    expect(out.stdout).toMatch(/^ {2}-h, --help +this help$/m);
+  });
+
+  it("rejects unknown commands and flags with exit code 2 and the usage", () => {
+    const unknown = recs(["fly"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command "fly"[\s\S]*usage: npx recs <command>/);
     const bad = recs(["import", "--nope"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/nope/);
+    expect(bad.stderr).toMatch(/^recs import: Unknown option '--nope'$/m);
+    expect(bad.stderr).toContain("usage: npx recs import [flags]");
+    expect(bad.stderr).toMatch(/^ {2}--events VALUE/m);
+    expect(bad.stdout).toBe("");
   });
 
   it("imports a catalog and events, reporting bad rows by line number", () => {

@@ -124,7 +124,7 @@ let full: { template: Template; zipBytes: number };
 
 beforeAll(async () => {
   // The bundle must exist for `serverless package`. One package at a time: both stage through .serverless/.
-  await run(process.execPath, ["scripts/build-lambda.mjs"], { cwd: ROOT });
+  await run(process.execPath, ["scripts/build.mjs", "lambda"], { cwd: ROOT });
   base = await packageTemplate({});
   full = await packageTemplate(OPTIONAL_PARAMS);
 }, 120_000);

@@ -1,0 +1,72 @@
+// Bundles with esbuild into dist/ (gitignored). `node scripts/build.mjs [lambda] [cli]`, both when none is named:
+//   lambda  dist/lambda.js (+ source map): the Lambda handler, for `serverless package` (`npm run build`).
+//   cli     dist/cli.js: the `recs` command line that bin/recs.js runs (`prepare`, so `npm ci` builds it,
+//           and `npm run build`).
+import { readFileSync, statSync } from "node:fs";
+import { argv, exit, stderr, stdout } from "node:process";
+import { gzipSync } from "node:zlib";
+
+const targets = {
+  lambda: {
+    entryPoints: ["src/lambda.ts"],
+    outfile: "dist/lambda.js",
+    // The AWS SDK is bundled, not taken from the Lambda runtime: its version is then the one the tests
+    // ran against (protocols change between SDK versions, e.g. CloudWatch's moved from query to JSON).
+    target: "node22",
+    // ESM builds first: esbuild drops more unused SDK code from them.
+    mainFields: ["module", "main"],
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    legalComments: "none",
+    // The embedded local DynamoDB never runs on Lambda.
+    external: ["dynalite"],
+  },
+  cli: {
+    entryPoints: ["src/cli/main.ts"],
+    outfile: "dist/cli.js",
+    target: "node20",
+    // Dependencies load from node_modules (dynalite and level have native parts); only src/ is bundled.
+    // Each command's implementation is behind a dynamic import(), which esbuild turns into a module
+    // initialised on first use: `recs --help` loads none of them. Not minified: stack traces stay readable.
+    packages: "external",
+  },
+};
+
+const names = argv.slice(2).length ? argv.slice(2) : Object.keys(targets);
+const unknown = names.filter((name) => !targets[name]);
+if (unknown.length) {
+  stderr.write(`build: unknown target ${unknown.join(", ")} (known: ${Object.keys(targets).join(", ")})\n`);
+  exit(2);
+}
+
+// `npm ci --omit=dev` runs `prepare` without esbuild: bin/recs.js then runs the sources through tsx, which
+// is no reason to fail the install. Any other build needs esbuild.
+const esbuild = await import("esbuild").catch(() => undefined);
+if (!esbuild) {
+  stderr.write("build: esbuild is not installed (npm ci --omit=dev?): nothing built\n");
+  exit(names.every((name) => name === "cli") ? 0 : 1);
+}
+for (const name of names) {
+  const ok = await esbuild
+    .build({
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      // type-graphql names GraphQL types after the classes: renamed classes would change the schema.
+      keepNames: true,
+      logLevel: "warning",
+      ...targets[name],
+    })
+    .then(
+      () => true,
+      // esbuild has already printed the errors; a stack trace of the build script adds nothing.
+      () => false,
+    );
+  if (!ok) exit(1);
+
+  const { outfile } = targets[name];
+  const bytes = statSync(outfile).size;
+  const gzipped = gzipSync(readFileSync(outfile)).length;
+  stdout.write(`${outfile}: ${(bytes / 1024).toFixed(0)} KiB, ${(gzipped / 1024).toFixed(0)} KiB gzipped\n`);
+}

@@ -1,0 +1,22 @@
+import { readEventsCsv } from "../events/csv";
+import { trainModel } from "../jobs/train";
+import type { Run } from "./commands";
+import { withApp } from "./common";
+import { RowReport } from "./csv-report";
+import { progressPrinter } from "./progress";
+
+export const run: Run = (values) =>
+  withApp(async (app) => {
+    const file = values.events as string | undefined;
+    const report = file ? new RowReport(file) : undefined;
+    const progress = progressPrinter("rows");
+    const csv = file
+      ? readEventsCsv(file, app.config.events, {
+          onRowError: report!.onRowError,
+          onProgress: progress.update,
+        })
+      : undefined;
+    const result = await trainModel(app, { force: Boolean(values.force), csv, print: console.log });
+    if (report?.skipped) console.error(`${file}: ${report.summary()}`);
+    return result.promoted ? 0 : 1;
+  });
