@@ -7,7 +7,7 @@ import { keepUserId, type UserIdMapper } from "../security/pseudonymise";
 import { forEachLimited } from "../store/batch-write";
 import type { StoredEvent } from "../store/events.store";
 import type { PopularityEvent } from "../store/popularity.store";
-import { addInteraction, interactionWeights, type UserState } from "../store/users.store";
+import { addInteractions, interactionWeights, type UserState } from "../store/users.store";
 import type { FoldedVector } from "../strategies/nmf";
 import type { RecordedEvent, Strategy } from "../strategies/strategy";
 import { EventBatch } from "./event-batch";
@@ -95,7 +95,7 @@ export class Ingestion {
     let state: UserState;
     try {
       state = await this.deps.users.update(userId, (s) => {
-        for (const e of events) addInteraction(s, e.itemId, e.weight, e.timestamp);
+        addInteractions(s, events);
         const folded = this.deps.folder?.foldIn(interactionWeights(s));
         if (folded) {
           s.vector = folded.vector;

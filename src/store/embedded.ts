@@ -1,5 +1,6 @@
 import fs from "node:fs";
-import type { AddressInfo } from "node:net";
+import { once } from "node:events";
+import { Worker } from "node:worker_threads";
 
 export interface EmbeddedDynamo {
   endpoint: string;
@@ -7,7 +8,9 @@ export interface EmbeddedDynamo {
 }
 
 /**
- * dynalite: DynamoDB implemented in Node on LevelDB. On disk when a folder is given, in memory otherwise.
+ * dynalite (DynamoDB implemented in Node on LevelDB) in a worker thread: on disk when a folder is
+ * given, in memory otherwise. Its own thread, so that the store and the process using it (an import
+ * parsing a CSV, the server answering queries) run on two cores instead of taking turns on one.
  * Loaded lazily so the Lambda bundle never pulls it in.
  */
 export async function startEmbeddedDynamo(
@@ -17,19 +20,29 @@ export async function startEmbeddedDynamo(
     fs.mkdirSync(options.dataDir, { recursive: true });
     await assertNotInUse(options.dataDir);
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const dynalite = require("dynalite") as (opts: object) => import("node:http").Server;
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: options.dataDir });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  const worker = new Worker(DYNALITE_THREAD, {
+    eval: true,
+    workerData: { dynalite: require.resolve("dynalite"), path: options.dataDir, port: options.port ?? 0 },
   });
-  const { port } = server.address() as AddressInfo;
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once("message", resolve);
+    worker.once("error", reject);
+  });
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      worker.postMessage("close");
+      await once(worker, "exit");
+    },
   };
 }
+
+const DYNALITE_THREAD = `
+const { parentPort, workerData } = require("node:worker_threads");
+const server = require(workerData.dynalite)({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: workerData.path });
+server.listen(workerData.port, "127.0.0.1", () => parentPort.postMessage(server.address().port));
+parentPort.on("message", () => server.close(() => process.exit(0)));
+`;
 
 export class StoreInUseError extends Error {
   constructor(dataDir: string) {

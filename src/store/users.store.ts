@@ -21,10 +21,18 @@ export function emptyUserState(userId: string): UserState {
   return { userId, interactions: {}, version: 0, updatedAt: 0 };
 }
 
-/** Adds one interaction, keeping the most recent MAX_INTERACTIONS_PER_USER items. */
-export function addInteraction(state: UserState, itemId: string, weight: number, timestamp: number): void {
-  const previous = state.interactions[itemId];
-  state.interactions[itemId] = [(previous?.[0] ?? 0) + weight, Math.max(previous?.[1] ?? 0, timestamp)];
+/**
+ * Adds interactions, then keeps the most recent MAX_INTERACTIONS_PER_USER items: one trim per
+ * batch, so a user with thousands of imported events costs one sort, not one per event.
+ */
+export function addInteractions(
+  state: UserState,
+  events: Iterable<{ itemId: string; weight: number; timestamp: number }>,
+): void {
+  for (const { itemId, weight, timestamp } of events) {
+    const previous = state.interactions[itemId];
+    state.interactions[itemId] = [(previous?.[0] ?? 0) + weight, Math.max(previous?.[1] ?? 0, timestamp)];
+  }
   const ids = Object.keys(state.interactions);
   if (ids.length <= MAX_INTERACTIONS_PER_USER) return;
   ids.sort((a, b) => state.interactions[a]![1] - state.interactions[b]![1]);
