@@ -3,11 +3,14 @@ import { aggregateInteractions } from "../events/interactions";
 import type { ValidEvent } from "../events/event.validation";
 import { trainValidateAndPromote, type GateReport } from "../nmf/gate";
 import { recordTraining } from "../observability/metrics";
+import type { StoredEvent } from "../store/events.store";
 
 export interface TrainJobOptions {
   force: boolean;
   /** Train from these events (a CSV) instead of the events table. */
   events?: ValidEvent[];
+  /** Pages of stored events (a table export); default: the events table's scan. */
+  source?: AsyncIterable<StoredEvent[]>;
   print?: (line: string) => void;
 }
 
@@ -22,7 +25,7 @@ export async function trainModel(app: App, options: TrainJobOptions): Promise<Tr
   const print = options.print ?? ((line: string) => app.log.info(line));
   const events =
     options.events?.map((e) => ({ ...e, userId: app.pseudonymise(e.userId) })) ??
-    (await app.stores.events.all());
+    (await readAll(options.source ?? app.stores.events.scan()));
   const interactions = aggregateInteractions(events);
   print(`training on ${interactions.length} user-item pairs from ${events.length} events`);
   const report = await trainValidateAndPromote(interactions, app.modelStore, {
@@ -43,6 +46,12 @@ export async function trainModel(app: App, options: TrainJobOptions): Promise<Tr
   });
   if (report.promoted) await app.models.refresh();
   return report;
+}
+
+async function readAll(source: AsyncIterable<StoredEvent[]>): Promise<StoredEvent[]> {
+  const events: StoredEvent[] = [];
+  for await (const page of source) events.push(...page);
+  return events;
 }
 
 /** Long runs show their progress: a line every few seconds with the epoch, the loss and the time. */
