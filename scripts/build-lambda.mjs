@@ -1,4 +1,6 @@
-// Bundles the Lambda handler into dist/lambda.js (+ source map) for `serverless package`.
+// Bundles the Lambda handlers for `serverless package`, in one build: dist/lambda.js (the GraphQL API)
+// and dist/retrain.js (scheduled retraining; no Apollo or GraphQL in it), each with its source map.
+// Both ship in the one deployment package; each function names its file as its handler.
 // The AWS SDK is bundled, not taken from the Lambda runtime: its version is then the one the tests
 // ran against (protocols change between SDK versions, e.g. CloudWatch's moved from query to JSON).
 import { build } from "esbuild";
@@ -6,11 +8,11 @@ import { readFileSync, statSync } from "node:fs";
 import { exit, stdout } from "node:process";
 import { gzipSync } from "node:zlib";
 
-const outfile = "dist/lambda.js";
+const entryPoints = { lambda: "src/lambda.ts", retrain: "src/retrain.ts" };
 
 const ok = await build({
-  entryPoints: ["src/lambda.ts"],
-  outfile,
+  entryPoints,
+  outdir: "dist",
   bundle: true,
   platform: "node",
   target: "node22",
@@ -33,6 +35,9 @@ const ok = await build({
 );
 if (!ok) exit(1);
 
-const bytes = statSync(outfile).size;
-const gzipped = gzipSync(readFileSync(outfile)).length;
-stdout.write(`${outfile}: ${(bytes / 1024).toFixed(0)} KiB, ${(gzipped / 1024).toFixed(0)} KiB gzipped\n`);
+for (const name of Object.keys(entryPoints)) {
+  const outfile = `dist/${name}.js`;
+  const bytes = statSync(outfile).size;
+  const gzipped = gzipSync(readFileSync(outfile)).length;
+  stdout.write(`${outfile}: ${(bytes / 1024).toFixed(0)} KiB, ${(gzipped / 1024).toFixed(0)} KiB gzipped\n`);
+}
