@@ -429,6 +429,12 @@ describe("serverless package: CloudFormation template", () => {
         },
       ]);
     }
+    // The export files (copies of the events) expire with the bucket's lifecycle.
+    const rules = (base.template.Resources.ModelBucket.Properties.LifecycleConfiguration as { Rules: Json[] })
+      .Rules;
+    expect(rules).toContainEqual(
+      expect.objectContaining({ Status: "Enabled", Prefix: "exports/", ExpirationInDays: 3 }),
+    );
     expect(JSON.stringify(base.template.Resources.RetrainRole.Properties.AssumeRolePolicyDocument)).toContain(
       "lambda.amazonaws.com",
     );
