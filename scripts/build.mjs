@@ -1,5 +1,6 @@
 // Bundles with esbuild into dist/ (gitignored). `node scripts/build.mjs [lambda] [cli]`, both when none is named:
-//   lambda  dist/lambda.js (+ source map): the Lambda handler, for `serverless package` (`npm run build`).
+//   lambda  dist/lambda.js and dist/retrain.js (+ source maps): the GraphQL API's handler and the scheduled
+//           retraining's (no Apollo or GraphQL in it), both in the one package of `serverless package`.
 //   cli     dist/cli.js: the `recs` command line that bin/recs.js runs (`prepare`, so `npm ci` builds it,
 //           and `npm run build`).
 import { readFileSync, statSync } from "node:fs";
@@ -8,8 +9,8 @@ import { gzipSync } from "node:zlib";
 
 const targets = {
   lambda: {
-    entryPoints: ["src/lambda.ts"],
-    outfile: "dist/lambda.js",
+    entryPoints: { lambda: "src/lambda.ts", retrain: "src/retrain.ts" },
+    outdir: "dist",
     // The AWS SDK is bundled, not taken from the Lambda runtime: its version is then the one the tests
     // ran against (protocols change between SDK versions, e.g. CloudWatch's moved from query to JSON).
     target: "node22",
@@ -23,8 +24,8 @@ const targets = {
     external: ["dynalite"],
   },
   cli: {
-    entryPoints: ["src/cli/main.ts"],
-    outfile: "dist/cli.js",
+    entryPoints: { cli: "src/cli/main.ts" },
+    outdir: "dist",
     target: "node20",
     // Dependencies load from node_modules (dynalite and level have native parts); only src/ is bundled.
     // Each command's implementation is behind a dynamic import(), which esbuild turns into a module
@@ -65,8 +66,10 @@ for (const name of names) {
     );
   if (!ok) exit(1);
 
-  const { outfile } = targets[name];
-  const bytes = statSync(outfile).size;
-  const gzipped = gzipSync(readFileSync(outfile)).length;
-  stdout.write(`${outfile}: ${(bytes / 1024).toFixed(0)} KiB, ${(gzipped / 1024).toFixed(0)} KiB gzipped\n`);
+  for (const entry of Object.keys(targets[name].entryPoints)) {
+    const outfile = `dist/${entry}.js`;
+    const bytes = statSync(outfile).size;
+    const gzipped = gzipSync(readFileSync(outfile)).length;
+    stdout.write(`${outfile}: ${(bytes / 1024).toFixed(0)} KiB, ${(gzipped / 1024).toFixed(0)} KiB gzipped\n`);
+  }
 }

@@ -63,6 +63,16 @@ export interface Config {
     breaker: { failures: number; windowSeconds: number; openSeconds: number };
   };
   popular: { halfLifeDays: number; refreshSeconds: number };
+  /** Scheduled retraining (the retrain Lambda): where it reads the events from. */
+  retrain: {
+    /**
+     * Above this many events a table export to S3 is read instead of a Scan. Compared with
+     * DescribeTable's ItemCount, which DynamoDB refreshes about every 6 hours.
+     */
+    exportAboveEvents: number;
+    /** s3://bucket/prefix for table exports; unset = always scan. */
+    exportUri?: string;
+  };
   catalog: { cacheSeconds: number };
   /** Write-through cache of user state; only coherent with a single writer process (embedded store). */
   users: { cacheSeconds: number };
@@ -262,6 +272,10 @@ export function loadConfig(env: Env = process.env): Config {
       halfLifeDays: r.num("POPULAR_HALF_LIFE_DAYS", 7, 0.1, 3650, false),
       refreshSeconds: r.num("POPULAR_REFRESH_SECONDS", 60, 0, 86_400),
     },
+    retrain: {
+      exportAboveEvents: r.num("RETRAIN_EXPORT_ABOVE_EVENTS", 2_000_000, 0, Number.MAX_SAFE_INTEGER),
+      exportUri: r.optional("RETRAIN_EXPORT_URI"),
+    },
     catalog: { cacheSeconds: r.num("CATALOG_CACHE_SECONDS", 300, 0, 86_400) },
     users: { cacheSeconds: r.num("USER_CACHE_SECONDS", embedded ? 300 : 0, 0, 86_400) },
     sagemaker: {
@@ -291,6 +305,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
   };
 
+  if (config.retrain.exportUri && !/^s3:\/\/[^/]+/.test(config.retrain.exportUri))
+    r.problems.push(`RETRAIN_EXPORT_URI=${config.retrain.exportUri}: expected s3://bucket/prefix`);
   if (config.router.ab.length === 1)
     r.problems.push("RECS_AB: name at least two variants, or leave it unset");
   if (r.problems.length) throw new ConfigError(r.problems);

@@ -4,7 +4,6 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { createApp } from "./app";
 import { loadConfig } from "./config";
 import { createContext } from "./graphql/context";
-import { trainModel, type TrainReport } from "./jobs/train";
 import { recordColdStart } from "./observability/metrics";
 import { ApiKeyGuard } from "./security/api-keys";
 import { guardLambdaRequest, rejectionResult } from "./security/lambda-guard";
@@ -28,31 +27,17 @@ const graphqlHandler = startServerAndCreateLambdaHandler(
   },
 );
 
-/** EventBridge's scheduled event: the same function retrains instead of a second deployable. */
-interface ScheduledEvent {
-  "detail-type": "Scheduled Event";
-  source: string;
-}
-
-function isScheduled(event: unknown): event is ScheduledEvent {
-  return (
-    typeof event === "object" &&
-    event !== null &&
-    (event as ScheduledEvent)["detail-type"] === "Scheduled Event"
-  );
-}
-
+/** The GraphQL API (HTTP API v2 events only); scheduled retraining is its own function: src/retrain.ts. */
 export async function handler(
-  event: APIGatewayProxyEventV2 | ScheduledEvent,
+  event: APIGatewayProxyEventV2,
   context: Context,
-): Promise<APIGatewayProxyStructuredResultV2 | TrainReport> {
+): Promise<APIGatewayProxyStructuredResultV2> {
   if (coldStart) {
     coldStart = false;
     recordColdStart(app.metrics);
     await app.models.load(); // part of the cold start, so that no request finds NMF "not ready"
   }
   try {
-    if (isScheduled(event)) return await trainModel(app, { force: false });
     const denied = guardLambdaRequest(event, guard);
     if (denied) return rejectionResult(denied);
     return (await graphqlHandler(event, context, () => undefined)) as APIGatewayProxyStructuredResultV2;

@@ -9,12 +9,12 @@ export interface DynamoOptions {
 }
 
 /** The SDK's standard retry mode backs off on throttling and 5xx; these are the only knobs we set. */
+export function createDynamoClient(options: DynamoOptions): DynamoDBClient {
+  return new DynamoDBClient({ ...awsClientOptions(options.region, options.endpoint), maxAttempts: 5 });
+}
+
 export function createDocumentClient(options: DynamoOptions): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({
-    ...awsClientOptions(options.region, options.endpoint),
-    maxAttempts: 5,
-  });
-  return DynamoDBDocumentClient.from(client, {
+  return DynamoDBDocumentClient.from(createDynamoClient(options), {
     marshallOptions: { removeUndefinedValues: true },
   });
 }

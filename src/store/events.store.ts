@@ -15,7 +15,8 @@ export interface StoredEvent {
   recommendationId?: string;
 }
 
-interface EventRow extends StoredEvent {
+/** An event as the events table stores it (a Scan or a table export returns these). */
+export interface EventRow extends StoredEvent {
   sk: string;
   /** epoch seconds; absent when events are kept forever */
   expiresAt?: number;
@@ -133,7 +134,7 @@ function next<T>(cursor: AsyncGenerator<T>, index: number) {
   return cursor.next().then((result) => ({ index, result }));
 }
 
-function fromRow(row: EventRow): StoredEvent {
+export function fromRow(row: EventRow): StoredEvent {
   const { sk: _sk, expiresAt: _expiresAt, ...event } = row;
   return event;
 }

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
 import { loadConfig } from "../../src/config";
 import { seedDemoData } from "../../src/jobs/seed";
@@ -11,7 +11,9 @@ import { httpApiEvent } from "../support/lambda-events";
 import { localDynamo } from "../support/local-dynamo";
 
 type Handler = typeof import("../../src/lambda").handler;
+type RetrainHandler = typeof import("../../src/retrain").handler;
 let handler: Handler;
+let retrain: RetrainHandler;
 
 const lambdaContext = {
   awsRequestId: "req-1",
@@ -44,6 +46,8 @@ beforeAll(async () => {
   await ensureTables(setup.db, setup.config.dynamo.tables);
   await seedDemoData(setup, { users: 300, items: 400, seed: 3 });
   await setup.close();
+  // Two functions of one package: each module builds its own app, as each Lambda container does.
+  ({ handler: retrain } = await import("../../src/retrain"));
   ({ handler } = await import("../../src/lambda"));
 });
 
@@ -52,11 +56,9 @@ afterAll(() => {
 });
 
 describe("Lambda handler", () => {
-  it("retrains on a scheduled EventBridge event, then answers HTTP API v2 GraphQL requests from the new model", async () => {
-    const report = await handler({ "detail-type": "Scheduled Event", source: "aws.events" }, lambdaContext);
-    expect(report, JSON.stringify((report as { decision?: unknown }).decision)).toMatchObject({
-      promoted: true,
-    });
+  it("the retrain function trains on a scheduled event; the GraphQL function then answers from the new model", async () => {
+    const report = await retrain({ "detail-type": "Scheduled Event", source: "aws.events" }, lambdaContext);
+    expect(report, JSON.stringify(report.decision)).toMatchObject({ promoted: true });
 
     const result = (await handler(
       httpEvent({
@@ -68,6 +70,20 @@ describe("Lambda handler", () => {
     const body = JSON.parse(result.body!);
     expect(body.data.recommendations.strategy).toBe("NMF");
     expect(body.data.recommendations.items).toHaveLength(5);
+  });
+
+  it("a failed retraining throws, so that Lambda counts it in the function's Errors metric", async () => {
+    vi.resetModules();
+    const table = process.env.EVENTS_TABLE;
+    process.env.EVENTS_TABLE = "lambda-no-such-table";
+    try {
+      const { handler: failing } = await import("../../src/retrain");
+      await expect(failing({ source: "aws.events" }, lambdaContext)).rejects.toMatchObject({
+        name: "ResourceNotFoundException",
+      });
+    } finally {
+      process.env.EVENTS_TABLE = table;
+    }
   });
 
   it("answers bad input with BAD_USER_INPUT and no stack trace in production", async () => {

@@ -24,6 +24,9 @@ const OPTIONAL_PARAMS = {
   apiKeysParameter: "/recs/test/api-keys",
   userIdHmacKeyParameter: "/recs/test/user-id-hmac-key",
   xgboostModelKey: "xgboost/model.json",
+  retrainMemoryMb: "10240",
+  retrainTimeoutSeconds: "600",
+  retrainExportAboveEvents: "500000",
 };
 
 type Json = Record<string, unknown>;
@@ -39,23 +42,41 @@ interface Statement {
 
 async function packageTemplate(
   params: Record<string, string>,
-): Promise<{ template: Template; zipBytes: number }> {
+): Promise<{ template: Template; zipBytes: number; zipEntries: string[] }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sls-package-"));
   const paramArgs = Object.entries(params).map(([k, v]) => `--param=${k}=${v}`);
-  await run(
-    path.join(ROOT, "node_modules/.bin/serverless"),
-    ["package", "--stage", "test", "--package", dir, ...paramArgs],
-    {
-      cwd: ROOT,
-      env: { ...process.env, SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off" },
-    },
-  );
+  try {
+    await run(
+      path.join(ROOT, "node_modules/.bin/serverless"),
+      ["package", "--stage", "test", "--package", dir, ...paramArgs],
+      {
+        cwd: ROOT,
+        env: { ...process.env, SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off" },
+      },
+    );
+  } catch (error) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const raw = JSON.parse(
     fs.readFileSync(path.join(dir, "cloudformation-template-update-stack.json"), "utf8"),
   );
-  const zipBytes = fs.statSync(path.join(dir, "recs-gateway.zip")).size;
+  const zip = fs.readFileSync(path.join(dir, "recs-gateway.zip"));
   fs.rmSync(dir, { recursive: true, force: true });
-  return { template: effective(raw), zipBytes };
+  return { template: effective(raw), zipBytes: zip.length, zipEntries: zipEntryNames(zip) };
+}
+
+/** File names in a zip's central directory (signature 0x02014b50, name length at +28, name at +46). */
+function zipEntryNames(zip: Buffer): string[] {
+  const names: string[] = [];
+  for (let at = zip.indexOf("PK\x01\x02", 0, "latin1"); at >= 0;) {
+    const nameLength = zip.readUInt16LE(at + 28);
+    const extraLength = zip.readUInt16LE(at + 30);
+    const commentLength = zip.readUInt16LE(at + 32);
+    names.push(zip.toString("utf8", at + 46, at + 46 + nameLength));
+    at = zip.indexOf("PK\x01\x02", at + 46 + nameLength + extraLength + commentLength, "latin1");
+  }
+  return names.sort();
 }
 
 /** Drops resources whose Condition is false and resolves Fn::If / AWS::NoValue. */
@@ -105,22 +126,28 @@ const ofType = (t: Template, type: string) => Object.entries(t.Resources).filter
 const actions = (s: Statement): string[] => [s.Action].flat();
 const resources = (s: Statement): unknown[] => [s.Resource].flat();
 
-function statements(t: Template): Statement[] {
-  const role = t.Resources.IamRoleLambdaExecution.Properties as {
+/** A role's inline statements and those of the policies attached to it. */
+function roleStatements(t: Template, roleId: string): Statement[] {
+  const role = t.Resources[roleId]!.Properties as {
     Policies: Array<{ PolicyDocument: { Statement: Statement[] } }>;
   };
   const inline = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
-  const attached = ofType(t, "AWS::IAM::Policy").flatMap(
-    ([, r]) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
-  );
+  const attached = ofType(t, "AWS::IAM::Policy")
+    .filter(([, r]) => JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+    .flatMap(([, r]) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
   return [...inline, ...attached];
 }
+
+/** The GraphQL function's role. */
+const statements = (t: Template) => roleStatements(t, "IamRoleLambdaExecution");
+const retrainStatements = (t: Template) => roleStatements(t, "RetrainRole");
 
 const statementsFor = (t: Template, prefix: string) =>
   statements(t).filter((s) => actions(s).some((a) => a.startsWith(prefix)));
 
-let base: { template: Template; zipBytes: number };
-let full: { template: Template; zipBytes: number };
+type Packaged = Awaited<ReturnType<typeof packageTemplate>>;
+let base: Packaged;
+let full: Packaged;
 
 beforeAll(async () => {
   // The bundle must exist for `serverless package`. One package at a time: both stage through .serverless/.
@@ -130,17 +157,20 @@ beforeAll(async () => {
 }, 120_000);
 
 describe("serverless package: CloudFormation template", () => {
-  it("has exactly one Lambda function, nodejs22.x on arm64, fed by the bundle", () => {
+  it("has two functions from one package, nodejs22.x on arm64: the GraphQL API and retraining", () => {
     const functions = ofType(base.template, "AWS::Lambda::Function");
-    expect(functions).toHaveLength(1);
-    const [, fn] = functions[0];
-    expect(fn.Properties).toMatchObject({
-      Runtime: "nodejs22.x",
-      Architectures: ["arm64"],
-      Handler: "dist/lambda.handler",
-    });
+    expect(functions.map(([id]) => id).sort()).toEqual(["GraphqlLambdaFunction", "RetrainLambdaFunction"]);
+    const fn = base.template.Resources.GraphqlLambdaFunction;
+    const retrain = base.template.Resources.RetrainLambdaFunction;
+    for (const f of [fn, retrain])
+      expect(f.Properties).toMatchObject({ Runtime: "nodejs22.x", Architectures: ["arm64"] });
+    expect(fn.Properties.Handler).toBe("dist/lambda.handler");
+    expect(retrain.Properties.Handler).toBe("dist/retrain.handler");
+    expect(retrain.Properties.Code).toEqual(fn.Properties.Code);
+    expect(base.zipEntries).toEqual(["dist/lambda.js", "dist/retrain.js"]);
     expect(fn.Properties.MemorySize).toEqual(expect.any(Number));
-    expect(fn.Properties.Timeout).toEqual(expect.any(Number));
+    // Below the HTTP API's fixed 30 s integration timeout.
+    expect(fn.Properties.Timeout).toBeLessThan(30);
     const env = (fn.Properties.Environment as { Variables: Json }).Variables;
     expect(env).toMatchObject({
       METRICS_SINK: "emf",
@@ -155,9 +185,13 @@ describe("serverless package: CloudFormation template", () => {
     expect(base.zipBytes).toBeLessThan(1024 * 1024);
   });
 
-  it("routes POST and GET /graphql on the HTTP API, throttled from parameters", () => {
+  it("routes POST and GET /graphql on the HTTP API to the one GraphQL function, throttled from parameters", () => {
     const routes = ofType(base.template, "AWS::ApiGatewayV2::Route").map(([, r]) => r.Properties.RouteKey);
     expect(routes.sort()).toEqual(["GET /graphql", "POST /graphql"]);
+    const integrations = ofType(base.template, "AWS::ApiGatewayV2::Integration").map(
+      ([, i]) => i.Properties.IntegrationUri,
+    );
+    expect(integrations).toEqual([{ "Fn::GetAtt": ["GraphqlLambdaFunction", "Arn"] }]);
     const [[, stage]] = ofType(base.template, "AWS::ApiGatewayV2::Stage");
     expect(stage.Properties.DefaultRouteSettings).toEqual({
       ThrottlingRateLimit: 50,
@@ -231,6 +265,8 @@ describe("serverless package: CloudFormation template", () => {
     );
     expect(actions(dynamo)).not.toContain("dynamodb:*");
     expect(actions(dynamo)).not.toContain("dynamodb:DeleteTable");
+    // Exports are the retrain function's business.
+    expect(actions(dynamo)).not.toContain("dynamodb:ExportTableToPointInTime");
 
     const s3 = statementsFor(base.template, "s3:");
     const objects = s3.find((s) => actions(s).includes("s3:GetObject"));
@@ -241,7 +277,7 @@ describe("serverless package: CloudFormation template", () => {
 
   it("uses * only where AWS requires it, always with a condition", () => {
     for (const { template } of [base, full]) {
-      for (const s of statements(template)) {
+      for (const s of [...statements(template), ...retrainStatements(template)]) {
         const wildcard = resources(s).some(
           (r) => typeof r === "string" && r.includes("*") && !r.startsWith("arn:"),
         );
@@ -309,17 +345,127 @@ describe("serverless package: CloudFormation template", () => {
     });
   });
 
-  it("schedules retraining on the same function only when a schedule is given", () => {
+  it("schedules the retrain function, never the GraphQL one, only when a schedule is given", () => {
     expect(ofType(base.template, "AWS::Events::Rule")).toEqual([]);
     const [[, rule]] = ofType(full.template, "AWS::Events::Rule");
     expect(rule.Properties.ScheduleExpression).toBe("rate(1 day)");
     expect(rule.Properties.Targets).toEqual([
-      { Id: "graphql", Arn: { "Fn::GetAtt": ["GraphqlLambdaFunction", "Arn"] } },
+      { Id: "retrain", Arn: { "Fn::GetAtt": ["RetrainLambdaFunction", "Arn"] } },
     ]);
-    const permissions = ofType(full.template, "AWS::Lambda::Permission").map(
-      ([, p]) => p.Properties.Principal,
-    );
-    expect(permissions).toContain("events.amazonaws.com");
-    expect(ofType(full.template, "AWS::Lambda::Function")).toHaveLength(1);
+    const fromEvents = ofType(full.template, "AWS::Lambda::Permission")
+      .map(([, p]) => p.Properties)
+      .filter((p) => p.Principal === "events.amazonaws.com");
+    expect(fromEvents.map((p) => p.FunctionName)).toEqual([{ Ref: "RetrainLambdaFunction" }]);
   });
+
+  it("sizes the retrain function from its parameters, and reads exports above the event threshold", () => {
+    const props = (t: Template) => t.Resources.RetrainLambdaFunction.Properties;
+    expect(props(base.template)).toMatchObject({ MemorySize: 3008, Timeout: 900 });
+    expect(props(full.template)).toMatchObject({ MemorySize: 10240, Timeout: 600 });
+    expect(props(base.template).Role).toEqual({ "Fn::GetAtt": ["RetrainRole", "Arn"] });
+    const env = (t: Template) => (props(t).Environment as { Variables: Json }).Variables;
+    expect(env(base.template)).toMatchObject({
+      RETRAIN_EXPORT_ABOVE_EVENTS: "2000000",
+      RETRAIN_EXPORT_URI: { "Fn::Sub": "s3://${ModelBucket}/exports" },
+      EVENTS_TABLE: { Ref: "EventsTable" },
+      MODEL_URI: { "Fn::Sub": "s3://${ModelBucket}/models" },
+      API_KEYS: "",
+    });
+    expect(env(full.template)).toMatchObject({ RETRAIN_EXPORT_ABOVE_EVENTS: "500000", API_KEYS: "" });
+    // A failed run is not retried by Lambda (a second export, a second long run): the alarm reports it.
+    const [[, invokeConfig]] = ofType(base.template, "AWS::Lambda::EventInvokeConfig");
+    expect(invokeConfig.Properties).toMatchObject({
+      FunctionName: { Ref: "RetrainLambdaFunction" },
+      MaximumRetryAttempts: 0,
+    });
+  });
+
+  it("grants the retrain role the export of the events table and S3 on the model and export prefixes only", () => {
+    // Exports need point-in-time recovery on the table.
+    expect(base.template.Resources.EventsTable.Properties.PointInTimeRecoverySpecification).toEqual({
+      PointInTimeRecoveryEnabled: true,
+    });
+    for (const { template } of [base, full]) {
+      const granted = retrainStatements(template);
+      const on = (action: string) => granted.filter((s) => actions(s).includes(action)).flatMap(resources);
+      expect(on("dynamodb:ExportTableToPointInTime")).toEqual([{ "Fn::GetAtt": ["EventsTable", "Arn"] }]);
+      expect(on("dynamodb:DescribeTable")).toEqual([{ "Fn::GetAtt": ["EventsTable", "Arn"] }]);
+      expect(on("dynamodb:DescribeExport")).toEqual([{ "Fn::Sub": "${EventsTable.Arn}/export/*" }]);
+      expect(on("dynamodb:Scan").sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([
+        { "Fn::GetAtt": ["EventsTable", "Arn"] },
+        { "Fn::GetAtt": ["ItemsTable", "Arn"] },
+      ]);
+      // Nothing of the API's: no users or stats tables, no writes to tables, no SageMaker or Personalize.
+      const all = JSON.stringify(granted);
+      for (const absent of [
+        "UsersTable",
+        "StatsTable",
+        "dynamodb:PutItem",
+        "dynamodb:BatchWriteItem",
+        "sagemaker:",
+        "personalize:",
+      ])
+        expect(all).not.toContain(absent);
+
+      const s3Objects = granted.filter((s) =>
+        actions(s).some((a) => a.startsWith("s3:") && a !== "s3:ListBucket"),
+      );
+      expect(
+        s3Objects.flatMap(resources).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+      ).toEqual([
+        { "Fn::Sub": "${ModelBucket.Arn}/exports/*" },
+        { "Fn::Sub": "${ModelBucket.Arn}/models/*" },
+      ]);
+      expect(on("s3:GetObject")).toContainEqual({ "Fn::Sub": "${ModelBucket.Arn}/exports/*" });
+      // DynamoDB writes the export files with the caller's permissions, under the export prefix only.
+      expect(on("s3:PutObject")).toContainEqual({ "Fn::Sub": "${ModelBucket.Arn}/exports/*" });
+      const listing = granted.find((s) => actions(s).includes("s3:ListBucket"));
+      expect(listing?.Condition).toEqual({ StringLike: { "s3:prefix": ["models/*"] } });
+      // its own log group, nothing else
+      expect(on("logs:PutLogEvents")).toEqual([
+        {
+          "Fn::Sub":
+            "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/recs-gateway-test-retrain:*",
+        },
+      ]);
+    }
+    // The export files (copies of the events) expire with the bucket's lifecycle.
+    const rules = (base.template.Resources.ModelBucket.Properties.LifecycleConfiguration as { Rules: Json[] })
+      .Rules;
+    expect(rules).toContainEqual(
+      expect.objectContaining({ Status: "Enabled", Prefix: "exports/", ExpirationInDays: 3 }),
+    );
+    expect(JSON.stringify(base.template.Resources.RetrainRole.Properties.AssumeRolePolicyDocument)).toContain(
+      "lambda.amazonaws.com",
+    );
+  });
+
+  it("alarms on the retrain function's errors, to the SNS topic", () => {
+    const alarms = ofType(base.template, "AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
+    const retrainErrors = alarms.filter(
+      (a) =>
+        a.Namespace === "AWS/Lambda" &&
+        a.MetricName === "Errors" &&
+        JSON.stringify(a.Dimensions) ===
+          JSON.stringify([{ Name: "FunctionName", Value: { Ref: "RetrainLambdaFunction" } }]),
+    );
+    expect(retrainErrors).toHaveLength(1);
+    expect(retrainErrors[0]).toMatchObject({
+      Statistic: "Sum",
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      Threshold: 1,
+      AlarmActions: [{ Ref: "AlarmTopic" }],
+    });
+  });
+
+  it("refuses a retrain memory over 10,240 MB or a timeout over 900 s", async () => {
+    const error = await packageTemplate({ retrainMemoryMb: "10241", retrainTimeoutSeconds: "901" }).then(
+      () => undefined,
+      (e: { message: string; stdout?: string; stderr?: string }) => e,
+    );
+    const output = `${error?.message}\n${error?.stdout}\n${error?.stderr}`;
+    expect(error).toBeDefined();
+    expect(output).toMatch(/functions\.retrain\.memorySize': must be <= 10240/);
+    expect(output).toMatch(/functions\.retrain\.timeout': must be <= 900/);
+  }, 120_000);
 });

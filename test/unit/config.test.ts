@@ -34,6 +34,24 @@ describe("loadConfig", () => {
     expect(config.router.timeouts).toEqual({ PERSONALIZE: 150 });
   });
 
+  it("reads where retraining takes its events from", () => {
+    expect(loadConfig({}).retrain).toEqual({ exportAboveEvents: 2_000_000, exportUri: undefined });
+    expect(
+      loadConfig({ RETRAIN_EXPORT_ABOVE_EVENTS: "500000", RETRAIN_EXPORT_URI: "s3://bucket/exports" })
+        .retrain,
+    ).toEqual({ exportAboveEvents: 500_000, exportUri: "s3://bucket/exports" });
+    expect(() =>
+      loadConfig({ RETRAIN_EXPORT_ABOVE_EVENTS: "-1", RETRAIN_EXPORT_URI: "/tmp/exports" }),
+    ).toThrow(
+      expect.objectContaining({
+        problems: [
+          `RETRAIN_EXPORT_ABOVE_EVENTS=-1: expected an integer in 0..${Number.MAX_SAFE_INTEGER}`,
+          "RETRAIN_EXPORT_URI=/tmp/exports: expected s3://bucket/prefix",
+        ],
+      }),
+    );
+  });
+
   it("lists every problem at once", () => {
     let error: unknown;
     try {
