@@ -70,6 +70,8 @@ for (const name of names) {
     const outfile = `dist/${entry}.js`;
     const bytes = statSync(outfile).size;
     const gzipped = gzipSync(readFileSync(outfile)).length;
-    stdout.write(`${outfile}: ${(bytes / 1024).toFixed(0)} KiB, ${(gzipped / 1024).toFixed(0)} KiB gzipped\n`);
+    stdout.write(
+      `${outfile}: ${(bytes / 1024).toFixed(0)} KiB, ${(gzipped / 1024).toFixed(0)} KiB gzipped\n`,
+    );
   }
 }

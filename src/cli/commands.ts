@@ -74,6 +74,17 @@ export const commands: Record<string, Command> = {
     load: () => import("./evaluate.command"),
   },
 
+  "import-factors": {
+    summary:
+      "bring in user and item factors trained elsewhere (e.g. Spark ALS, nonnegative) as a model, through the validation gate",
+    flags: {
+      users: { type: "string", help: "user factors CSV: id,f1,...,fk (required)" },
+      items: { type: "string", help: "item factors CSV: id,f1,...,fk (required)" },
+      force: { type: "boolean", help: "promote even when the validation gate refuses" },
+    },
+    load: () => import("./import-factors.command"),
+  },
+
   features: {
     summary: "compute user and item features and the feature spec from the events table (XGBoost ranker)",
     flags: {},

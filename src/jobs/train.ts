@@ -1,6 +1,7 @@
 import type { App } from "../app";
 import { InputError } from "../events/event.validation";
 import { trainValidateAndPromote, type GateReport } from "../nmf/gate";
+import type { NmfModel } from "../nmf/model";
 import { InteractionLog } from "../nmf/sparse";
 import { recordTraining } from "../observability/metrics";
 
@@ -20,6 +21,8 @@ export interface TrainJobOptions {
   /** Events from a CSV, with the caller's user ids: pseudonymised here, as on every way in. */
   csv?: Pages;
   print?: (line: string) => void;
+  /** Factors trained elsewhere (recs import-factors): validated on the events and saved, not trained. */
+  imported?: NmfModel;
 }
 
 export type TrainReport = GateReport;
@@ -55,6 +58,7 @@ export async function trainModel(app: App, options: TrainJobOptions): Promise<Tr
     log: print,
     onProgress: progressPrinter(print),
     threads: app.config.model.threads,
+    imported: options.imported,
   });
   const { figures } = report;
   recordTraining(app.metrics, {

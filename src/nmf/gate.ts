@@ -29,6 +29,12 @@ export interface GateOptions {
   onProgress?: (progress: TrainingProgress) => void;
   /** Threads per training run. */
   threads?: number;
+  /**
+   * A model trained elsewhere (recs import-factors): validated and saved as it is, not trained here.
+   * It has seen the held-out part of the split, so it is judged against `latest`'s stored factors,
+   * which have too: the comparison is even, both figures flatter. Popularity stays the floor.
+   */
+  imported?: NmfModel;
 }
 
 export interface GateReport {
@@ -82,16 +88,19 @@ export async function trainValidateAndPromote(
     maxUsers: options.validationUsers ?? DEFAULT_VALIDATION_USERS,
     seed: options.params.seed,
   };
-  const candidateModel = trainNmf(split.train, options.params, { threads: options.threads });
+  const { imported } = options;
+  const candidateModel = imported ?? trainNmf(split.train, options.params, { threads: options.threads });
   const candidate = evaluateRanker(split, modelRanker(candidateModel), evaluation);
   const popularity = evaluateRanker(split, popularityRanker(split.train), evaluation);
   const latestModel = await currentLatest(store, log);
   const latest =
     latestModel &&
-    latestOnSplit(latestModel, split, candidateModel, candidate, {
-      ...evaluation,
-      threads: options.threads,
-    });
+    (imported
+      ? evaluateRanker(split, modelRanker(latestModel), evaluation)
+      : latestOnSplit(latestModel, split, candidateModel, candidate, {
+          ...evaluation,
+          threads: options.threads,
+        }));
   const validationSeconds = (Date.now() - validationStarted) / 1000;
   const decision = decide(candidate.ndcg, popularity.ndcg, latestModel?.version, latest?.ndcg, options);
   log(
@@ -101,11 +110,13 @@ export async function trainValidateAndPromote(
   );
 
   const trainingStarted = Date.now();
-  const trained = trainNmf(interactions, options.params, {
-    itemCategories: options.itemCategories,
-    onProgress: options.onProgress,
-    threads: options.threads,
-  });
+  const trained =
+    imported ??
+    trainNmf(interactions, options.params, {
+      itemCategories: options.itemCategories,
+      onProgress: options.onProgress,
+      threads: options.threads,
+    });
   const trainingSeconds = (Date.now() - trainingStarted) / 1000;
   const metrics = { candidate, popularity, ...(latest ? { latest } : {}) };
   const model = trained.withManifest({ metrics, gate: decision });

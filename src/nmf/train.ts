@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { DEFAULT_TOLERANCE, factorize } from "./factorize";
-import { NmfModel } from "./model";
+import { NmfModel, type ModelManifest } from "./model";
 import { computeNeighbours, NEIGHBOURS_PER_ITEM } from "./neighbours";
 import { compact, type InteractionMatrix } from "./sparse";
 import type { NmfParams, TrainingProgress } from "./types";
@@ -28,30 +28,58 @@ export function trainNmf(
   const { components, iterations, l2, l1, seed, tolerance = DEFAULT_TOLERANCE } = params;
   const resolved: Required<NmfParams> = { components, iterations, l2, l1, seed, tolerance };
   const result = factorize(matrix, resolved, options.onProgress, options.threads);
-  const k = resolved.components;
-  const itemFactors = Float32Array.from(result.itemFactors);
-  const neighbours = computeNeighbours(itemFactors, matrix.itemIds.length, k);
+  return modelOf(
+    {
+      userIds: matrix.userIds,
+      itemIds: matrix.itemIds,
+      userFactors: result.userFactors,
+      itemFactors: result.itemFactors,
+    },
+    resolved,
+    {
+      users: matrix.userIds.length,
+      items: matrix.itemIds.length,
+      interactions: matrix.values.length,
+      iterations: result.iterations,
+      loss: result.loss,
+      durationMs: Date.now() - started,
+    },
+    options,
+  );
+}
+
+export interface Factors {
+  userIds: string[];
+  itemIds: string[];
+  /** users x components, row-major */
+  userFactors: ArrayLike<number>;
+  /** items x components, row-major */
+  itemFactors: ArrayLike<number>;
+}
+
+/** A servable model from factors (trained here or elsewhere): adds item neighbours and categories. */
+export function modelOf(
+  factors: Factors,
+  params: Required<NmfParams>,
+  training: ModelManifest["training"],
+  options: Pick<TrainOptions, "itemCategories" | "now"> = {},
+): NmfModel {
+  const itemFactors = Float32Array.from(factors.itemFactors);
+  const neighbours = computeNeighbours(itemFactors, factors.itemIds.length, params.components);
   const createdAt = options.now ?? new Date();
   return new NmfModel(
     {
       format: 1,
       version: versionFor(createdAt),
       createdAt: createdAt.toISOString(),
-      params: resolved,
-      training: {
-        users: matrix.userIds.length,
-        items: matrix.itemIds.length,
-        interactions: matrix.values.length,
-        iterations: result.iterations,
-        loss: result.loss,
-        durationMs: Date.now() - started,
-      },
-      userIds: matrix.userIds,
-      itemIds: matrix.itemIds,
-      itemCategories: matrix.itemIds.map((id) => options.itemCategories?.get(id) ?? null),
+      params,
+      training,
+      userIds: factors.userIds,
+      itemIds: factors.itemIds,
+      itemCategories: factors.itemIds.map((id) => options.itemCategories?.get(id) ?? null),
       neighboursPerItem: NEIGHBOURS_PER_ITEM,
     },
-    { userFactors: Float32Array.from(result.userFactors), itemFactors, neighbours },
+    { userFactors: Float32Array.from(factors.userFactors), itemFactors, neighbours },
   );
 }
 

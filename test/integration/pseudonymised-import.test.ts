@@ -15,10 +15,12 @@ afterAll(() => t.close());
 describe("imported events with USER_ID_HMAC_KEY", () => {
   it("are stored under the pseudonym, where the API finds them", async () => {
     const now = Date.now();
-    await importEvents(t.app, [[
-      { userId: "carol", itemId: "i-1", type: "PURCHASE", weight: 5, timestamp: now },
-      { userId: "dave", itemId: "i-2", type: "VIEW", weight: 1, timestamp: now },
-    ]]);
+    await importEvents(t.app, [
+      [
+        { userId: "carol", itemId: "i-1", type: "PURCHASE", weight: 5, timestamp: now },
+        { userId: "dave", itemId: "i-2", type: "VIEW", weight: 1, timestamp: now },
+      ],
+    ]);
     expect(await t.app.stores.users.get("carol")).toBeUndefined();
     expect(Object.keys((await t.app.stores.users.get(pseudonym("carol")))!.interactions)).toEqual(["i-1"]);
     expect((await t.app.stores.events.forUser(pseudonym("carol"))).map((e) => e.itemId)).toEqual(["i-1"]);

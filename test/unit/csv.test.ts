@@ -135,8 +135,13 @@ describe("readEventsCsv", () => {
     const { events, errors } = await readEvents(text(csv));
     expect(events.map((e) => e.userId)).toEqual(["u1", "u2"]);
     expect(errors).toEqual([
-      { line: 1, column: "foo", message: 'column "foo" is not used' },
-      { line: 1, column: "user-id", message: expect.stringMatching(/"user-id" is not used.*userId/) },
+      { line: 1, column: "foo", message: 'column "foo" is not used', kept: true },
+      {
+        line: 1,
+        column: "user-id",
+        message: expect.stringMatching(/"user-id" is not used.*userId/),
+        kept: true,
+      },
     ]);
   });
 
@@ -327,8 +332,18 @@ describe("readItemsCsv", () => {
     const written = new Map(batches.flat().map((item) => [item.itemId, item.title]));
     expect(Object.fromEntries(written)).toEqual({ i1: "Last", i2: "Other", i3: "Third" });
     expect(errors).toEqual([
-      { line: 3, column: "itemId", message: expect.stringMatching(/"i1" repeats line 2; the last one wins/) },
-      { line: 6, column: "itemId", message: expect.stringMatching(/"i1" repeats line 3; the last one wins/) },
+      {
+        line: 3,
+        column: "itemId",
+        message: expect.stringMatching(/"i1" repeats line 2; the last one wins/),
+        kept: true,
+      },
+      {
+        line: 6,
+        column: "itemId",
+        message: expect.stringMatching(/"i1" repeats line 3; the last one wins/),
+        kept: true,
+      },
     ]);
   });
 
