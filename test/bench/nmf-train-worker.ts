@@ -4,6 +4,7 @@
  * Usage: tsx nmf-train-worker.ts IN_DIR OUT_JSON COMPONENTS ITERATIONS
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { interactionMatrix } from "../../src/nmf/sparse";
 import { trainNmf } from "../../src/nmf/train";
 import type { Interaction } from "../../src/nmf/types";
 
@@ -17,7 +18,7 @@ const train: Interaction[] = readFileSync(`${inDir}/train.tsv`, "utf8")
     return { userId: u!.padStart(7, "0"), itemId: i!.padStart(7, "0"), weight: Number(w) };
   });
 const started = performance.now();
-const model = trainNmf(train, {
+const model = trainNmf(interactionMatrix(train), {
   components: Number(components),
   iterations: Number(iterations),
   l2: 0.05,

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { evaluateRanker, popularityRanker, splitPerUser } from "../../src/nmf/evaluate";
 import { NmfModel } from "../../src/nmf/model";
@@ -14,6 +14,7 @@ import { computeNeighbours, NEIGHBOURS_PER_ITEM } from "../../src/nmf/neighbours
 import { seededRandom } from "../../src/nmf/random";
 import type { Interaction } from "../../src/nmf/types";
 import { plantedInteractions, type PlantedSpec } from "../unit/nmf/planted-data";
+import { eventsCsv } from "./events-csv";
 
 const PYTHON = "/usr/bin/python3";
 const COMPONENTS = Number(process.env.BENCH_COMPONENTS ?? 15);
@@ -191,5 +192,107 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(" ")}`,
 );
-benchServing();
-benchTraining();
+if (process.env.BENCH_SCALE === "1") void benchScale();
+else {
+  benchServing();
+  benchTraining();
+}
+
+/**
+ * BENCH_SCALE=1 (npm run bench:nmf:5m): the real-size case only. A 5,000,000-event CSV (Zipf items over
+ * 20,000, lognormal activity over 120,000 users, view/add_to_cart/purchase 90/7/3), written once to the
+ * temp dir and reused; k=32, 200 iterations; each run in its own process, whole process against whole
+ * process: ours with 1 thread and with availableParallelism() threads, `recs train --events FILE --force`
+ * end to end (also validates on a held-out split, so it trains twice, and saves the model), scikit-learn.
+ */
+async function benchScale(): Promise<void> {
+  const rows = Number(process.env.BENCH_SCALE_ROWS ?? 5_000_000);
+  const k = 32;
+  const file = await eventsCsv({ rows, users: 120_000, items: 20_000, seed: 1 });
+  const dir = mkdtempSync(path.join(tmpdir(), "bench-nmf-scale-"));
+  const threads = availableParallelism();
+  const settings = [String(k), String(ITERATIONS)];
+  console.log(`\n${rows.toLocaleString("en")} events from ${file}, k=${k}, ${ITERATIONS} iterations`);
+  const results: Array<{ label: string; wall: number; fit?: number; rss?: number; note?: string }> = [];
+  const timedChild = (label: string, command: string, args: string[], env?: NodeJS.ProcessEnv) => {
+    const started = performance.now();
+    const child = spawnSync("/usr/bin/time", ["-v", command, ...args], {
+      encoding: "utf8",
+      maxBuffer: 1 << 26,
+      env: env ?? process.env,
+    });
+    const wall = (performance.now() - started) / 1000;
+    const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(child.stderr)?.[1];
+    if (child.status !== 0) console.log(`  ${label} failed (${child.status}): ${child.stderr.slice(-1500)}`);
+    return { wall, rssMb: rss ? Number(rss) / 1024 : undefined, stdout: child.stdout, ok: child.status === 0 };
+  };
+  const worker = path.join(__dirname, "nmf-csv-worker.ts");
+  for (const t of [1, threads]) {
+    const out = path.join(dir, `ours-${t}.json`);
+    const label = `ours, threads=${t}`;
+    const run = timedChild(label, process.execPath, ["--import", "tsx", worker, file, out, ...settings, String(t)]);
+    if (!run.ok) continue;
+    const r = JSON.parse(readFileSync(out, "utf8")) as ScaleResult;
+    console.log(`  ${label}: ${describe(r)}, whole process ${run.wall.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB (time -v ${run.rssMb?.toFixed(0)} MB)`);
+    results.push({ label, wall: run.wall, fit: r.fitSeconds, rss: run.rssMb ?? r.peakRssMb });
+  }
+  const one = results.find((r) => r.label === "ours, threads=1");
+  const many = results.find((r) => r.label === `ours, threads=${threads}`);
+  if (one?.fit && many?.fit && threads > 1)
+    console.log(`  multi-thread speed-up (fit, threads=1 / threads=${threads}): ${(one.fit / many.fit).toFixed(2)}x`);
+
+  const recs = path.join(__dirname, "..", "..", "bin", "recs.js");
+  const env = {
+    ...process.env,
+    DATA_DIR: path.join(dir, "data"),
+    MODEL_URI: path.join(dir, "models"),
+    SEED_ON_START: "false",
+    NMF_COMPONENTS: String(k),
+    NMF_ITERATIONS: String(ITERATIONS),
+  };
+  const train = timedChild("recs train", process.execPath, [recs, "train", "--events", file, "--force"], env);
+  if (train.ok) {
+    console.log(`  recs train --events FILE --force: whole process ${train.wall.toFixed(1)} s, peak RSS ${train.rssMb?.toFixed(0)} MB; its output:`);
+    for (const line of train.stdout.trim().split("\n").filter((l) => !/^\s+epoch /.test(l)))
+      console.log(`    | ${line}`);
+    results.push({ label: "recs train (end to end)", wall: train.wall, rss: train.rssMb, note: "trains twice" });
+  }
+
+  const hasSklearn = spawnSync(PYTHON, ["-c", "import sklearn"]).status === 0;
+  if (hasSklearn) {
+    const out = path.join(dir, "sklearn.json");
+    const run = timedChild("scikit-learn", PYTHON, [path.join(__dirname, "nmf_sklearn_csv.py"), file, out, ...settings]);
+    if (run.ok) {
+      const r = JSON.parse(readFileSync(out, "utf8")) as ScaleResult;
+      console.log(`  scikit-learn nndsvda: ${describe(r)}, whole process ${run.wall.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB (time -v ${run.rssMb?.toFixed(0)} MB)`);
+      results.push({ label: "scikit-learn nndsvda", wall: run.wall, fit: r.fitSeconds, rss: run.rssMb ?? r.peakRssMb });
+    }
+  } else console.log(`  (scikit-learn missing under ${PYTHON}: apt-get install -y python3-sklearn)`);
+
+  const sk = results.find((r) => r.label.startsWith("scikit-learn"));
+  const ratio = (a?: number, b?: number) => (a && b ? `${(a / b).toFixed(2)}x` : "-");
+  console.log(`\n  ${"run".padEnd(26)} ${"wall s".padStart(8)} ${"fit s".padStart(8)} ${"peak RSS MB".padStart(12)}   wall/sk  fit/sk  RSS/sk`);
+  for (const r of results) {
+    console.log(
+      `  ${r.label.padEnd(26)} ${r.wall.toFixed(1).padStart(8)} ${(r.fit?.toFixed(1) ?? "-").padStart(8)} ${(r.rss?.toFixed(0) ?? "-").padStart(12)}   ` +
+        `${ratio(r.wall, sk?.wall).padStart(7)} ${ratio(r.fit, sk?.fit).padStart(7)} ${ratio(r.rss, sk?.rss).padStart(7)}`,
+    );
+  }
+  console.log("  (peak RSS: the child's maximum resident set size from /usr/bin/time -v)");
+  rmSync(dir, { recursive: true, force: true });
+}
+
+interface ScaleResult {
+  events: number;
+  users: number;
+  items: number;
+  pairs: number;
+  readSeconds: number;
+  fitSeconds: number;
+  iterations: number;
+  peakRssMb: number;
+}
+
+function describe(r: ScaleResult): string {
+  return `${r.users} users x ${r.items} items, ${r.pairs} pairs; read ${r.readSeconds.toFixed(1)} s, fit ${r.fitSeconds.toFixed(1)} s (${r.iterations} it)`;
+}
