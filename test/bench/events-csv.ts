@@ -73,7 +73,9 @@ export async function writeEventsCsv(file: string, { rows, users, items, seed }:
     const p = random();
     const type = p < 0.9 ? "view" : p < 0.97 ? "add_to_cart" : "purchase";
     const timestamp = Math.floor(END - SPAN + (SPAN * e) / rows);
-    chunk.push(`u${String(u).padStart(7, "0")},i${String(itemOf[rank]).padStart(6, "0")},${timestamp},${type}`);
+    chunk.push(
+      `u${String(u).padStart(7, "0")},i${String(itemOf[rank]).padStart(6, "0")},${timestamp},${type}`,
+    );
     if (chunk.length === 10_000) {
       if (!out.write(chunk.join("\n") + "\n")) await once(out, "drain");
       chunk = [];

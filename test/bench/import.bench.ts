@@ -43,7 +43,9 @@ async function rawRate(dataDir: string): Promise<{ seconds: number; rate: number
         const eventId = createHash("sha256").update(`raw#${i}`).digest("base64url").slice(0, 22);
         const timestamp = start + Math.floor((i * 90 * 86_400_000) / ROWS);
         rows.push({
-          userId: createHash("sha256").update(`u${Math.floor(random() * users)}`).digest("base64url"),
+          userId: createHash("sha256")
+            .update(`u${Math.floor(random() * users)}`)
+            .digest("base64url"),
           sk: `${new Date(timestamp).toISOString()}#${eventId}`,
           itemId: `i${String(Math.floor(random() * 20_000)).padStart(6, "0")}`,
           type: "VIEW",
@@ -88,7 +90,8 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(" ")}; ${ROWS.toLocaleString("en")} rows`,
   );
-  if (!existsSync("/usr/bin/time")) console.log("(no /usr/bin/time: apt-get install -y time; peak RSS unknown)");
+  if (!existsSync("/usr/bin/time"))
+    console.log("(no /usr/bin/time: apt-get install -y time; peak RSS unknown)");
   const file = await eventsCsv({
     rows: ROWS,
     users: Math.max(1000, Math.round((ROWS * 24) / 1000)),

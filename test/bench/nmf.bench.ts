@@ -8,10 +8,11 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
-import { evaluateRanker, popularityRanker, splitPerUser } from "../../src/nmf/evaluate";
+import { evaluateRanker, popularityRanker, splitPerUser, type Split } from "../../src/nmf/evaluate";
 import { NmfModel } from "../../src/nmf/model";
 import { computeNeighbours, NEIGHBOURS_PER_ITEM } from "../../src/nmf/neighbours";
 import { seededRandom } from "../../src/nmf/random";
+import { interactionMatrix, type InteractionMatrix } from "../../src/nmf/sparse";
 import type { Interaction } from "../../src/nmf/types";
 import { plantedInteractions, type PlantedSpec } from "../unit/nmf/planted-data";
 import { eventsCsv } from "./events-csv";
@@ -71,7 +72,8 @@ function benchTraining(): void {
       userId: x.userId.slice(1).padStart(7, "0"),
       itemId: x.itemId.slice(1).padStart(7, "0"),
     }));
-    const { train, test } = splitPerUser(data, 0.75, 7);
+    const split = splitPerUser(interactionMatrix(data), 0.75, 7);
+    const train = entriesOf(split.train);
     const dir = mkdtempSync(path.join(tmpdir(), "bench-nmf-"));
     writeFileSync(path.join(dir, "shape.json"), JSON.stringify({ users: spec.users, items: spec.items }));
     writeFileSync(
@@ -79,9 +81,9 @@ function benchTraining(): void {
       train.map((x) => `${+x.userId}\t${+x.itemId}\t${x.weight}`).join("\n"),
     );
     console.log(
-      `\n${name}: ${data.length} interactions, train ${train.length}, test ${test.length}, ${COMPONENTS} components`,
+      `\n${name}: ${data.length} interactions, train ${train.length}, test ${split.test.values.length}, ${COMPONENTS} components`,
     );
-    const popularity = evaluateRanker(train, test, popularityRanker(train));
+    const popularity = evaluateRanker(split, popularityRanker(split.train));
     console.log(row("popularity", undefined, popularity.ndcg, popularity.precision, popularity.coverage));
     const settings = [String(COMPONENTS), String(ITERATIONS)];
     const oursOut = path.join(dir, "ours.json");
@@ -89,8 +91,7 @@ function benchTraining(): void {
     report(
       "ours (tsx)",
       run(process.execPath, ["--import", "tsx", worker, dir, oursOut, ...settings], oursOut),
-      train,
-      test,
+      split,
     );
     if (hasSklearn) {
       const theirsOut = path.join(dir, "sklearn.json");
@@ -105,10 +106,19 @@ function benchTraining(): void {
   }
 }
 
-function report(label: string, result: RunResult | string, train: Interaction[], test: Interaction[]): void {
+/** The entries of a matrix as interactions (the quick cases are small). */
+function entriesOf(m: InteractionMatrix): Interaction[] {
+  const out: Interaction[] = [];
+  for (let u = 0; u < m.userIds.length; u++)
+    for (let p = m.rowPtr[u]!; p < m.rowPtr[u + 1]!; p++)
+      out.push({ userId: m.userIds[u]!, itemId: m.itemIds[m.colIdx[p]!]!, weight: m.values[p]! });
+  return out;
+}
+
+function report(label: string, result: RunResult | string, split: Split): void {
   if (typeof result === "string") return console.log(`  ${label}: ${result}`);
   const rank = listRanker(result.top);
-  const metrics = evaluateRanker(train, test, (userId) => rank(userId));
+  const metrics = evaluateRanker(split, (userId) => rank(userId));
   console.log(row(label, result, metrics.ndcg, metrics.precision, metrics.coverage));
 }
 
@@ -224,22 +234,39 @@ async function benchScale(): Promise<void> {
     const wall = (performance.now() - started) / 1000;
     const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(child.stderr)?.[1];
     if (child.status !== 0) console.log(`  ${label} failed (${child.status}): ${child.stderr.slice(-1500)}`);
-    return { wall, rssMb: rss ? Number(rss) / 1024 : undefined, stdout: child.stdout, ok: child.status === 0 };
+    return {
+      wall,
+      rssMb: rss ? Number(rss) / 1024 : undefined,
+      stdout: child.stdout,
+      ok: child.status === 0,
+    };
   };
   const worker = path.join(__dirname, "nmf-csv-worker.ts");
   for (const t of [1, threads]) {
     const out = path.join(dir, `ours-${t}.json`);
     const label = `ours, threads=${t}`;
-    const run = timedChild(label, process.execPath, ["--import", "tsx", worker, file, out, ...settings, String(t)]);
+    const run = timedChild(label, process.execPath, [
+      "--import",
+      "tsx",
+      worker,
+      file,
+      out,
+      ...settings,
+      String(t),
+    ]);
     if (!run.ok) continue;
     const r = JSON.parse(readFileSync(out, "utf8")) as ScaleResult;
-    console.log(`  ${label}: ${describe(r)}, whole process ${run.wall.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB (time -v ${run.rssMb?.toFixed(0)} MB)`);
+    console.log(
+      `  ${label}: ${describe(r)}, whole process ${run.wall.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB (time -v ${run.rssMb?.toFixed(0)} MB)`,
+    );
     results.push({ label, wall: run.wall, fit: r.fitSeconds, rss: run.rssMb ?? r.peakRssMb });
   }
   const one = results.find((r) => r.label === "ours, threads=1");
   const many = results.find((r) => r.label === `ours, threads=${threads}`);
   if (one?.fit && many?.fit && threads > 1)
-    console.log(`  multi-thread speed-up (fit, threads=1 / threads=${threads}): ${(one.fit / many.fit).toFixed(2)}x`);
+    console.log(
+      `  multi-thread speed-up (fit, threads=1 / threads=${threads}): ${(one.fit / many.fit).toFixed(2)}x`,
+    );
 
   const recs = path.join(__dirname, "..", "..", "bin", "recs.js");
   const env = {
@@ -252,26 +279,50 @@ async function benchScale(): Promise<void> {
   };
   const train = timedChild("recs train", process.execPath, [recs, "train", "--events", file, "--force"], env);
   if (train.ok) {
-    console.log(`  recs train --events FILE --force: whole process ${train.wall.toFixed(1)} s, peak RSS ${train.rssMb?.toFixed(0)} MB; its output:`);
-    for (const line of train.stdout.trim().split("\n").filter((l) => !/^\s+epoch /.test(l)))
+    console.log(
+      `  recs train --events FILE --force: whole process ${train.wall.toFixed(1)} s, peak RSS ${train.rssMb?.toFixed(0)} MB; its output:`,
+    );
+    for (const line of train.stdout
+      .trim()
+      .split("\n")
+      .filter((l) => !/^\s+epoch /.test(l)))
       console.log(`    | ${line}`);
-    results.push({ label: "recs train (end to end)", wall: train.wall, rss: train.rssMb, note: "trains twice" });
+    results.push({
+      label: "recs train (end to end)",
+      wall: train.wall,
+      rss: train.rssMb,
+      note: "trains twice",
+    });
   }
 
   const hasSklearn = spawnSync(PYTHON, ["-c", "import sklearn"]).status === 0;
   if (hasSklearn) {
     const out = path.join(dir, "sklearn.json");
-    const run = timedChild("scikit-learn", PYTHON, [path.join(__dirname, "nmf_sklearn_csv.py"), file, out, ...settings]);
+    const run = timedChild("scikit-learn", PYTHON, [
+      path.join(__dirname, "nmf_sklearn_csv.py"),
+      file,
+      out,
+      ...settings,
+    ]);
     if (run.ok) {
       const r = JSON.parse(readFileSync(out, "utf8")) as ScaleResult;
-      console.log(`  scikit-learn nndsvda: ${describe(r)}, whole process ${run.wall.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB (time -v ${run.rssMb?.toFixed(0)} MB)`);
-      results.push({ label: "scikit-learn nndsvda", wall: run.wall, fit: r.fitSeconds, rss: run.rssMb ?? r.peakRssMb });
+      console.log(
+        `  scikit-learn nndsvda: ${describe(r)}, whole process ${run.wall.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB (time -v ${run.rssMb?.toFixed(0)} MB)`,
+      );
+      results.push({
+        label: "scikit-learn nndsvda",
+        wall: run.wall,
+        fit: r.fitSeconds,
+        rss: run.rssMb ?? r.peakRssMb,
+      });
     }
   } else console.log(`  (scikit-learn missing under ${PYTHON}: apt-get install -y python3-sklearn)`);
 
   const sk = results.find((r) => r.label.startsWith("scikit-learn"));
   const ratio = (a?: number, b?: number) => (a && b ? `${(a / b).toFixed(2)}x` : "-");
-  console.log(`\n  ${"run".padEnd(26)} ${"wall s".padStart(8)} ${"fit s".padStart(8)} ${"peak RSS MB".padStart(12)}   wall/sk  fit/sk  RSS/sk`);
+  console.log(
+    `\n  ${"run".padEnd(26)} ${"wall s".padStart(8)} ${"fit s".padStart(8)} ${"peak RSS MB".padStart(12)}   wall/sk  fit/sk  RSS/sk`,
+  );
   for (const r of results) {
     console.log(
       `  ${r.label.padEnd(26)} ${r.wall.toFixed(1).padStart(8)} ${(r.fit?.toFixed(1) ?? "-").padStart(8)} ${(r.rss?.toFixed(0) ?? "-").padStart(12)}   ` +
