@@ -98,8 +98,7 @@ function benchTraining(): void {
       report(
         "scikit-learn nndsvda",
         run(PYTHON, [path.join(__dirname, "nmf_sklearn.py"), dir, theirsOut, ...settings], theirsOut),
-        train,
-        test,
+        split,
       );
     }
     rmSync(dir, { recursive: true, force: true });
