@@ -39,10 +39,6 @@ export class PopularityStore {
     this.halfLifeMs = halfLifeDays * 86_400_000;
   }
 
-  add(itemId: string, category: string | undefined, weight: number, timestamp: number): Promise<void> {
-    return this.addMany([{ itemId, category, weight, timestamp }]);
-  }
-
   /**
    * Sums per era and item first, so bulk ingestion costs one update per item, not per event. Eras
    * before the previous one are never read by a ranking, so their events (old history) are skipped.

@@ -90,9 +90,15 @@ describe("PopularityStore on dynalite", () => {
   it("ranks by time-decayed weight: a recent view can outrank an old purchase", async () => {
     const now = Date.now();
     const halfLife = t.config.popular.halfLifeDays * 86_400_000;
-    await t.app.stores.popularity.add("old-purchase", "c", 5, now - 4 * halfLife); // 5 / 16
-    await t.app.stores.popularity.add("fresh-view", "c", 1, now);
-    await t.app.stores.popularity.add("fresh-view", "c", 1, now);
+    await t.app.stores.popularity.addMany([
+      { itemId: "old-purchase", category: "c", weight: 5, timestamp: now - 4 * halfLife },
+    ]); // 5 / 16
+    await t.app.stores.popularity.addMany([
+      { itemId: "fresh-view", category: "c", weight: 1, timestamp: now },
+    ]);
+    await t.app.stores.popularity.addMany([
+      { itemId: "fresh-view", category: "c", weight: 1, timestamp: now },
+    ]);
     const ranking = await t.app.stores.popularity.ranking();
     expect(ranking.map((e) => e.itemId)).toEqual(["fresh-view", "old-purchase"]);
     expect(ranking[0]!.score / ranking[1]!.score).toBeCloseTo(2 / (5 / 16), 5);
@@ -102,13 +108,36 @@ describe("PopularityStore on dynalite", () => {
     const halfLife = t.config.popular.halfLifeDays * 86_400_000;
     const era = 16 * halfLife;
     const boundary = Math.ceil(Date.now() / era) * era; // the next era starts here
-    await t.app.stores.popularity.add("before-boundary", "e", 2, boundary - halfLife);
-    await t.app.stores.popularity.add("after-boundary", "e", 1, boundary + halfLife);
+    await t.app.stores.popularity.addMany([
+      { itemId: "before-boundary", category: "e", weight: 2, timestamp: boundary - halfLife },
+    ]);
+    await t.app.stores.popularity.addMany([
+      { itemId: "after-boundary", category: "e", weight: 1, timestamp: boundary + halfLife },
+    ]);
     const ranking = (await t.app.stores.popularity.ranking(boundary + 2 * halfLife)).filter(
       (e) => e.category === "e",
     );
     // Two half-lives apart: weight 1 after the boundary counts 4x, so it is twice weight 2 before it.
     expect(ranking.map((e) => e.itemId)).toEqual(["after-boundary", "before-boundary"]);
     expect(ranking[0]!.score / ranking[1]!.score).toBeCloseTo(2, 6);
+  });
+
+  it("writes no counter for history older than the eras a ranking reads", async () => {
+    const halfLife = t.config.popular.halfLifeDays * 86_400_000;
+    const era = 16 * halfLife;
+    const now = Date.now();
+    const start = Math.floor(now / era) * era; // the current era's start
+    await t.app.stores.popularity.addMany(
+      [
+        { itemId: "ancient", category: "h", weight: 5, timestamp: start - 2 * era - halfLife },
+        { itemId: "last-era", category: "h", weight: 1, timestamp: start - halfLife },
+      ],
+      now,
+    );
+    // A ranking in the ancient event's own time would read its era: it was never stored.
+    const byCategory = (entries: { category?: string; itemId: string }[]) =>
+      entries.filter((e) => e.category === "h").map((e) => e.itemId);
+    expect(byCategory(await t.app.stores.popularity.ranking(now))).toEqual(["last-era"]);
+    expect(byCategory(await t.app.stores.popularity.ranking(start - 2 * era + halfLife))).toEqual([]);
   });
 });
