@@ -91,7 +91,10 @@ export async function importEvents(
         fresh.push(app.ingestion.toStored(event, id));
       }
       if (fresh.length === 0) continue;
-      writes.push(app.stores.events.putMany(fresh, retention).then(() => void (stored += fresh.length)));
+      const write = app.stores.events.putMany(fresh, retention).then(() => void (stored += fresh.length));
+      // Awaited in order by settleWrites; a later write failing first must not count as unhandled.
+      write.catch(() => undefined);
+      writes.push(write);
       await settleWrites(PAGES_IN_FLIGHT);
       for (const e of fresh) batch.add(e);
       if (batch.size >= bufferEvents) await checkpoint(false);

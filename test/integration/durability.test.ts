@@ -1,5 +1,8 @@
+import { Readable } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { readEventsCsv } from "../../src/events/csv";
 import { createContext } from "../../src/graphql/context";
+import { importEvents, ImportFailedError } from "../../src/jobs/import-events";
 import { StoreUnavailableError } from "../../src/recommend/event.service";
 import { createApolloServer } from "../../src/server";
 import { DynamoFaultProxy } from "../support/dynamo-fault-proxy";
@@ -91,5 +94,24 @@ describe("DynamoDB faults under the event path", () => {
       acknowledged.push((await test.app.events.record(view("dur-5", `item-${i}`, key))).eventId);
     }
     expect((await storedIds("dur-5")).sort()).toEqual([...acknowledged].sort());
+  });
+});
+
+describe("DynamoDB faults under a bulk import", () => {
+  it("stops with the count stored so far; the same import run again stores every row once", async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => `bulk-${i % 7},item-${i},view,2020-01-01T00:00:00Z`);
+    const csv = ["userId,itemId,eventType,timestamp", ...rows].join("\n");
+    const source = { importId: "durability-bulk", name: "bulk.csv" };
+    const pages = () => readEventsCsv(Readable.from([csv]), test.app.config.events);
+    proxy.inject({ operation: "BatchWriteItem", fault: "server-error", times: Infinity });
+    const failed = await importEvents(test.app, pages(), { source }).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(ImportFailedError);
+    expect((failed as ImportFailedError).stored).toBe(0);
+    proxy.clear();
+    const report = await importEvents(test.app, pages(), { source });
+    expect(report.imported).toBe(3000);
+    let stored = 0;
+    for (let u = 0; u < 7; u++) stored += (await test.app.stores.events.forUser(`bulk-${u}`, 1000)).length;
+    expect(stored).toBe(3000);
   });
 });
