@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import zlib from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { commands } from "../../src/cli/commands";
 import { generateDemoData } from "../../src/demo/synthetic";
@@ -161,5 +162,46 @@ describe("recs command line", () => {
     } finally {
       await server.stop();
     }
+  });
+
+  it("imports real-world files: gzip, old history, stray quotes, short rows, unknown columns, repeated ids", () => {
+    const history = [
+      "userId,itemId,rating,timestamp,comment",
+      'hist-1,"m-1,4.0,852076800,x', // a quote that never closes: only this row is lost
+      "hist-1,m-2,3.5,852076800,x", // 1997
+      "hist-2,m-1,5,1420070400,x", // 2015
+      "hist-2,m-3", // short
+      "hist-3,m-2,2,1420070400,x",
+      "hist-3,m-3,4,1420070400,x",
+    ].join("\n");
+    fs.writeFileSync(path.join(dir, "history.csv.gz"), zlib.gzipSync(history));
+    fs.writeFileSync(path.join(dir, "catalog.csv"), "itemId,title\nm-1,One\nm-2,Two\nm-1,One again\n");
+    const env = { DATA_DIR: path.join(dir, "history-data"), MODEL_URI: path.join(dir, "history-models") };
+    const out = recs(["import", "--items", "catalog.csv", "--events", "history.csv.gz"], env);
+    expect(out.code).toBe(0);
+    expect(out.stderr).toMatch(/catalog\.csv:4: itemId: "m-1" repeats line 2; the last one wins/);
+    expect(out.stderr).toMatch(/history\.csv\.gz:2: .*quote.*\(skipped\)/);
+    expect(out.stderr).toMatch(/history\.csv\.gz:5: .*missing column.*"rating".*\(skipped\)/);
+    expect(out.stderr).toMatch(/history\.csv\.gz:1: comment: column "comment" is not used/);
+    expect(out.stdout).toMatch(/imported 2 items; no rows skipped/);
+    expect(out.stdout).toMatch(/imported 4 events, kept 365 days from now; 2 rows skipped/);
+
+    // 1997 and 2015 are far older than EVENT_TTL_DAYS: still every imported event is trained on.
+    const train = recs(["train", "--force"], { ...env, NMF_COMPONENTS: "2" });
+    expect(train.stdout).toMatch(/training on 4 user-item pairs from 4 events/);
+    expect(train.code).toBe(0);
+
+    const again = recs(["import", "--events", "history.csv.gz"], env);
+    expect(again.stdout).toMatch(/was imported completely on .* \(4 events\): nothing to do/);
+  });
+
+  it("says plainly when a file is empty or missing", () => {
+    fs.writeFileSync(path.join(dir, "empty.csv"), "");
+    const empty = recs(["import", "--events", "empty.csv"]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/^recs import: csv: empty\.csv is empty$/m);
+    const missing = recs(["train", "--events", "nope.csv"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^recs train: csv: cannot read nope\.csv/m);
   });
 });
