@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { Readable, pipeline } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { createGunzip } from "node:zlib";
-import { parse } from "csv-parse";
+import { parse } from "csv-parse/sync";
 import { InputError, validateEvent, type EventRules, type ValidEvent } from "./event.validation";
 
 /** A row that was skipped, or a notice about the file (unused column, repeated id). */
@@ -37,6 +37,8 @@ export interface CsvReadOptions {
 export const MAX_RECORD_LINES = 20;
 export const MAX_RECORD_CHARS = 65_536;
 
+const PARSE_OPTIONS = { relax_column_count: true, relax_quotes: true } as const;
+
 const EVENT_COLUMNS = ["userId", "itemId", "timestamp", "eventType", "rating", "value"];
 
 /**
@@ -62,42 +64,43 @@ export async function* readEventsCsv(
     header = h;
   });
   let batch: ValidEvent[] = [];
-  for await (const { line, cells } of rows) {
-    const typed = header.cell(cells, "eventType");
-    const rating = header.cell(cells, "rating");
-    const fromRating = typed === undefined && rating !== undefined;
-    try {
-      batch.push(
-        validateEvent(
-          {
-            userId: header.cell(cells, "userId"),
-            itemId: header.cell(cells, "itemId"),
-            type: typed ?? (fromRating ? "RATING" : undefined),
-            timestamp: header.cell(cells, "timestamp") ?? "",
-            value: fromRating ? rating : header.cell(cells, "value"),
-          },
-          rules,
-          now,
-        ),
-      );
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      // validateEvent names its own fields; name the file's column instead.
-      const field =
-        error.field === "type"
-          ? header.has("eventType")
-            ? "eventType"
-            : "rating"
-          : error.field === "value" && fromRating
-            ? "rating"
-            : error.field;
-      report(header.rowError(line, field, error.reason));
+  for await (const chunk of rows)
+    for (const { line, cells } of chunk) {
+      const typed = header.cell(cells, "eventType");
+      const rating = header.cell(cells, "rating");
+      const fromRating = typed === undefined && rating !== undefined;
+      try {
+        batch.push(
+          validateEvent(
+            {
+              userId: header.cell(cells, "userId"),
+              itemId: header.cell(cells, "itemId"),
+              type: typed ?? (fromRating ? "RATING" : undefined),
+              timestamp: header.cell(cells, "timestamp") ?? "",
+              value: fromRating ? rating : header.cell(cells, "value"),
+            },
+            rules,
+            now,
+          ),
+        );
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        // validateEvent names its own fields; name the file's column instead.
+        const field =
+          error.field === "type"
+            ? header.has("eventType")
+              ? "eventType"
+              : "rating"
+            : error.field === "value" && fromRating
+              ? "rating"
+              : error.field;
+        report(header.rowError(line, field, error.reason));
+      }
+      if (batch.length >= (options.batchSize ?? 1000)) {
+        yield batch;
+        batch = [];
+      }
     }
-    if (batch.length >= (options.batchSize ?? 1000)) {
-      yield batch;
-      batch = [];
-    }
-  }
   if (batch.length) yield batch;
 }
 
@@ -152,36 +155,44 @@ export async function* readCsvRows(
   multiLine: boolean,
   options: CsvReadOptions,
   useHeader: (header: CsvHeader) => void,
-): AsyncGenerator<{ line: number; cells: string[] }> {
+): AsyncGenerator<Array<{ line: number; cells: string[] }>> {
   const report = options.onRowError ?? (() => {});
   const progress: CsvProgress = { rows: 0, bytesRead: 0 };
   const input = await openBytes(source, progress);
   const rejected = new Map<number, string>();
-  const parser = parse({ relax_column_count: true, relax_quotes: true, record_delimiter: "\n" });
-  // Errors reach the loop below through the parser, which pipeline destroys with them.
-  pipeline(input, frameLines(multiLine, rejected), parser, () => {});
   let header: CsvHeader | undefined;
   try {
-    for await (const record of parser as AsyncIterable<string[]>) {
-      const line = Number(record[0]);
-      const cells = record.slice(1);
-      if (!header && record.length === 1) {
-        throw new InputError("csv", `line ${line} (the header): ${rejected.get(line)}`);
-      } else if (!header) {
-        useHeader((header = new CsvHeader(cells, known, line, report)));
-        continue;
+    // The framer hands over whole records a chunk at a time, so each chunk is parsed in one synchronous
+    // call: an await per record would cost more than the parsing.
+    for await (const records of frameLines(multiLine, rejected)(input)) {
+      const rows: Array<{ line: number; cells: string[] }> = [];
+      for (const text of records) {
+        // A line without a quote has no other CSV meaning than its commas; csv-parse reads the rest.
+        const record = text.includes('"') ? (parse(text, PARSE_OPTIONS) as string[][])[0]! : text.split(",");
+        const line = Number(record[0]);
+        const cells = record.slice(1);
+        if (!header && record.length === 1) {
+          throw new InputError("csv", `line ${line} (the header): ${rejected.get(line)}`);
+        } else if (!header) {
+          useHeader((header = new CsvHeader(cells, known, line, report)));
+          continue;
+        }
+        progress.rows++;
+        if (record.length === 1) report({ line, message: rejected.get(line) ?? "unreadable line" });
+        else if (cells.length < header.names.length) {
+          const missing = header.names.slice(cells.length).map((name) => `"${name}"`);
+          const message = `missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`;
+          report({ line, column: header.names[cells.length], message });
+        } else if (cells.length > header.names.length) {
+          report({
+            line,
+            message: `${cells.length} cells, but the header has ${header.names.length} columns`,
+          });
+        } else rows.push({ line, cells });
+        rejected.delete(line);
+        if (progress.rows % (options.batchSize ?? 1000) === 0) options.onProgress?.({ ...progress });
       }
-      progress.rows++;
-      if (record.length === 1) report({ line, message: rejected.get(line) ?? "unreadable line" });
-      else if (cells.length < header.names.length) {
-        const missing = header.names.slice(cells.length).map((name) => `"${name}"`);
-        const message = `missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`;
-        report({ line, column: header.names[cells.length], message });
-      } else if (cells.length > header.names.length) {
-        report({ line, message: `${cells.length} cells, but the header has ${header.names.length} columns` });
-      } else yield { line, cells };
-      rejected.delete(line);
-      if (progress.rows % (options.batchSize ?? 1000) === 0) options.onProgress?.({ ...progress });
+      if (rows.length > 0) yield rows;
     }
   } catch (error) {
     const code = (error as { code?: unknown }).code;
@@ -190,7 +201,7 @@ export async function* readCsvRows(
     }
     throw error;
   } finally {
-    parser.destroy(); // stops the pipeline when the caller stops early
+    input.destroy(); // closes the file when the caller stops early
   }
   if (!header) throw new InputError("csv", `${input.name} is empty`);
   options.onProgress?.({ ...progress });
@@ -235,9 +246,9 @@ async function openBytes(source: string | Readable, progress: CsvProgress) {
 }
 
 /**
- * Splits the text into physical lines and hands csv-parse one well-framed record at a time, prefixed
- * with the number of its first line ("12,u1,i1,..."), or the number alone for a line rejected here (the
- * reason is put in `rejected`). csv-parse alone cannot do this: a quote that opens a field and never
+ * Splits the text into physical lines and hands over well-framed records, a chunk at a time, each
+ * prefixed with the number of its first line ("12,u1,i1,..."), or the number alone for a line rejected
+ * here (the reason is put in `rejected`). csv-parse alone cannot do this: a quote that opens a field and never
  * closes makes it read the rest of the file as that one field (relax_quotes and
  * skip_records_with_error do not help), so one stray `"` would lose every row after it; and the line
  * numbers it counts are not the file's (each "\r" counts as a line end, and a record spanning lines
@@ -249,7 +260,7 @@ async function openBytes(source: string | Readable, progress: CsvProgress) {
  * reported as an unmatched quote and reading resumes at the line after it.
  */
 function frameLines(multiLine: boolean, rejected: Map<number, string>) {
-  return async function* (chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  return async function* (chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
     const decoder = new StringDecoder("utf8");
     let out: string[] = [];
     let lineNo = 0;
@@ -261,7 +272,7 @@ function frameLines(multiLine: boolean, rejected: Map<number, string>) {
 
     const reject = (line: number, reason: string) => {
       rejected.set(line, reason);
-      out.push(`${line}\n`);
+      out.push(`${line}`);
     };
     const giveUp = () => {
       const [, ...others] = pending;
@@ -279,7 +290,7 @@ function frameLines(multiLine: boolean, rejected: Map<number, string>) {
         pending.push(text);
         pendingChars += text.length + 1;
         if (!endsQuoted(text, true)) {
-          out.push(`${pendingLine},${pending.join("\n")}\n`);
+          out.push(`${pendingLine},${pending.join("\n")}`);
           pending = [];
         } else if (pending.length >= MAX_RECORD_LINES || pendingChars > MAX_RECORD_CHARS) giveUp();
         return;
@@ -288,7 +299,7 @@ function frameLines(multiLine: boolean, rejected: Map<number, string>) {
       // Events: an odd number of quotes is a stray quote even where csv-parse would keep it as text.
       const open =
         text.includes('"') && (endsQuoted(text, false) || (!multiLine && text.split('"').length % 2 === 0));
-      if (!open) out.push(`${line},${text}\n`);
+      if (!open) out.push(`${line},${text}`);
       else if (!multiLine) reject(line, "unmatched quote");
       else [pending, pendingLine, pendingChars] = [[text], line, text.length];
     };
@@ -308,13 +319,13 @@ function frameLines(multiLine: boolean, rejected: Map<number, string>) {
         if (!dropping) take(rest, lineNo + 1);
         [rest, dropping] = ["", true];
       }
-      if (out.length > 0) yield out.join("");
+      if (out.length > 0) yield out;
       out = [];
     }
     rest += decoder.end();
     if (rest !== "" || dropping) physical(rest);
     while (pending.length > 0) giveUp();
-    if (out.length > 0) yield out.join("");
+    if (out.length > 0) yield out;
   };
 }
 

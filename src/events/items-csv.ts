@@ -25,37 +25,38 @@ export async function* readItemsCsv(
   });
   const seen = new Map<string, number>(); // itemId -> line
   let batch = new Map<string, CatalogItem>();
-  for await (const { line, cells } of rows) {
-    const cell = (name: string) => header.cell(cells, name);
-    let item: CatalogItem;
-    try {
-      const price = cell("price") === undefined ? undefined : Number(cell("price"));
-      if (price !== undefined && !Number.isFinite(price)) throw new InputError("price", "must be a number");
-      item = {
-        itemId: checkId("itemId", cell("itemId")),
-        title: cell("title"),
-        category: checkOptionalText("category", cell("category")),
-        price,
-        imageUrl: cell("imageUrl"),
-      };
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      report(header.rowError(line, error.field, error.reason));
-      continue;
+  for await (const chunk of rows)
+    for (const { line, cells } of chunk) {
+      const cell = (name: string) => header.cell(cells, name);
+      let item: CatalogItem;
+      try {
+        const price = cell("price") === undefined ? undefined : Number(cell("price"));
+        if (price !== undefined && !Number.isFinite(price)) throw new InputError("price", "must be a number");
+        item = {
+          itemId: checkId("itemId", cell("itemId")),
+          title: cell("title"),
+          category: checkOptionalText("category", cell("category")),
+          price,
+          imageUrl: cell("imageUrl"),
+        };
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        report(header.rowError(line, error.field, error.reason));
+        continue;
+      }
+      const earlier = seen.get(item.itemId);
+      if (earlier !== undefined) {
+        report({
+          ...header.rowError(line, "itemId", `"${item.itemId}" repeats line ${earlier}; the last one wins`),
+          kept: true,
+        });
+      }
+      if (earlier !== undefined || seen.size < MAX_REMEMBERED_IDS) seen.set(item.itemId, line);
+      batch.set(item.itemId, item);
+      if (batch.size >= (options.batchSize ?? 1000)) {
+        yield [...batch.values()];
+        batch = new Map();
+      }
     }
-    const earlier = seen.get(item.itemId);
-    if (earlier !== undefined) {
-      report({
-        ...header.rowError(line, "itemId", `"${item.itemId}" repeats line ${earlier}; the last one wins`),
-        kept: true,
-      });
-    }
-    if (earlier !== undefined || seen.size < MAX_REMEMBERED_IDS) seen.set(item.itemId, line);
-    batch.set(item.itemId, item);
-    if (batch.size >= (options.batchSize ?? 1000)) {
-      yield [...batch.values()];
-      batch = new Map();
-    }
-  }
   if (batch.size) yield [...batch.values()];
 }
