@@ -44,7 +44,7 @@ export class ImportFailedError extends Error {
 
 const DEFAULT_BUFFER_EVENTS = 250_000;
 /** Pages whose batch writes may still be in flight while the next page is read. */
-const PAGES_IN_FLIGHT = 4;
+const PAGES_IN_FLIGHT = 1;
 
 /**
  * Bulk ingestion (recs import, seed): events stream in pages, are stored with concurrent batch

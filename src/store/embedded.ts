@@ -22,6 +22,7 @@ export async function startEmbeddedDynamo(
   }
   const worker = new Worker(DYNALITE_THREAD, {
     eval: true,
+    resourceLimits: { maxOldGenerationSizeMb: 64 },
     workerData: { dynalite: require.resolve("dynalite"), path: options.dataDir, port: options.port ?? 0 },
   });
   const port = await new Promise<number>((resolve, reject) => {
