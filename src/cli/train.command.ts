@@ -10,12 +10,15 @@ export const run: Run = (values) =>
     const file = values.events as string | undefined;
     const report = file ? new RowReport(file) : undefined;
     const progress = progressPrinter("rows");
-    const csv = file
-      ? readEventsCsv(file, app.config.events, {
-          onRowError: report!.onRowError,
-          onProgress: progress.update,
-        })
-      : undefined;
+    /** The file's pages, then the progress line's last word before training starts. */
+    async function* pages(path: string) {
+      yield* readEventsCsv(path, app.config.events, {
+        onRowError: report!.onRowError,
+        onProgress: progress.update,
+      });
+      progress.done();
+    }
+    const csv = file ? pages(file) : undefined;
     const result = await trainModel(app, { force: Boolean(values.force), csv, print: console.log });
     if (report?.skipped) console.error(`${file}: ${report.summary()}`);
     return result.promoted ? 0 : 1;
