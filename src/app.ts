@@ -15,7 +15,7 @@ import { RecommendationService } from "./recommend/recommendation.service";
 import { XgbEndpointScorer } from "./sagemaker/endpoint-scorer";
 import { XgbLocalScorer } from "./sagemaker/local-scorer";
 import type { XgbScorer } from "./sagemaker/scorer";
-import { userIdPseudonymiser, type UserIdMapper } from "./security/pseudonymise";
+import { userIdPseudonymiser } from "./security/pseudonymise";
 import { AttributionStore } from "./store/attribution.store";
 import { CachingItemStore } from "./store/cached-items.store";
 import { CachingUserStore } from "./store/cached-users.store";
@@ -73,8 +73,6 @@ export interface App {
   events: EventService;
   ingestion: Ingestion;
   attribution: AttributionService;
-  /** USER_ID_HMAC_KEY's pseudonymisation: every way into the stores (API, import, CSV training) applies it. */
-  pseudonymise: UserIdMapper;
   health(): HealthReport;
   /** Sends whatever is buffered (metrics, forwarded events); Lambda calls it after each invocation. */
   flush(): Promise<void>;
@@ -128,15 +126,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     metrics,
   );
 
-  const pseudonymise = userIdPseudonymiser(config.security.userIdHmacKey);
   const attribution = new AttributionService(new AttributionStore(db, tables.stats), log);
-  const recommendations = new RecommendationService(
-    router,
-    stores.users,
-    { allowOverride: config.router.allowOverride },
-    attribution,
-    pseudonymise,
-  );
   const ingestion = new Ingestion({
     users: stores.users,
     popularity: stores.popularity,
@@ -146,8 +136,16 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     attribution,
     metrics,
     log,
-    pseudonymise,
+    pseudonymise: userIdPseudonymiser(config.security.userIdHmacKey),
   });
+  // Queries look users up under the same key their events were stored with.
+  const recommendations = new RecommendationService(
+    router,
+    stores.users,
+    { allowOverride: config.router.allowOverride },
+    attribution,
+    (userId) => ingestion.userKey(userId),
+  );
   const events = new EventService({
     events: stores.events,
     idempotency: new IdempotencyStore(db, tables.stats),
@@ -170,7 +168,6 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     events,
     ingestion,
     attribution,
-    pseudonymise,
     health() {
       const statuses = router.status();
       const configured = new Set(statuses.map((s) => s.name));
