@@ -33,6 +33,13 @@ if (reason === undefined) {
   process.stderr.write(
     `recs: ${reason}: running the sources through tsx (slower); \`npm run build\` fixes it\n`,
   );
-  require("tsx/cjs");
-  require("../src/cli/main.ts");
+  // tsx as a loader of a child process: commands load with import(), which only the loader hooks see.
+  const { spawnSync } = require("node:child_process");
+  const { pathToFileURL } = require("node:url");
+  const tsx = pathToFileURL(require.resolve("tsx")).href;
+  const main = path.join(root, "src", "cli", "main.ts");
+  const child = spawnSync(process.execPath, ["--import", tsx, main, ...process.argv.slice(2)], {
+    stdio: "inherit",
+  });
+  process.exit(child.status ?? 1);
 }

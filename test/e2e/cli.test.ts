@@ -204,4 +204,21 @@ describe("recs command line", () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^recs train: csv: cannot read nope\.csv/m);
   });
+
+  it("runs the sources through tsx, with a notice, when dist/cli.js is missing", () => {
+    // A copy of the project without a build: bin/ copied, src/ and node_modules/ linked.
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), "recs-unbuilt-"));
+    fs.mkdirSync(path.join(project, "bin"));
+    fs.copyFileSync(path.join(root, "bin", "recs.js"), path.join(project, "bin", "recs.js"));
+    for (const name of ["src", "node_modules", "package.json"])
+      fs.symlinkSync(path.join(root, name), path.join(project, name));
+    const out = spawnSync(process.execPath, [path.join(project, "bin", "recs.js"), "import"], {
+      cwd: dir,
+      encoding: "utf8",
+    });
+    expect(out.stderr).toMatch(/^recs: dist\/cli\.js is missing: running the sources through tsx/m);
+    // The command's module was loaded (a usage error from inside it), not just the help.
+    expect(out.stderr).toMatch(/^recs import: give --events FILE and\/or --items FILE$/m);
+    expect(out.status).toBe(2);
+  });
 });
