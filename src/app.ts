@@ -6,7 +6,12 @@ import { createModelStore, type ModelStore } from "./nmf/store";
 import { ModelHolder } from "./nmf/store/model-holder";
 import { flushLogs, Logger } from "./observability/logger";
 import { createMetrics, type Metrics } from "./observability/metrics";
-import { createPersonalizeEventsClient, createPersonalizeRuntimeClient } from "./personalize/clients";
+import { CampaignMonitor } from "./personalize/campaign-status";
+import {
+  createPersonalizeControlClient,
+  createPersonalizeEventsClient,
+  createPersonalizeRuntimeClient,
+} from "./personalize/clients";
 import { PersonalizeEventForwarder } from "./personalize/event-forwarder";
 import { AttributionService } from "./recommend/attribution.service";
 import { EventService } from "./recommend/event.service";
@@ -76,6 +81,8 @@ export interface App {
   /** USER_ID_HMAC_KEY's pseudonymisation: every way into the stores (API, import, CSV training) applies it. */
   pseudonymise: UserIdMapper;
   health(): HealthReport;
+  /** The configured Personalize campaign's state (DescribeCampaign, cached) for the health query. */
+  personalizeCampaign?: CampaignMonitor;
   /** Sends whatever is buffered (metrics, forwarded events); Lambda calls it after each invocation. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -171,6 +178,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     ingestion,
     attribution,
     pseudonymise,
+    personalizeCampaign: personalize?.campaign,
     health() {
       const statuses = router.status();
       const configured = new Set(statuses.map((s) => s.name));
@@ -218,7 +226,19 @@ function createPersonalize(config: Config, log: Logger) {
       )
     : undefined;
   const client = createPersonalizeRuntimeClient({ region: config.aws.region, endpointUrl: p.endpointUrl });
-  return { strategy: new PersonalizeStrategy(p, client, forwarder), forwarder };
+  const campaign = p.campaignArn
+    ? new CampaignMonitor(
+        createPersonalizeControlClient({
+          region: config.aws.region,
+          endpointUrl: p.controlEndpointUrl,
+          maxAttempts: 1,
+        }),
+        p.campaignArn,
+        p.statusSeconds,
+        log,
+      )
+    : undefined;
+  return { strategy: new PersonalizeStrategy(p, client, forwarder), forwarder, campaign };
 }
 
 /** Registered when an endpoint or an in-process model is configured; XGBOOST_MODEL_URI wins over the endpoint. */
