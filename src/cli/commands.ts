@@ -150,3 +150,6 @@ export const commands: Record<string, Command> = {
     load: () => import("./sagemaker-local.command"),
   },
 };
+
+/** Help's command column: the longest name and two spaces. */
+export const NAME_WIDTH = Math.max(...Object.keys(commands).map((name) => name.length)) + 2;
