@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { parseS3Uri } from "../nmf/store/s3-backend";
 
@@ -67,6 +67,8 @@ class FileSink implements TextSink {
 
   async abort(): Promise<void> {
     this.stream.destroy();
+    // A half-written file would look like a finished export.
+    await rm(this.location, { force: true });
   }
 }
 

@@ -12,6 +12,8 @@ import type { AddressInfo } from "node:net";
  * event trackers. A resource created here moves CREATE PENDING -> CREATE IN_PROGRESS -> ACTIVE, one
  * step each time it is described (Describe*), so a client sees every state while it waits.
  * `seedStack` adds what the CloudFormation stack would have created, already ACTIVE.
+ *
+ * Run it for demos: `npx tsx test/support/personalize-control-server.ts --port 4572 [--stack recs-gateway-local]`.
  */
 
 export type ControlErrorName =
@@ -68,7 +70,7 @@ class Fail extends Error {
   }
 }
 
-export async function startPersonalizeControlServer(): Promise<PersonalizeControlServer> {
+export async function startPersonalizeControlServer(listenPort = 0): Promise<PersonalizeControlServer> {
   const account = "123456789012";
   const region = "us-east-1";
   const store: Resource[] = [];
@@ -294,7 +296,7 @@ export async function startPersonalizeControlServer(): Promise<PersonalizeContro
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
 
   return {
@@ -339,4 +341,14 @@ export async function startPersonalizeControlServer(): Promise<PersonalizeContro
         server.close(() => resolve());
       }),
   };
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const arg = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+  void startPersonalizeControlServer(Number(arg("--port") ?? 0)).then((s) => {
+    s.seedStack(arg("--stack") ?? "recs-gateway-local");
+    console.log(`Local Personalize control plane listening on ${s.url}`);
+    console.log(`  PERSONALIZE_CONTROL_ENDPOINT_URL=${s.url}`);
+  });
 }
