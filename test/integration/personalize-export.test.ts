@@ -1,6 +1,6 @@
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { parse } from "csv-parse/sync";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import S3rver from "s3rver";
@@ -113,6 +113,22 @@ describe("recs export-personalize", () => {
       await small.close();
       rmSync(out, { recursive: true, force: true });
     }
+  });
+
+  it("leaves no half-written file behind when reading the table fails", async () => {
+    const out = tmp();
+    const failing = {
+      items: test.app.stores.items,
+      events: {
+        async *scan() {
+          yield history(5, 5);
+          throw new Error("scan failed");
+        },
+      },
+    };
+    await expect(exportPersonalize(failing, out)).rejects.toThrow("scan failed");
+    expect(existsSync(path.join(out, PERSONALIZE_FILES.interactions))).toBe(false);
+    rmSync(out, { recursive: true, force: true });
   });
 
   it("the command exits 1 and names the shortfall when the data is too small", async () => {
