@@ -12,8 +12,10 @@ export default tseslint.config(
     },
   },
   {
-    files: ["bin/**/*.js"],
-    languageOptions: { globals: { require: "readonly", process: "readonly", __dirname: "readonly" } },
+    files: ["bin/**/*.js", "scripts/**/*.js"],
+    languageOptions: {
+      globals: { require: "readonly", process: "readonly", __dirname: "readonly", module: "writable" },
+    },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
 );

@@ -6,7 +6,12 @@ import { createModelStore, type ModelStore } from "./nmf/store";
 import { ModelHolder } from "./nmf/store/model-holder";
 import { flushLogs, Logger } from "./observability/logger";
 import { createMetrics, type Metrics } from "./observability/metrics";
-import { createPersonalizeEventsClient, createPersonalizeRuntimeClient } from "./personalize/clients";
+import { CampaignMonitor } from "./personalize/campaign-status";
+import {
+  createPersonalizeControlClient,
+  createPersonalizeEventsClient,
+  createPersonalizeRuntimeClient,
+} from "./personalize/clients";
 import { PersonalizeEventForwarder } from "./personalize/event-forwarder";
 import { AttributionService } from "./recommend/attribution.service";
 import { EventService } from "./recommend/event.service";
@@ -74,6 +79,8 @@ export interface App {
   ingestion: Ingestion;
   attribution: AttributionService;
   health(): HealthReport;
+  /** The configured Personalize campaign's state (DescribeCampaign, cached) for the health query. */
+  personalizeCampaign?: CampaignMonitor;
   /** Sends whatever is buffered (metrics, forwarded events); Lambda calls it after each invocation. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -168,6 +175,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     events,
     ingestion,
     attribution,
+    personalizeCampaign: personalize?.campaign,
     health() {
       const statuses = router.status();
       const configured = new Set(statuses.map((s) => s.name));
@@ -215,7 +223,19 @@ function createPersonalize(config: Config, log: Logger) {
       )
     : undefined;
   const client = createPersonalizeRuntimeClient({ region: config.aws.region, endpointUrl: p.endpointUrl });
-  return { strategy: new PersonalizeStrategy(p, client, forwarder), forwarder };
+  const campaign = p.campaignArn
+    ? new CampaignMonitor(
+        createPersonalizeControlClient({
+          region: config.aws.region,
+          endpointUrl: p.controlEndpointUrl,
+          maxAttempts: 1,
+        }),
+        p.campaignArn,
+        p.statusSeconds,
+        log,
+      )
+    : undefined;
+  return { strategy: new PersonalizeStrategy(p, client, forwarder), forwarder, campaign };
 }
 
 /** Registered when an endpoint or an in-process model is configured; XGBOOST_MODEL_URI wins over the endpoint. */

@@ -91,6 +91,10 @@ export interface Config {
     endpointUrl?: string;
     eventsEndpointUrl?: string;
     categoryFilterArn?: string;
+    /** Control-plane endpoint override (DescribeCampaign for health; `recs personalize-*`). */
+    controlEndpointUrl?: string;
+    /** How long health reuses the campaign's DescribeCampaign answer. */
+    statusSeconds: number;
   };
   metrics: { sink: "emf" | "cloudwatch" | "off"; namespace: string; endpointUrl?: string };
   security: { apiKeys: string[]; userIdHmacKey?: string };
@@ -293,6 +297,8 @@ export function loadConfig(env: Env = process.env): Config {
       endpointUrl: r.optional("PERSONALIZE_ENDPOINT_URL"),
       eventsEndpointUrl: r.optional("PERSONALIZE_EVENTS_ENDPOINT_URL"),
       categoryFilterArn: r.optional("PERSONALIZE_CATEGORY_FILTER_ARN"),
+      controlEndpointUrl: r.optional("PERSONALIZE_CONTROL_ENDPOINT_URL"),
+      statusSeconds: r.num("PERSONALIZE_STATUS_SECONDS", 300, 1, 86_400),
     },
     metrics: {
       sink: r.oneOf("METRICS_SINK", ["emf", "cloudwatch", "off"] as const, onLambda ? "emf" : "off"),

@@ -102,6 +102,43 @@ export const commands: Record<string, Command> = {
     load: () => import("./export-xgboost.command"),
   },
 
+  "export-personalize": {
+    summary:
+      "write Amazon Personalize's interactions and items CSVs and their schemas from the tables, and check its minimums",
+    flags: {
+      out: { type: "string", help: "output folder, or s3://bucket/prefix (required)" },
+    },
+    load: () => import("./export-personalize.command"),
+  },
+
+  "personalize-setup": {
+    summary:
+      "create what CloudFormation cannot (imports, solution versions, campaigns, event tracker); idempotent",
+    flags: {
+      name: { type: "string", defaultText: "recs-gateway-<STAGE>", help: "the dataset group's name" },
+      data: { type: "string", help: "s3://bucket/prefix that export-personalize wrote (for the imports)" },
+      "role-arn": {
+        type: "string",
+        help: "role Personalize assumes to read it (stack output PersonalizeImportRoleArn)",
+      },
+      "min-tps": {
+        type: "string",
+        default: "1",
+        help: "campaigns' minimum provisioned TPS (billed per hour)",
+      },
+      "poll-seconds": { type: "string", default: "30", help: "seconds between two status checks" },
+    },
+    load: () => import("./personalize-setup.command"),
+  },
+
+  "personalize-status": {
+    summary: "state of each Personalize resource, and the latest solution versions' offline metrics",
+    flags: {
+      name: { type: "string", defaultText: "recs-gateway-<STAGE>", help: "the dataset group's name" },
+    },
+    load: () => import("./personalize-status.command"),
+  },
+
   "sagemaker-local": {
     summary:
       "serve an XGBoost save_model JSON as a local SageMaker endpoint (POST /endpoints/NAME/invocations)",
@@ -113,3 +150,6 @@ export const commands: Record<string, Command> = {
     load: () => import("./sagemaker-local.command"),
   },
 };
+
+/** Help's command column: the longest name and two spaces. */
+export const NAME_WIDTH = Math.max(...Object.keys(commands).map((name) => name.length)) + 2;

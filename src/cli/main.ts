@@ -3,7 +3,7 @@ import { ConfigError } from "../config";
 import { InputError } from "../events/event.validation";
 import { StoreInUseError } from "../store/embedded";
 import { UsageError, describeFlags, readFlags, wantsHelp } from "./args";
-import { commands, type Command } from "./commands";
+import { commands, NAME_WIDTH, type Command } from "./commands";
 
 // Only light modules are imported above: `recs --help` and `recs <command> --help` must start at once.
 // A command's implementation is loaded when it runs (`Command.load`).
@@ -15,7 +15,7 @@ usage: npx recs <command> [flags]
 
 commands:
 ${Object.entries(commands)
-  .map(([name, c]) => `  ${name.padEnd(18)}${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(NAME_WIDTH)}${c.summary}`)
   .join("\n")}
 
 Configuration comes from the environment, as for the server (see the README).`;

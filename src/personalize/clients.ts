@@ -1,3 +1,4 @@
+import { PersonalizeClient } from "@aws-sdk/client-personalize";
 import { PersonalizeEventsClient } from "@aws-sdk/client-personalize-events";
 import { PersonalizeRuntimeClient } from "@aws-sdk/client-personalize-runtime";
 import { awsClientOptions } from "../shared/aws";
@@ -24,5 +25,18 @@ export function createPersonalizeEventsClient(options: PersonalizeClientOptions)
   return new PersonalizeEventsClient({
     ...awsClientOptions(options.region, options.endpointUrl),
     maxAttempts: 1,
+  });
+}
+
+/**
+ * The control plane (datasets, solutions, campaigns, trackers): `recs personalize-*` and the health
+ * query's DescribeCampaign. `maxAttempts` 1 for health, which must stay cheap; the CLI keeps the SDK's retries.
+ */
+export function createPersonalizeControlClient(
+  options: PersonalizeClientOptions & { maxAttempts?: number },
+): PersonalizeClient {
+  return new PersonalizeClient({
+    ...awsClientOptions(options.region, options.endpointUrl),
+    ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
   });
 }

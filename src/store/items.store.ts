@@ -31,6 +31,16 @@ export class ItemStore {
     return batchPut(this.db, this.table, items as unknown as Record<string, unknown>[]);
   }
 
+  /** The whole catalog, page by page (exports): memory holds one page, not the table. */
+  async *scan(): AsyncGenerator<CatalogItem[]> {
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey }));
+      yield (page.Items ?? []) as CatalogItem[];
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  }
+
   /** itemId -> category for the whole catalog (training and the in-process catalog index). */
   async categories(): Promise<Map<string, string>> {
     const rows = await allPages((ExclusiveStartKey) =>

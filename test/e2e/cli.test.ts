@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
-import { commands } from "../../src/cli/commands";
+import { commands, NAME_WIDTH } from "../../src/cli/commands";
 import { generateDemoData } from "../../src/demo/synthetic";
 import { startServerProcess } from "../support/server-process";
 
@@ -50,7 +50,7 @@ describe("recs command line", () => {
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/recs: offline jobs/);
     for (const [name, command] of Object.entries(commands)) {
-      expect(out.stdout).toContain(`  ${name.padEnd(18)}${command.summary}`);
+      expect(out.stdout).toContain(`  ${name.padEnd(NAME_WIDTH)}${command.summary}`);
     }
     // bin/recs.js says so on stderr when it falls back to the TypeScript sources.
     expect(out.stderr).toBe("");

@@ -4,6 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
+import { personalizeNames } from "../../src/personalize/setup";
+import schemas from "../../src/personalize/schemas.json";
 
 /**
  * Reads the CloudFormation template that `serverless package` (osls, offline) generates, once with
@@ -27,6 +29,7 @@ const OPTIONAL_PARAMS = {
   retrainMemoryMb: "10240",
   retrainTimeoutSeconds: "600",
   retrainExportAboveEvents: "500000",
+  personalize: "true",
 };
 
 type Json = Record<string, unknown>;
@@ -312,6 +315,107 @@ describe("serverless package: CloudFormation template", () => {
     ]);
     const events = personalize.find((s) => actions(s).includes("personalize:PutEvents"));
     expect(events?.Condition).toBeDefined();
+  });
+
+  it("creates no Personalize resources, role or bucket grant unless the personalize parameter is on", () => {
+    expect(
+      Object.values(base.template.Resources).filter((r) => r.Type.startsWith("AWS::Personalize::")),
+    ).toEqual([]);
+    expect(base.template.Resources.PersonalizeImportRole).toBeUndefined();
+    expect(JSON.stringify(base.template.Resources.ModelBucketPolicy)).not.toContain("personalize");
+  });
+
+  it("with personalize=true: the dataset group, both schemas and datasets, and the two solutions setup looks for", () => {
+    const names = personalizeNames("recs-gateway-test");
+    const r = full.template.Resources;
+    const groupArn = { "Fn::GetAtt": ["PersonalizeDatasetGroup", "DatasetGroupArn"] };
+    expect(r.PersonalizeDatasetGroup).toMatchObject({
+      Type: "AWS::Personalize::DatasetGroup",
+      Properties: { Name: names.datasetGroup },
+    });
+    // The schemas are src/personalize/schemas.json, the same the export writes beside the data.
+    for (const [id, schema] of [
+      ["PersonalizeInteractionsSchema", schemas.interactions],
+      ["PersonalizeItemsSchema", schemas.items],
+    ] as const) {
+      expect(r[id]!.Type).toBe("AWS::Personalize::Schema");
+      expect(JSON.parse(r[id]!.Properties.Schema as string)).toEqual(schema);
+    }
+    expect(r.PersonalizeInteractionsDataset!.Properties).toEqual({
+      Name: "recs-gateway-test-interactions",
+      DatasetType: "Interactions",
+      DatasetGroupArn: groupArn,
+      SchemaArn: { "Fn::GetAtt": ["PersonalizeInteractionsSchema", "SchemaArn"] },
+    });
+    expect(r.PersonalizeItemsDataset!.Properties).toMatchObject({
+      DatasetType: "Items",
+      SchemaArn: { "Fn::GetAtt": ["PersonalizeItemsSchema", "SchemaArn"] },
+    });
+    const solutions = ofType(full.template, "AWS::Personalize::Solution").map(([, s]) => s.Properties);
+    expect(solutions).toEqual([
+      {
+        Name: names.userSolution,
+        DatasetGroupArn: groupArn,
+        RecipeArn: "arn:aws:personalize:::recipe/aws-user-personalization",
+      },
+      {
+        Name: names.simsSolution,
+        DatasetGroupArn: groupArn,
+        RecipeArn: "arn:aws:personalize:::recipe/aws-sims",
+      },
+    ]);
+  });
+
+  it("lets Personalize's imports read the export prefix only: the import role and the bucket policy", () => {
+    const role = full.template.Resources.PersonalizeImportRole!.Properties as {
+      AssumeRolePolicyDocument: { Statement: Array<Statement & { Principal: Json }> };
+      Policies: Array<{ PolicyDocument: { Statement: Statement[] } }>;
+    };
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "personalize.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } },
+      },
+    ]);
+    const granted = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
+    expect(granted.flatMap(actions).sort()).toEqual(["s3:GetObject", "s3:ListBucket"]);
+    const objects = { "Fn::Sub": "${ModelBucket.Arn}/personalize/*" };
+    expect(granted.find((s) => actions(s).includes("s3:GetObject"))!.Resource).toEqual(objects);
+    expect(granted.find((s) => actions(s).includes("s3:ListBucket"))!.Condition).toEqual({
+      StringLike: { "s3:prefix": ["personalize/*"] },
+    });
+
+    const bucketPolicy = full.template.Resources.ModelBucketPolicy!.Properties.PolicyDocument as {
+      Statement: Array<Statement & { Principal: unknown }>;
+    };
+    const forPersonalize = bucketPolicy.Statement.filter(
+      (s) => JSON.stringify(s.Principal) === JSON.stringify({ Service: "personalize.amazonaws.com" }),
+    );
+    expect(forPersonalize.map((s) => [s.Effect, s.Action, s.Resource])).toEqual([
+      ["Allow", "s3:GetObject", objects],
+      ["Allow", "s3:ListBucket", { "Fn::GetAtt": ["ModelBucket", "Arn"] }],
+    ]);
+    for (const s of forPersonalize)
+      expect(s.Condition).toMatchObject({ StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } });
+    // The datasets are copies of the events: they expire like the table exports do.
+    const rules = (full.template.Resources.ModelBucket.Properties.LifecycleConfiguration as { Rules: Json[] })
+      .Rules;
+    expect(rules).toContainEqual(expect.objectContaining({ Prefix: "personalize/", ExpirationInDays: 14 }));
+    // The functions get nothing of it.
+    expect(JSON.stringify(statements(full.template))).not.toContain("/personalize/");
+    expect(JSON.stringify(retrainStatements(full.template))).not.toContain("personalize");
+  });
+
+  it("lets the GraphQL function describe exactly the configured campaign (health), and nothing without one", () => {
+    const describe = statementsFor(full.template, "personalize:").filter((s) =>
+      actions(s).includes("personalize:DescribeCampaign"),
+    );
+    expect(describe.map((s) => [actions(s), resources(s)])).toEqual([
+      [["personalize:DescribeCampaign"], [OPTIONAL_PARAMS.personalizeCampaignArn]],
+    ]);
+    expect(JSON.stringify(statements(base.template))).not.toContain("personalize:");
   });
 
   it("alarms on error rate, p95 latency and fallback rate, to the SNS topic", () => {

@@ -23,6 +23,30 @@ export class StrategyHealth {
   circuit: string;
 }
 
+@ObjectType({ description: "The configured Amazon Personalize campaign, from DescribeCampaign (cached)." })
+export class PersonalizeCampaignHealth {
+  @Field(() => String)
+  arn: string;
+
+  @Field(() => String, { nullable: true, description: "ACTIVE, CREATE IN_PROGRESS, ...; null when unknown." })
+  status?: string;
+
+  @Field(() => String, { nullable: true, description: "The solution version the campaign serves." })
+  solutionVersionArn?: string;
+
+  @Field(() => Int, { nullable: true })
+  minProvisionedTPS?: number;
+
+  @Field(() => String, { nullable: true, description: "Status of a campaign update in progress." })
+  pendingUpdate?: string;
+
+  @Field(() => String, { nullable: true, description: "When Personalize gave this answer (ISO 8601)." })
+  checkedAt?: string;
+
+  @Field(() => String, { nullable: true, description: "Why the status is unknown or old." })
+  detail?: string;
+}
+
 @ObjectType()
 export class Health {
   @Field(() => String, { description: "ok, or degraded when the configured strategy cannot answer." })
