@@ -12,6 +12,11 @@ export interface Command {
   summary: string;
   flags: Flags;
   load(): Promise<{ run: Run }>;
+  /**
+   * A heap limit for commands whose data streams through: V8 otherwise grows its heap toward gigabytes
+   * before collecting, and a long import would hold that much memory for garbage.
+   */
+  heapMb?: number;
 }
 
 /** A new command is one entry here and one module `<name>.command.ts` exporting `run`. */
@@ -28,6 +33,7 @@ export const commands: Record<string, Command> = {
   },
 
   import: {
+    heapMb: 192,
     summary:
       "import a catalog and/or events from CSV files (plain or .gz; bad rows are reported and skipped)",
     flags: {

@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import { spawnSync } from "node:child_process";
 import { ConfigError } from "../config";
 import { InputError } from "../events/event.validation";
 import { StoreInUseError } from "../store/embedded";
@@ -48,6 +49,7 @@ async function run(argv: string[]): Promise<number> {
   }
   try {
     const values = readFlags(rest, command.flags);
+    if (command.heapMb && !heapLimitSet()) return withHeapLimit(command.heapMb);
     const { run } = await command.load();
     return await run(values);
   } catch (error) {
@@ -61,6 +63,23 @@ async function run(argv: string[]): Promise<number> {
     }
     throw error;
   }
+}
+
+function heapLimitSet(): boolean {
+  return [...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((arg) =>
+    arg.includes("--max-old-space-size"),
+  );
+}
+
+/** The same command again in a process with that heap limit (V8 reads it only at start). */
+function withHeapLimit(megabytes: number): number {
+  const args = [
+    `--max-old-space-size=${megabytes}`,
+    ...process.execArgv,
+    process.argv[1]!,
+    ...process.argv.slice(2),
+  ];
+  return spawnSync(process.execPath, args, { stdio: "inherit" }).status ?? 1;
 }
 
 run(process.argv.slice(2)).then(

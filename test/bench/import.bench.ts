@@ -1,6 +1,6 @@
 /**
- * bench:import — how fast events get into the embedded store (dynalite on a temp DATA_DIR, started as
- * the product starts it). Prints figures; asserts nothing.
+ * bench:import — how fast events get into the embedded store (dynalite on a temp folder, in a process of
+ * its own so that the import's memory is measured apart from the store's). Prints figures; asserts nothing.
  *  (a) the raw BatchWriteItem item rate: event-shaped rows (userId, sk, itemId, type, weight, timestamp,
  *      eventId, expiresAt, as the events table stores them) written with batchPut straight to the table;
  *  (b) `recs import --events FILE` end to end, a child process with its own DATA_DIR, on a CSV of as many
@@ -9,16 +9,16 @@
  * BENCH_IMPORT_ROWS (default 200,000: a few minutes). BENCH_IMPORT_ROWS=5000000 is the real-size run:
  * about 40 minutes here. The raw rate is measured on at most 500,000 rows.
  */
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { loadConfig } from "../../src/config";
 import { seededRandom } from "../../src/nmf/random";
 import { batchPut } from "../../src/store/batch-write";
 import { createDocumentClient } from "../../src/store/dynamo";
-import { startEmbeddedDynamo } from "../../src/store/embedded";
 import { ensureTables } from "../../src/store/tables";
 import { eventsCsv } from "./events-csv";
 
@@ -28,10 +28,28 @@ const RAW_ROWS = Math.min(ROWS, 500_000);
 /** Rows handed to one batchPut call: about what an import keeps in flight (4 pages of 1,000 and more). */
 const ROWS_PER_CALL = 5_000;
 
-async function rawRate(dataDir: string): Promise<{ seconds: number; rate: number }> {
+/**
+ * dynalite in a process of its own, as `DYNAMODB_ENDPOINT` points at a shared store: the import's peak
+ * RSS is then the import's alone (on AWS the store is DynamoDB), and the store's is reported beside it.
+ */
+async function startStore(dataDir: string) {
+  mkdirSync(dataDir, { recursive: true });
+  const script = `require(${JSON.stringify(require.resolve("dynalite"))})({ createTableMs: 0, path: ${JSON.stringify(dataDir)} })
+    .listen(0, "127.0.0.1", function () { console.log(this.address().port); });`;
+  const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  const [line] = (await once(child.stdout!.setEncoding("utf8"), "data")) as [string];
+  return {
+    endpoint: `http://127.0.0.1:${line.trim()}`,
+    /** The store's peak RSS so far (VmHWM). */
+    peakMb: () =>
+      Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1]) / 1024,
+    stop: () => child.kill(),
+  };
+}
+
+async function rawRate(endpoint: string): Promise<{ seconds: number; rate: number }> {
   const config = loadConfig({});
-  const embedded = await startEmbeddedDynamo({ dataDir });
-  const db = createDocumentClient({ region: config.aws.region, endpoint: embedded.endpoint });
+  const db = createDocumentClient({ region: config.aws.region, endpoint });
   try {
     await ensureTables(db, config.dynamo.tables);
     const random = seededRandom(7);
@@ -63,17 +81,22 @@ async function rawRate(dataDir: string): Promise<{ seconds: number; rate: number
     return { seconds, rate: RAW_ROWS / seconds };
   } finally {
     db.destroy();
-    await embedded.close();
   }
 }
 
-function importRun(file: string, dataDir: string) {
+function importRun(file: string, endpoint: string) {
   const recs = path.join(__dirname, "..", "..", "bin", "recs.js");
   const started = performance.now();
   const child = spawnSync("/usr/bin/time", ["-v", process.execPath, recs, "import", "--events", file], {
     encoding: "utf8",
     maxBuffer: 1 << 26,
-    env: { ...process.env, DATA_DIR: dataDir, SEED_ON_START: "false" },
+    env: {
+      ...process.env,
+      DYNAMODB_ENDPOINT: endpoint,
+      AWS_ACCESS_KEY_ID: "bench",
+      AWS_SECRET_ACCESS_KEY: "bench",
+      SEED_ON_START: "false",
+    },
   });
   const seconds = (performance.now() - started) / 1000;
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(child.stderr)?.[1];
@@ -102,18 +125,22 @@ async function main(): Promise<void> {
   });
   const dir = mkdtempSync(path.join(tmpdir(), "bench-import-"));
   try {
-    const raw = await rawRate(path.join(dir, "raw"));
+    const rawStore = await startStore(path.join(dir, "raw"));
+    const raw = await rawRate(rawStore.endpoint).finally(() => rawStore.stop());
     console.log(
       `  (a) raw batchPut, ${RAW_ROWS.toLocaleString("en")} event-shaped rows:  ${raw.seconds.toFixed(1)} s, ${raw.rate.toFixed(0)} items/s`,
     );
-    const run = importRun(file, path.join(dir, "import"));
+    const store = await startStore(path.join(dir, "import"));
+    const run = importRun(file, store.endpoint);
+    const storePeakMb = store.peakMb();
+    store.stop();
     if (!run.ok) {
       console.log(`  (b) recs import failed: ${run.stderr.slice(-1500)}`);
       return;
     }
     const rate = ROWS / run.seconds;
     console.log(
-      `  (b) recs import --events FILE:        ${run.seconds.toFixed(1)} s whole process, ${rate.toFixed(0)} events/s, peak RSS ${run.rssMb?.toFixed(0)} MB`,
+      `  (b) recs import --events FILE:        ${run.seconds.toFixed(1)} s whole process, ${rate.toFixed(0)} events/s, peak RSS ${run.rssMb?.toFixed(0)} MB (the store's own process: ${storePeakMb.toFixed(0)} MB)`,
     );
     for (const line of run.stdout.split("\n")) console.log(`      | ${line}`);
     console.log(`  import rate / raw rate: ${(rate / raw.rate).toFixed(2)}`);
