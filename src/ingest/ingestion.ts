@@ -80,7 +80,7 @@ export class Ingestion {
       this.deps.attribution.event(recommendationId, type);
     const hooksOf = groupBy(hooks, (e) => e.userId);
     await Promise.all([
-      forEachLimited([...batch.byUser()], USER_UPDATES_IN_FLIGHT, ([userId, events]) =>
+      forEachLimited(batch.byUser(), USER_UPDATES_IN_FLIGHT, ([userId, events]) =>
         this.updateUser(userId, events, hooksOf.get(userId) ?? []),
       ),
       this.countPopularity(batch),

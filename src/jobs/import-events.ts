@@ -42,7 +42,11 @@ export class ImportFailedError extends Error {
   }
 }
 
-const DEFAULT_BUFFER_EVENTS = 250_000;
+/**
+ * Each round updates every user it touches once (a read and a write of their state): the larger the
+ * round, the fewer updates per event. A million events take about 30 MB here.
+ */
+const DEFAULT_BUFFER_EVENTS = 1_000_000;
 /** Pages whose batch writes may still be in flight while the next page is read. */
 const PAGES_IN_FLIGHT = 1;
 

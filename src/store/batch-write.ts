@@ -26,15 +26,15 @@ export async function batchPut(
   });
 }
 
-/** Runs `task` over `items` with at most `limit` running at once; the first failure rejects. */
+/** Runs `task` over `items` (pulled one at a time: a generator is never held whole) with at most `limit` running at once; the first failure rejects. */
 export async function forEachLimited<T>(
-  items: readonly T[],
+  items: Iterable<T>,
   limit: number,
   task: (item: T) => Promise<unknown>,
 ): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await task(items[next++]!);
-  });
-  await Promise.all(workers);
+  const iterator = items[Symbol.iterator]();
+  const worker = async () => {
+    for (let next = iterator.next(); !next.done; next = iterator.next()) await task(next.value);
+  };
+  await Promise.all(Array.from({ length: limit }, worker));
 }
