@@ -67,36 +67,34 @@ export function createWebPages(config: Pick<Config, "dashboard" | "graphql">, di
   const enabled = new Set<PageName>();
   if (config.dashboard) enabled.add("dashboard");
   if (config.graphql.landingPage === "graphiql") enabled.add("graphiql");
-  const files = new Map<string, Asset | undefined>();
+  const files = new Map<string, Asset>();
 
   // Read once per process, on first use: the Lambda's cold start never pays for a page nobody opens.
+  // A missing file is looked for again next time, so a build while the server runs is picked up.
   const asset = (name: string): Asset | undefined => {
-    if (files.has(name)) return files.get(name);
-    let found: Asset | undefined;
+    const cached = files.get(name);
+    if (cached) return cached;
     const file = path.join(dir, name);
-    if (fs.existsSync(file)) found = toAsset(fs.readFileSync(file), TYPES[path.extname(name)]!);
+    if (!fs.existsSync(file)) return undefined;
+    const found = toAsset(fs.readFileSync(file), TYPES[path.extname(name)]!);
     files.set(name, found);
     return found;
   };
 
   const page = (name: PageName): Asset => {
-    const key = `${name}.html`;
-    const cached = files.get(key);
-    if (cached) return cached;
     const { title, script, style } = PAGES[name];
-    const built = asset(script) && asset(style);
-    const body = built
-      ? `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
-        `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>` +
-        `<link rel="stylesheet" href="${ASSET_PREFIX}${style}?v=${built.etag}"></head>` +
-        `<body><div id="root"></div><script src="${ASSET_PREFIX}${script}?v=${asset(script)!.etag}"></script></body></html>`
-      : `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body>` +
-        `<p>The page's scripts are not built: run <code>npm run build</code> (or <code>npm ci</code>), then reload.</p>` +
-        `</body></html>`;
-    const made = toAsset(Buffer.from(body), TYPES[".html"]!);
-    // Not cached while unbuilt, so that a build while the server runs is picked up.
-    if (built) files.set(key, made);
-    return made;
+    const js = asset(script);
+    const css = asset(style);
+    const body =
+      js && css
+        ? `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
+          `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>` +
+          `<link rel="stylesheet" href="${ASSET_PREFIX}${style}?v=${css.etag}"></head>` +
+          `<body><div id="root"></div><script src="${ASSET_PREFIX}${script}?v=${js.etag}"></script></body></html>`
+        : `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body>` +
+          `<p>The page's scripts are not built: run <code>npm run build</code> (or <code>npm ci</code>), then reload.</p>` +
+          `</body></html>`;
+    return toAsset(Buffer.from(body), TYPES[".html"]!);
   };
 
   const assetNames = new Set<string>([...enabled].flatMap((name) => [PAGES[name].script, PAGES[name].style]));
@@ -130,7 +128,8 @@ export function createWebPages(config: Pick<Config, "dashboard" | "graphql">, di
       headers: {
         ...SECURITY_HEADERS,
         "content-type": found.type,
-        // Pages name their assets with a content hash (?v=), so a new build is never a stale mix.
+        // Revalidated on every load; the pages name their assets with a content hash (?v=), so a cache
+        // never mixes a new page with an old script.
         "cache-control": "no-cache",
         etag: `"${found.etag}"`,
         vary: "accept-encoding",
