@@ -100,7 +100,7 @@ describe("dashboard", () => {
     await page.close();
   });
 
-  it("asks for the API key when API_KEYS is set, and loads everything with it", async () => {
+  it("asks for the API key when API_KEYS is set, loads everything with it, and explores without overrides", async () => {
     let secured: ServerProcess | undefined;
     try {
       secured = await startServerProcess({
@@ -108,6 +108,8 @@ describe("dashboard", () => {
         DYNAMODB_ENDPOINT: gateway.dynamo.endpoint,
         MODEL_URI: `${gateway.server.dataDir}/models`,
         SEED_ON_START: "false",
+        // As in a deployed stage: the explorer cannot ask for each strategy, only for the routed list.
+        ALLOW_STRATEGY_OVERRIDE: "false",
       });
       const { page, blocked } = await offlinePage(browser);
       await page.goto(`${new URL(secured.url).origin}/dashboard`);
@@ -118,6 +120,10 @@ describe("dashboard", () => {
       await page.fill("#api-key", "dashboard-test-key");
       await page.click("#key-form button");
       await expect.poll(() => page.locator("#models-chart").getAttribute("data-points"), POLL).toBe("2");
+      await page.click("#explore");
+      await page.locator('.list[data-strategy="routed"] li').first().waitFor();
+      expect(await page.locator(".list").count()).toBe(1);
+      expect(await page.locator(".list .note").textContent()).toMatch(/answered by NMF · variant default/);
       expect(blocked).toEqual([]);
       await page.close();
     } finally {

@@ -1,7 +1,7 @@
 import { chromium, type Browser, type Page } from "playwright-core";
 
 /** Debian's Chromium (apt-get install chromium); a test never downloads a browser. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const CHROMIUM = "/usr/bin/chromium";
 const ARGS = [
   "--headless",
   "--no-sandbox",
