@@ -1,8 +1,10 @@
-// Bundles with esbuild into dist/ (gitignored). `node scripts/build.mjs [lambda] [cli]`, both when none is named:
+// Bundles with esbuild into dist/ (gitignored). `node scripts/build.mjs [lambda] [cli] [web]`, all when none is named:
 //   lambda  dist/lambda.js and dist/retrain.js (+ source maps): the GraphQL API's handler and the scheduled
 //           retraining's (no Apollo or GraphQL in it), both in the one package of `serverless package`.
 //   cli     dist/cli.js: the `recs` command line that bin/recs.js runs (`prepare`, so `npm ci` builds it,
 //           and `npm run build`).
+//   web     dist/web/: the dashboard (Chart.js) and GraphiQL (React) for browsers, served by the gateway at
+//           /dashboard and GET /graphql, and shipped in the Lambda package (`prepare` builds it too).
 import { readFileSync, statSync } from "node:fs";
 import { argv, exit, stderr, stdout } from "node:process";
 import { gzipSync } from "node:zlib";
@@ -32,6 +34,25 @@ const targets = {
     // initialised on first use: `recs --help` loads none of them. Not minified: stack traces stay readable.
     packages: "external",
   },
+  web: {
+    entryPoints: { dashboard: "web/dashboard/main.ts", graphiql: "web/graphiql/main.ts" },
+    outdir: "dist/web",
+    platform: "browser",
+    format: "iife",
+    target: "es2022",
+    minify: true,
+    legalComments: "none",
+    define: { "process.env.NODE_ENV": '"production"' },
+    // Fonts and images referenced by the styles travel inside the CSS: nothing is fetched from elsewhere.
+    loader: {
+      ".woff": "dataurl",
+      ".woff2": "dataurl",
+      ".ttf": "dataurl",
+      ".svg": "dataurl",
+      ".png": "dataurl",
+    },
+    tsconfig: "web/tsconfig.json",
+  },
 };
 
 const names = argv.slice(2).length ? argv.slice(2) : Object.keys(targets);
@@ -41,12 +62,12 @@ if (unknown.length) {
   exit(2);
 }
 
-// `npm ci --omit=dev` runs `prepare` without esbuild: bin/recs.js then runs the sources through tsx, which
-// is no reason to fail the install. Any other build needs esbuild.
+// `npm ci --omit=dev` runs `prepare` (cli, web) without esbuild: bin/recs.js then runs the sources through
+// tsx, and the pages say they are not built, which is no reason to fail the install. The Lambda build needs it.
 const esbuild = await import("esbuild").catch(() => undefined);
 if (!esbuild) {
   stderr.write("build: esbuild is not installed (npm ci --omit=dev?): nothing built\n");
-  exit(names.every((name) => name === "cli") ? 0 : 1);
+  exit(names.includes("lambda") ? 1 : 0);
 }
 for (const name of names) {
   const ok = await esbuild
@@ -54,6 +75,7 @@ for (const name of names) {
       bundle: true,
       platform: "node",
       format: "cjs",
+      sourcemap: false,
       // type-graphql names GraphQL types after the classes: renamed classes would change the schema.
       keepNames: true,
       logLevel: "warning",
@@ -67,7 +89,7 @@ for (const name of names) {
   if (!ok) exit(1);
 
   for (const entry of Object.keys(targets[name].entryPoints)) {
-    const outfile = `dist/${entry}.js`;
+    const outfile = `${targets[name].outdir}/${entry}.js`;
     const bytes = statSync(outfile).size;
     const gzipped = gzipSync(readFileSync(outfile)).length;
     stdout.write(

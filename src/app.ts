@@ -33,6 +33,7 @@ import { PopularityStore } from "./store/popularity.store";
 import { NmfStrategy } from "./strategies/nmf";
 import { PersonalizeStrategy } from "./strategies/personalize";
 import { PopularStrategy } from "./strategies/popular";
+import { variantName } from "./strategies/ab";
 import { StrategyRouter } from "./strategies/router";
 import { nmfThenPopularCandidates, SageMakerXgbStrategy } from "./strategies/sagemaker";
 import type { Strategy } from "./strategies/strategy";
@@ -133,7 +134,13 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     metrics,
   );
 
-  const attribution = new AttributionService(new AttributionStore(db, tables.stats), log);
+  const abControl = config.router.ab[0];
+  const attribution = new AttributionService(
+    new AttributionStore(db, tables.stats),
+    log,
+    Date.now,
+    abControl && variantName(abControl),
+  );
   const ingestion = new Ingestion({
     users: stores.users,
     popularity: stores.popularity,

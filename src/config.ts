@@ -14,6 +14,9 @@ export type StrategyName = (typeof STRATEGY_NAMES)[number];
 export const EVENT_TYPES = ["VIEW", "ADD_TO_CART", "PURCHASE", "RATING"] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
+export const LANDING_PAGES = ["graphiql", "sandbox", "off"] as const;
+export type LandingPage = (typeof LANDING_PAGES)[number];
+
 export interface AbVariant {
   strategy: StrategyName;
   weight: number;
@@ -26,7 +29,10 @@ export interface Config {
   onLambda: boolean;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   http: { host: string; port: number; corsOrigins: string[] | true; maxBodyBytes: number };
-  graphql: { landingPage: boolean; introspection: boolean };
+  /** What a browser sees at GET /graphql: GraphiQL from installed assets, Apollo Sandbox (CDN), or nothing. */
+  graphql: { landingPage: LandingPage; introspection: boolean };
+  /** The operator dashboard at /dashboard (its data comes from /graphql, behind API_KEYS like any query). */
+  dashboard: boolean;
   aws: { region: string };
   dynamo: {
     /** Undefined: start dynalite in-process (local) or use real DynamoDB (Lambda). */
@@ -182,6 +188,15 @@ class EnvReader {
     });
   }
 
+  /** graphiql, sandbox or off; true and false (the older boolean form) mean graphiql and off. */
+  landingPage(name: string, fallback: LandingPage): LandingPage {
+    const raw = this.optional(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (["1", "true", "yes", "on"].includes(raw)) return "graphiql";
+    if (["0", "false", "no"].includes(raw)) return "off";
+    return this.oneOf(name, LANDING_PAGES, fallback);
+  }
+
   /** "VIEW:1,ADD_TO_CART:3,PURCHASE:5", missing types keep their defaults; RATING multiplies the rating. */
   weights(name: string, fallback: Record<EventType, number>): Record<EventType, number> {
     const result = { ...fallback };
@@ -220,9 +235,10 @@ export function loadConfig(env: Env = process.env): Config {
       maxBodyBytes: r.num("MAX_BODY_BYTES", 100_000, 1_000, 10_000_000),
     },
     graphql: {
-      landingPage: r.bool("LANDING_PAGE", !production),
+      landingPage: r.landingPage("LANDING_PAGE", production ? "off" : "graphiql"),
       introspection: r.bool("INTROSPECTION", !production),
     },
+    dashboard: r.bool("DASHBOARD", !production),
     aws: { region: r.str("AWS_REGION", "us-east-1") },
     dynamo: {
       endpoint,

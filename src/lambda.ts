@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { createApp } from "./app";
 import { loadConfig } from "./config";
 import { createContext } from "./graphql/context";
+import { createWebPages } from "./http/web-pages";
 import { recordColdStart } from "./observability/metrics";
 import { ApiKeyGuard } from "./security/api-keys";
 import { guardLambdaRequest, rejectionResult } from "./security/lambda-guard";
@@ -16,6 +17,7 @@ const guard = {
   keys: new ApiKeyGuard(app.config.security.apiKeys),
   maxBodyBytes: app.config.http.maxBodyBytes,
 };
+const pages = createWebPages(app.config);
 let coldStart = true;
 
 const graphqlHandler = startServerAndCreateLambdaHandler(
@@ -38,6 +40,22 @@ export async function handler(
     await app.models.load(); // part of the cold start, so that no request finds NMF "not ready"
   }
   try {
+    // The pages carry no data (it comes from /graphql, behind the key): served before the key check.
+    const page = pages({
+      method: event.requestContext?.http?.method ?? "GET",
+      path: event.rawPath ?? "/",
+      search: event.rawQueryString ? `?${event.rawQueryString}` : "",
+      accept: event.headers?.accept,
+      acceptEncoding: event.headers?.["accept-encoding"],
+    });
+    if (page) {
+      return {
+        statusCode: page.status,
+        headers: page.headers,
+        body: page.body.toString("base64"),
+        isBase64Encoded: true,
+      };
+    }
     const denied = guardLambdaRequest(event, guard);
     if (denied) return rejectionResult(denied);
     return (await graphqlHandler(event, context, () => undefined)) as APIGatewayProxyStructuredResultV2;

@@ -31,7 +31,8 @@ export function createApolloServer(config: Config): ApolloServer<GraphQLContext>
       ...limits.plugins,
       // No cache hints in this schema: without the plugin, Apollo does not wrap every field resolver.
       ApolloServerPluginCacheControlDisabled(),
-      config.graphql.landingPage
+      // GraphiQL is served before Apollo (src/http/web-pages.ts): Apollo shows only its own Sandbox.
+      config.graphql.landingPage === "sandbox"
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),
     ],

@@ -4,6 +4,7 @@ import { buildSchemaSync } from "type-graphql";
 import { EventResolver } from "./events/event.resolver";
 import { HealthResolver } from "./health/health.resolver";
 import { ItemResolver, ScoredItemResolver } from "./items/item.resolver";
+import { ModelVersionResolver } from "./model-versions/model-version.resolver";
 import { RecommendationResolver } from "./recommendations/recommendation.resolver";
 import { StrategyReportResolver } from "./reports/strategy-report.resolver";
 
@@ -14,6 +15,7 @@ export const resolvers = [
   EventResolver,
   HealthResolver,
   StrategyReportResolver,
+  ModelVersionResolver,
 ] as const;
 
 /** Inputs are validated by the services (one set of rules for GraphQL, CSV and CLI), not class-validator. */

@@ -7,6 +7,7 @@ import { createContext, type GraphQLContext } from "../graphql/context";
 import { API_KEY_HEADER, checkAccess } from "../security/access";
 import { ApiKeyGuard } from "../security/api-keys";
 import { payloadTooLarge, rejection, RejectionCode, type Rejection } from "../security/rejection";
+import { createWebPages } from "./web-pages";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -17,12 +18,21 @@ export const GRAPHQL_PATH = "/graphql";
 export function createNodeHandler(app: App, server: ApolloServer<GraphQLContext>) {
   const { maxBodyBytes, corsOrigins } = app.config.http;
   const keys = new ApiKeyGuard(app.config.security.apiKeys);
+  const pages = createWebPages(app.config);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const requestId = randomUUID();
     res.setHeader("x-request-id", requestId);
     applyCors(req, res, corsOrigins);
     if (req.method === "OPTIONS") return void res.writeHead(204).end();
+    const page = pages({
+      method: req.method ?? "GET",
+      path: url.pathname,
+      search: url.search,
+      accept: req.headers.accept,
+      acceptEncoding: req.headers["accept-encoding"],
+    });
+    if (page) return void res.writeHead(page.status, page.headers).end(page.body);
     if (url.pathname !== GRAPHQL_PATH)
       return void sendJson(res, 404, { error: `not found; GraphQL is at ${GRAPHQL_PATH}` });
 

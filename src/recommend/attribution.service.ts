@@ -1,6 +1,12 @@
 import type { EventType } from "../config";
 import type { Logger } from "../observability/logger";
 import type { AttributionCounts } from "../store/attribution.store";
+import {
+  compareProportions,
+  DEFAULT_TEST_OPTIONS,
+  type Comparison,
+  type TestOptions,
+} from "../stats/ab-test";
 import { parseRecommendationId } from "../strategies/recommendation-id";
 
 export interface AttributionSink {
@@ -15,11 +21,33 @@ export interface StrategyReportRow {
   events: Array<{ type: EventType; count: number; rate: number }>;
 }
 
+/** One variant against the control: every variant's lists count, whichever strategy answered them. */
+export interface VariantComparison {
+  variant: string;
+  served: number;
+  controlServed: number;
+  events: Array<{ type: EventType } & Comparison>;
+}
+
 export interface StrategyReport {
   from: string;
   to: string;
   rows: StrategyReportRow[];
+  /** The variant the others are compared with; undefined without an A/B split or a named control. */
+  control?: string;
+  test: TestOptions;
+  comparisons: VariantComparison[];
 }
+
+export interface ReportOptions {
+  days: number;
+  /** A variant name such as "NMF:50"; default: the first variant of RECS_AB. */
+  control?: string;
+  test?: TestOptions;
+}
+
+/** Lists of these variants were not randomised: never compared unless named as the control. */
+const NOT_RANDOMISED = new Set(["override", "default"]);
 
 const FLUSH_INTERVAL_MS = 5_000;
 export const MAX_REPORT_DAYS = 90;
@@ -38,6 +66,8 @@ export class AttributionService {
     private readonly sink: AttributionSink,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    /** The first variant of RECS_AB, the default control of the readout. */
+    private readonly defaultControl?: string,
   ) {
     this.timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
     this.timer.unref();
@@ -67,8 +97,12 @@ export class AttributionService {
     });
   }
 
-  /** Totals per strategy and variant over the last `days` UTC days (today included). */
-  async report(days: number): Promise<StrategyReport> {
+  /** Totals per strategy and variant over the last `days` UTC days (today included), and the A/B readout. */
+  async report({
+    days,
+    control = this.defaultControl,
+    test = DEFAULT_TEST_OPTIONS,
+  }: ReportOptions): Promise<StrategyReport> {
     await this.flush();
     const today = this.now();
     const dates = Array.from({ length: days }, (_, i) => dayOf(today - i * 86_400_000));
@@ -98,7 +132,14 @@ export class AttributionService {
       })),
     }));
     rows.sort((a, b) => a.strategy.localeCompare(b.strategy) || a.variant.localeCompare(b.variant));
-    return { from: dates[dates.length - 1]!, to: dates[0]!, rows };
+    return {
+      from: dates[dates.length - 1]!,
+      to: dates[0]!,
+      rows,
+      control,
+      test,
+      comparisons: control ? compareVariants(rows, control, test) : [],
+    };
   }
 
   close(): void {
@@ -119,4 +160,43 @@ export class AttributionService {
       entry.events[type] = (entry.events[type] ?? 0) + n;
     }
   }
+}
+
+/** Each variant's lists and events summed over the strategies that answered them, against the control's. */
+export function compareVariants(
+  rows: StrategyReportRow[],
+  control: string,
+  test: TestOptions,
+): VariantComparison[] {
+  const byVariant = new Map<string, { served: number; counts: Partial<Record<EventType, number>> }>();
+  for (const row of rows) {
+    const sum = byVariant.get(row.variant) ?? { served: 0, counts: {} };
+    sum.served += row.served;
+    for (const e of row.events) sum.counts[e.type] = (sum.counts[e.type] ?? 0) + e.count;
+    byVariant.set(row.variant, sum);
+  }
+  const base = byVariant.get(control) ?? { served: 0, counts: {} };
+  const comparisons: VariantComparison[] = [];
+  for (const [variant, sum] of byVariant) {
+    if (variant === control || NOT_RANDOMISED.has(variant)) continue;
+    const types = [
+      ...new Set([...Object.keys(base.counts), ...Object.keys(sum.counts)]),
+    ].sort() as EventType[];
+    comparisons.push({
+      variant,
+      served: sum.served,
+      controlServed: base.served,
+      // The counters count events, not lists: the test reads each event as one list converting, so a
+      // list followed by several events of one type overstates its rate (capped at the lists served).
+      events: types.map((type) => ({
+        type,
+        ...compareProportions(
+          { n: base.served, x: Math.min(base.counts[type] ?? 0, base.served) },
+          { n: sum.served, x: Math.min(sum.counts[type] ?? 0, sum.served) },
+          test,
+        ),
+      })),
+    });
+  }
+  return comparisons.sort((a, b) => a.variant.localeCompare(b.variant));
 }

@@ -16,6 +16,11 @@ export function abBucket(userId: string, salt: string): number {
   return digest.readUInt32BE(0) / 2 ** 32;
 }
 
+/** A variant's name in responses, recommendation ids and attribution counts, e.g. "NMF:80". */
+export function variantName(variant: AbVariant): string {
+  return `${variant.strategy}:${variant.weight}`;
+}
+
 /** Sticky A/B assignment of users to strategies in proportion to the configured weights. */
 export class AbSplit {
   private readonly variants: { strategy: StrategyName; name: string; upTo: number }[];
@@ -30,7 +35,7 @@ export class AbSplit {
     let cumulative = 0;
     this.variants = variants.map((v) => {
       cumulative += v.weight;
-      return { strategy: v.strategy, name: `${v.strategy}:${v.weight}`, upTo: cumulative / total };
+      return { strategy: v.strategy, name: variantName(v), upTo: cumulative / total };
     });
   }
 

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
 import { loadConfig } from "../../src/config";
@@ -40,6 +41,8 @@ beforeAll(async () => {
     MODEL_URI: fs.mkdtempSync(path.join(os.tmpdir(), "recs-lambda-models-")),
     METRICS_SINK: "off",
     NMF_COMPONENTS: "16",
+    // As serverless.yml sets it with the `dashboard` parameter on.
+    DASHBOARD: "true",
   };
   Object.assign(process.env, env);
   const setup = createApp(loadConfig());
@@ -100,5 +103,29 @@ describe("Lambda handler", () => {
     const event = httpApiEvent({ method: "GET", headers: { accept: "text/html" } });
     const result = (await handler(event, lambdaContext)) as APIGatewayProxyStructuredResultV2;
     expect(String(result.body)).not.toMatch(/sandbox/i);
+  });
+
+  it("serves the dashboard and its assets from the package when the dashboard parameter is on", async () => {
+    const page = (await handler(
+      httpApiEvent({ method: "GET", path: "/dashboard", headers: { accept: "text/html" } }),
+      lambdaContext,
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(page.statusCode).toBe(200);
+    expect(page.isBase64Encoded).toBe(true);
+    const html = Buffer.from(String(page.body), "base64").toString();
+    const script = /src="(\/ui\/dashboard\.js)\?v=/.exec(html)?.[1];
+    expect(script).toBe("/ui/dashboard.js");
+    const asset = (await handler(
+      httpApiEvent({ method: "GET", path: script!, headers: { "accept-encoding": "gzip" } }),
+      lambdaContext,
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(asset.headers?.["content-encoding"]).toBe("gzip");
+    expect(gunzipSync(Buffer.from(String(asset.body), "base64")).toString()).toMatch(/x-api-key/);
+    // GraphiQL stays off in a deployed stage unless LANDING_PAGE asks for it.
+    const ide = (await handler(
+      httpApiEvent({ method: "GET", headers: { accept: "text/html" } }),
+      lambdaContext,
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(String(ide.body)).not.toMatch(/graphiql/i);
   });
 });

@@ -184,11 +184,18 @@ describe("bad input", () => {
   });
 });
 
-describe("Apollo Sandbox and CSRF prevention", () => {
-  it("serves the Sandbox landing page to browsers in development", async () => {
+describe("GraphiQL and CSRF prevention", () => {
+  it("serves GraphiQL from its own assets to browsers in development, never Apollo's CDN page", async () => {
     const res = await fetch(server.url, { headers: { accept: "text/html" } });
     expect(res.status).toBe(200);
-    expect(await res.text()).toMatch(/embeddable-sandbox|EmbeddedSandbox/);
+    expect(res.headers.get("content-security-policy")).toMatch(/default-src 'self'/);
+    const html = await res.text();
+    expect(html).not.toMatch(/embeddable-sandbox|EmbeddedSandbox|https?:/);
+    const script = /src="([^"]+graphiql\.js[^"]*)"/.exec(html)?.[1];
+    const asset = await fetch(new URL(script!, server.url));
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("content-type")).toMatch(/javascript/);
+    expect((await asset.text()).length).toBeGreaterThan(100_000);
   });
 
   it("refuses a simple GET query without a preflight header", async () => {

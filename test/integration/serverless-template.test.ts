@@ -30,6 +30,8 @@ const OPTIONAL_PARAMS = {
   retrainTimeoutSeconds: "600",
   retrainExportAboveEvents: "500000",
   personalize: "true",
+  dashboard: "true",
+  landingPage: "graphiql",
 };
 
 type Json = Record<string, unknown>;
@@ -170,7 +172,14 @@ describe("serverless package: CloudFormation template", () => {
     expect(fn.Properties.Handler).toBe("dist/lambda.handler");
     expect(retrain.Properties.Handler).toBe("dist/retrain.handler");
     expect(retrain.Properties.Code).toEqual(fn.Properties.Code);
-    expect(base.zipEntries).toEqual(["dist/lambda.js", "dist/retrain.js"]);
+    expect(base.zipEntries).toEqual([
+      "dist/lambda.js",
+      "dist/retrain.js",
+      "dist/web/dashboard.css",
+      "dist/web/dashboard.js",
+      "dist/web/graphiql.css",
+      "dist/web/graphiql.js",
+    ]);
     expect(fn.Properties.MemorySize).toEqual(expect.any(Number));
     // Below the HTTP API's fixed 30 s integration timeout.
     expect(fn.Properties.Timeout).toBeLessThan(30);
@@ -185,7 +194,8 @@ describe("serverless package: CloudFormation template", () => {
       STATS_TABLE: { Ref: "StatsTable" },
       MODEL_URI: { "Fn::Sub": "s3://${ModelBucket}/models" },
     });
-    expect(base.zipBytes).toBeLessThan(1024 * 1024);
+    // The API and retrain bundles (~0.85 MB zipped) and the pages' assets (~0.8 MB, never read at a cold start).
+    expect(base.zipBytes).toBeLessThan(2 * 1024 * 1024);
   });
 
   it("routes POST and GET /graphql on the HTTP API to the one GraphQL function, throttled from parameters", () => {
@@ -200,6 +210,29 @@ describe("serverless package: CloudFormation template", () => {
       ThrottlingRateLimit: 50,
       ThrottlingBurstLimit: 100,
     });
+  });
+
+  it("routes the dashboard and the pages' assets to the GraphQL function only when their parameters say so", () => {
+    const routes = (t: Template) =>
+      ofType(t, "AWS::ApiGatewayV2::Route").map(([, r]) => r.Properties.RouteKey as string);
+    expect(routes(base.template)).not.toContain("GET /dashboard");
+    expect(routes(base.template)).not.toContain("GET /ui/{file}");
+    expect(routes(full.template).sort()).toEqual([
+      "GET /dashboard",
+      "GET /graphql",
+      "GET /ui/{file}",
+      "POST /graphql",
+    ]);
+    const integration = ofType(full.template, "AWS::ApiGatewayV2::Integration")[0]![0];
+    for (const id of ["DashboardRoute", "WebAssetsRoute"]) {
+      expect(full.template.Resources[id]!.Properties.Target).toEqual({
+        "Fn::Join": ["/", ["integrations", { Ref: integration }]],
+      });
+    }
+    const env = (t: Template) =>
+      (t.Resources.GraphqlLambdaFunction!.Properties.Environment as { Variables: Json }).Variables;
+    expect(env(base.template)).toMatchObject({ DASHBOARD: "false", LANDING_PAGE: "off" });
+    expect(env(full.template)).toMatchObject({ DASHBOARD: "true", LANDING_PAGE: "graphiql" });
   });
 
   it("sets CORS only from the allow-list parameter", () => {

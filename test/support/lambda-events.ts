@@ -1,17 +1,19 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 
-/** An API Gateway HTTP API (payload 2.0) event for POST or GET /graphql, as the Lambda receives it. */
+/** An API Gateway HTTP API (payload 2.0) event for POST or GET /graphql (or `path`), as the Lambda receives it. */
 export function httpApiEvent(options: {
   body?: string;
   headers?: Record<string, string>;
   method?: "GET" | "POST";
   isBase64Encoded?: boolean;
+  path?: string;
 }): APIGatewayProxyEventV2 {
   const method = options.method ?? "POST";
+  const path = options.path ?? "/graphql";
   return {
     version: "2.0",
-    routeKey: `${method} /graphql`,
-    rawPath: "/graphql",
+    routeKey: `${method} ${path}`,
+    rawPath: path,
     rawQueryString: "",
     headers: { "content-type": "application/json", ...options.headers },
     requestContext: {
@@ -19,9 +21,9 @@ export function httpApiEvent(options: {
       apiId: "api",
       domainName: "example.execute-api.us-east-1.amazonaws.com",
       domainPrefix: "example",
-      http: { method, path: "/graphql", protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "vitest" },
+      http: { method, path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "vitest" },
       requestId: "req-1",
-      routeKey: `${method} /graphql`,
+      routeKey: `${method} ${path}`,
       stage: "$default",
       time: "21/Nov/2026:12:00:00 +0000",
       timeEpoch: Date.now(),

@@ -13,6 +13,21 @@ describe("loadConfig", () => {
       ab: [],
     });
     expect(config.users.cacheSeconds).toBeGreaterThan(0);
+    expect(config.graphql.landingPage).toBe("graphiql");
+    expect(config.dashboard).toBe(true);
+  });
+
+  it("reads LANDING_PAGE as graphiql, sandbox or off (and the older true/false)", () => {
+    const page = (value: string) => loadConfig({ LANDING_PAGE: value }).graphql.landingPage;
+    expect(page("sandbox")).toBe("sandbox");
+    expect(page("GraphiQL")).toBe("graphiql");
+    expect(page("off")).toBe("off");
+    expect(page("true")).toBe("graphiql");
+    expect(page("false")).toBe("off");
+    expect(() => page("playground")).toThrow(
+      /LANDING_PAGE=playground: expected one of graphiql, sandbox, off/,
+    );
+    expect(loadConfig({ STAGE: "prod", DASHBOARD: "true" }).dashboard).toBe(true);
   });
 
   it("behaves as production on Lambda: real DynamoDB, no overrides, no Sandbox, no user cache", () => {
@@ -20,7 +35,8 @@ describe("loadConfig", () => {
     expect(config).toMatchObject({ stage: "prod", production: true, onLambda: true });
     expect(config.dynamo.embedded).toBe(false);
     expect(config.router.allowOverride).toBe(false);
-    expect(config.graphql).toEqual({ landingPage: false, introspection: false });
+    expect(config.graphql).toEqual({ landingPage: "off", introspection: false });
+    expect(config.dashboard).toBe(false);
     expect(config.users.cacheSeconds).toBe(0);
     expect(config.metrics.sink).toBe("emf");
   });

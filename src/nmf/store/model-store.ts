@@ -1,5 +1,10 @@
-import type { NmfModel } from "../model";
+import type { ModelManifest, NmfModel } from "../model";
 import { decodeModel, encodeModel, MANIFEST_FILE, ModelLoadError } from "./artifact";
+
+/** A version's manifest without its id maps: what a history of trainings needs. */
+export type ManifestSummary = Omit<ModelManifest, "userIds" | "itemIds" | "itemCategories"> & {
+  latest: boolean;
+};
 
 /** Where artifacts live: a folder or an S3 prefix. Keys are "version/file" or "latest". */
 export interface BlobBackend {
@@ -20,6 +25,9 @@ const LATEST = "latest";
  * Version names sort by creation time.
  */
 export class ModelStore {
+  /** A version's manifest never changes, and carries every id of the model: read each one once. */
+  private readonly summaries = new Map<string, Omit<ManifestSummary, "latest">>();
+
   constructor(private readonly backend: BlobBackend) {}
 
   get location(): string {
@@ -62,6 +70,31 @@ export class ModelStore {
   /** Every stored version, newest first (complete or not). */
   async versions(): Promise<string[]> {
     return (await this.backend.listVersions()).sort().reverse();
+  }
+
+  /** The manifests of the stored versions, newest first; incomplete versions (no manifest) are left out. */
+  async history(): Promise<ManifestSummary[]> {
+    const [versions, latest] = await Promise.all([
+      this.versions(),
+      this.latestVersion().catch(() => undefined),
+    ]);
+    const summaries = await Promise.all(versions.map((v) => this.summary(v)));
+    return summaries.flatMap((s) => (s ? [{ ...s, latest: s.version === latest }] : []));
+  }
+
+  private async summary(version: string): Promise<Omit<ManifestSummary, "latest"> | undefined> {
+    const known = this.summaries.get(version);
+    if (known) return known;
+    const bytes = await this.backend.read(`${version}/${MANIFEST_FILE}`).catch(() => undefined);
+    if (!bytes) return undefined;
+    try {
+      const manifest = JSON.parse(bytes.toString("utf8")) as ModelManifest;
+      const { userIds: _u, itemIds: _i, itemCategories: _c, ...summary } = manifest;
+      this.summaries.set(version, summary);
+      return summary;
+    } catch {
+      return undefined;
+    }
   }
 
   async load(version: string): Promise<NmfModel> {

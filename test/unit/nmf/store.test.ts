@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -51,6 +51,23 @@ describe("local model store", () => {
     const removed = await store.prune(2);
     expect(removed).toEqual([models[1]!.version]);
     expect(await store.versions()).toEqual([models[3]!.version, models[2]!.version, models[0]!.version]);
+  });
+
+  it("lists the versions' manifests newest first, without id maps, marking latest and skipping incomplete ones", async () => {
+    const models = [train(1), train(2)];
+    for (const m of models) await store.save(m);
+    await store.promote(models[0]!.version);
+    // A version whose manifest was never written (a save that died half-way).
+    const broken = path.join(dir, "20991231T000000000Z-broken");
+    mkdirSync(broken);
+    const history = await store.history();
+    expect(history.map((h) => [h.version, h.latest])).toEqual([
+      [models[1]!.version, false],
+      [models[0]!.version, true],
+    ]);
+    expect(history[0]!.training).toEqual(models[1]!.manifest.training);
+    expect(history[0]).not.toHaveProperty("userIds");
+    expect(history[0]).not.toHaveProperty("itemIds");
   });
 
   it("fails with a clear error on a missing, corrupt or incomplete artifact", async () => {

@@ -72,12 +72,13 @@ describe("Apollo options by stage", () => {
     expect((await run({ STAGE: "prod", INTROSPECTION: "true" }, INTROSPECTION))?.data).toBeDefined();
   });
 
-  it("serves the Sandbox landing page in development, not in production unless switched on", async () => {
-    const dev = await landingPage({ STAGE: "local" });
-    expect(dev).toMatch(/<html/i);
-    expect(dev).toMatch(/sandbox/i);
+  it("serves the Sandbox landing page only when LANDING_PAGE=sandbox (GraphiQL is served before Apollo)", async () => {
+    const sandbox = await landingPage({ STAGE: "local", LANDING_PAGE: "sandbox" });
+    expect(sandbox).toMatch(/<html/i);
+    expect(sandbox).toMatch(/sandbox/i);
+    expect(await landingPage({ STAGE: "local" })).not.toMatch(/sandbox/i);
     expect(await landingPage({ STAGE: "prod" })).not.toMatch(/sandbox/i);
-    expect(await landingPage({ STAGE: "prod", LANDING_PAGE: "true" })).toMatch(/sandbox/i);
+    expect(await landingPage({ STAGE: "prod", LANDING_PAGE: "sandbox" })).toMatch(/sandbox/i);
   });
 
   it("reports every query limit with the code QUERY_LIMIT_EXCEEDED", async () => {
