@@ -22,7 +22,8 @@ async function packageWith(params: Record<string, string>): Promise<RawTemplate>
   const service = fs.mkdtempSync(path.join(os.tmpdir(), "sls-jwt-service-"));
   fs.copyFileSync(path.join(ROOT, "serverless.yml"), path.join(service, "serverless.yml"));
   // serverless.yml reads the Personalize schemas through scripts/ from src/.
-  for (const folder of ["scripts", "src"]) fs.symlinkSync(path.join(ROOT, folder), path.join(service, folder));
+  for (const folder of ["scripts", "src"])
+    fs.symlinkSync(path.join(ROOT, folder), path.join(service, folder));
   fs.mkdirSync(path.join(service, "dist"));
   fs.writeFileSync(path.join(service, "dist", "lambda.js"), "exports.handler = async () => undefined;\n");
   const out = path.join(service, "out");
