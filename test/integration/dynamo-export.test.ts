@@ -1,13 +1,10 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportTable, readTableExport } from "../../src/store/dynamo-export";
 import type { StoredEvent } from "../../src/store/events.store";
 import { startDynamoExportServer, type DynamoExportServer } from "../support/dynamodb-export-server";
+import { startLocalS3, type LocalS3 } from "../support/local-s3";
 import { writeTableExport, type PlainRow } from "../support/table-export-files";
 
 const NOW = Date.UTC(2026, 10, 29, 12, 0, 0);
@@ -44,28 +41,13 @@ async function collect(
 }
 
 describe("table export reader (real S3 client against s3rver)", () => {
-  let server: S3rver;
-  let dir: string;
+  let local: LocalS3;
   let s3: S3Client;
   const requestedKeys: string[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), "s3rver-export-"));
-    server = new S3rver({
-      address: "127.0.0.1",
-      port: 0,
-      silent: true,
-      directory: dir,
-      configureBuckets: [{ name: "models" }],
-    });
-    const { port } = await server.run();
-    // s3rver checks signatures against its one fixed key pair.
-    s3 = new S3Client({
-      region: "us-east-1",
-      endpoint: `http://127.0.0.1:${port}`,
-      forcePathStyle: true,
-      credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-    });
+    local = await startLocalS3();
+    s3 = local.s3;
     // Observes which objects are read, in order (the client itself is untouched).
     s3.middlewareStack.add(
       (next) => async (args) => {
@@ -78,9 +60,7 @@ describe("table export reader (real S3 client against s3rver)", () => {
   });
 
   afterAll(async () => {
-    s3.destroy();
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
+    await local.close();
   });
 
   it("yields every live event exactly once across several gzip files, in bounded pages, skipping expired rows", async () => {

@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createModelStore, ModelHolder, type ModelStore } from "../../src/nmf/store";
 import { interactionMatrix } from "../../src/nmf/sparse";
 import { trainNmf } from "../../src/nmf/train";
+import { startLocalS3, type LocalS3 } from "../support/local-s3";
 import { plantedInteractions } from "../unit/nmf/planted-data";
 
 const data = plantedInteractions({ users: 60, items: 40, perUser: 8, topics: 3, seed: 41 });
@@ -17,8 +14,7 @@ const train = (minute: number): ReturnType<typeof trainNmf> =>
   );
 
 describe("S3 model store through the real S3 client against s3rver", () => {
-  let server: S3rver;
-  let dir: string;
+  let local: LocalS3;
   let store: ModelStore;
 
   const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
@@ -27,26 +23,17 @@ describe("S3 model store through the real S3 client against s3rver", () => {
     // s3rver checks signatures against its one fixed key pair.
     process.env.AWS_ACCESS_KEY_ID = "S3RVER";
     process.env.AWS_SECRET_ACCESS_KEY = "S3RVER";
-    dir = mkdtempSync(path.join(tmpdir(), "s3rver-"));
-    server = new S3rver({
-      address: "127.0.0.1",
-      port: 0,
-      silent: true,
-      directory: dir,
-      configureBuckets: [{ name: "models" }],
-    });
-    const { port } = await server.run();
+    local = await startLocalS3();
     store = createModelStore("s3://models/recs/nmf", {
       region: "us-east-1",
-      s3Endpoint: `http://127.0.0.1:${port}`,
+      s3Endpoint: local.endpoint,
     });
   });
 
   afterAll(async () => {
-    await server.close();
+    await local.close();
     process.env.AWS_ACCESS_KEY_ID = saved.id;
     process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it("round-trips, promotes, prunes and serves through the holder", async () => {

@@ -3,13 +3,13 @@ import { parse } from "csv-parse/sync";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { run as exportCommand } from "../../src/cli/export-personalize.command";
 import { exportPersonalize, PERSONALIZE_FILES } from "../../src/personalize/export";
 import schemas from "../../src/personalize/schemas.json";
 import type { StoredEvent } from "../../src/store/events.store";
 import { createTestApp, localDynamo, type TestApp } from "../support/local-dynamo";
+import { startLocalS3, type LocalS3 } from "../support/local-s3";
 
 const DAY = Date.UTC(2026, 10, 1);
 const TYPES = ["VIEW", "ADD_TO_CART", "PURCHASE"] as const;
@@ -167,8 +167,7 @@ describe("recs export-personalize", () => {
 });
 
 describe("recs export-personalize to S3 (s3rver)", () => {
-  let server: S3rver;
-  let s3dir: string;
+  let local: LocalS3;
   let s3: S3Client;
   const sent: string[] = [];
   const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
@@ -177,21 +176,8 @@ describe("recs export-personalize to S3 (s3rver)", () => {
     // s3rver checks signatures against its one fixed key pair.
     process.env.AWS_ACCESS_KEY_ID = "S3RVER";
     process.env.AWS_SECRET_ACCESS_KEY = "S3RVER";
-    s3dir = tmp();
-    server = new S3rver({
-      address: "127.0.0.1",
-      port: 0,
-      silent: true,
-      directory: s3dir,
-      configureBuckets: [{ name: "models" }],
-    });
-    const { port } = await server.run();
-    s3 = new S3Client({
-      region: "us-east-1",
-      endpoint: `http://127.0.0.1:${port}`,
-      forcePathStyle: true,
-      credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-    });
+    local = await startLocalS3();
+    s3 = local.s3;
     s3.middlewareStack.add(
       (next, context) => (args) => {
         sent.push(context.commandName!);
@@ -202,11 +188,9 @@ describe("recs export-personalize to S3 (s3rver)", () => {
   });
 
   afterAll(async () => {
-    s3.destroy();
-    await server.close();
+    await local.close();
     process.env.AWS_ACCESS_KEY_ID = saved.id;
     process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
-    rmSync(s3dir, { recursive: true, force: true });
   });
 
   const object = async (key: string) =>

@@ -1,9 +1,8 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import S3rver from "s3rver";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type App } from "../../src/app";
 import { loadConfig } from "../../src/config";
@@ -13,6 +12,7 @@ import type { StoredEvent } from "../../src/store/events.store";
 import { ensureTables } from "../../src/store/tables";
 import { startDynamoExportServer, type DynamoExportServer } from "../support/dynamodb-export-server";
 import { localDynamo } from "../support/local-dynamo";
+import { startLocalS3, type LocalS3 } from "../support/local-s3";
 import { writeTableExport } from "../support/table-export-files";
 
 /**
@@ -37,8 +37,7 @@ const exportRows = Array.from({ length: 25 }, (_, i) => ({
   sk: `2026-11-01T00:00:${String(i).padStart(2, "0")}.000Z#export-${i}`,
 }));
 
-let s3rver: S3rver;
-let s3dir: string;
+let local: LocalS3;
 let s3: S3Client;
 let fake: DynamoExportServer;
 let fakeDynamo: DynamoDBClient;
@@ -75,21 +74,8 @@ async function ids(pages: AsyncIterable<StoredEvent[]>): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  s3dir = mkdtempSync(path.join(tmpdir(), "s3rver-training-"));
-  s3rver = new S3rver({
-    address: "127.0.0.1",
-    port: 0,
-    silent: true,
-    directory: s3dir,
-    configureBuckets: [{ name: "models" }],
-  });
-  const { port } = await s3rver.run();
-  s3 = new S3Client({
-    region: "us-east-1",
-    endpoint: `http://127.0.0.1:${port}`,
-    forcePathStyle: true,
-    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-  });
+  local = await startLocalS3();
+  s3 = local.s3;
   fake = await startDynamoExportServer({ tables: {} });
   fakeDynamo = new DynamoDBClient({
     region: "us-east-1",
@@ -104,10 +90,8 @@ afterEach(async () => {
 
 afterAll(async () => {
   fakeDynamo.destroy();
-  s3.destroy();
   await fake.close();
-  await s3rver.close();
-  rmSync(s3dir, { recursive: true, force: true });
+  await local.close();
 });
 
 /** The export server answers DescribeTable for the app's events table with this ItemCount. */
