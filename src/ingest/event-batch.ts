@@ -1,5 +1,5 @@
 import type { EventType } from "../config";
-import { IdInterner } from "../nmf/sparse";
+import { doubled, IdInterner } from "../nmf/sparse";
 import type { StoredEvent } from "../store/events.store";
 
 /**
@@ -67,11 +67,9 @@ export class EventBatch {
   }
 
   private grow(): void {
-    const size = this.user.length * 2;
-    const grown = <T extends Int32Array | Float64Array>(a: T, b: T): T => (b.set(a), b);
-    this.user = grown(this.user, new Int32Array(size));
-    this.item = grown(this.item, new Int32Array(size));
-    this.weight = grown(this.weight, new Float64Array(size));
-    this.time = grown(this.time, new Float64Array(size));
+    this.user = doubled(this.user);
+    this.item = doubled(this.item);
+    this.weight = doubled(this.weight);
+    this.time = doubled(this.time);
   }
 }

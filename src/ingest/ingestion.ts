@@ -4,7 +4,7 @@ import type { ValidEvent } from "../events/event.validation";
 import type { Logger } from "../observability/logger";
 import { recordEventsIngested, type Metrics } from "../observability/metrics";
 import { keepUserId, type UserIdMapper } from "../security/pseudonymise";
-import { forEachLimited } from "../store/batch-write";
+import { forEachLimited } from "../shared/limited";
 import type { StoredEvent } from "../store/events.store";
 import type { PopularityEvent } from "../store/popularity.store";
 import { addInteractions, interactionWeights, type UserState } from "../store/users.store";

@@ -16,7 +16,7 @@ interface FactorRows {
  * Reads factor rows "id,f1,...,fk" (a header row is allowed), as a distributed trainer writes them
  * (e.g. Spark ALS with nonnegative=true: userFactors / itemFactors with the array spread into columns).
  */
-export async function readFactors(path: string, what: string): Promise<FactorRows> {
+async function readFactors(path: string, what: string): Promise<FactorRows> {
   const rows: FactorRows = { ids: [], values: [], components: 0 };
   const seen = new Set<string>();
   let input: fs.ReadStream;

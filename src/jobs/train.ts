@@ -54,7 +54,8 @@ export async function trainModel(app: App, options: TrainJobOptions): Promise<Tr
     tolerance: app.config.model.gateTolerance,
     keep: app.config.model.keep,
     force: options.force,
-    itemCategories: await app.stores.items.categories(),
+    // Imported factors carry their categories already; only a model trained here needs them.
+    itemCategories: options.imported ? undefined : await app.stores.items.categories(),
     log: print,
     onProgress: progressPrinter(print),
     threads: app.config.model.threads,

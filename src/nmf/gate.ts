@@ -61,7 +61,7 @@ export interface GateReport {
 
 const K = 10;
 /** Enough users for NDCG@10 to a few thousandths; scoring all of them would outweigh training at scale. */
-export const DEFAULT_VALIDATION_USERS = 5_000;
+const DEFAULT_VALIDATION_USERS = 5_000;
 
 /**
  * Validates a candidate on a held-out split (NDCG@10 against popularity and the current `latest`),

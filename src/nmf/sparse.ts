@@ -74,12 +74,17 @@ export class InteractionLog {
   }
 
   private grow(): void {
-    const size = this.rows.length * 2;
-    const grown = <T extends Int32Array | Float64Array>(a: T, b: T): T => (b.set(a), b);
-    this.rows = grown(this.rows, new Int32Array(size));
-    this.cols = grown(this.cols, new Int32Array(size));
-    this.weights = grown(this.weights, new Float64Array(size));
+    this.rows = doubled(this.rows);
+    this.cols = doubled(this.cols);
+    this.weights = doubled(this.weights);
   }
+}
+
+/** A typed array of twice the length, starting with `a`'s values (growing columns of events). */
+export function doubled<T extends Int32Array | Float64Array>(a: T): T {
+  const b = new (a.constructor as new (length: number) => T)(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 /** The matrix of a list of interactions (tests, benchmarks, small jobs). */
@@ -104,7 +109,7 @@ export function alignedMatrices(
  * The matrix of (row, col, weight) triples over sorted ids: two stable counting sorts (by column,
  * then by row) order the entries in O(count), duplicates are summed, non-positive sums dropped.
  */
-export function fromTriples(
+function fromTriples(
   rows: Int32Array,
   cols: Int32Array,
   weights: ArrayLike<number>,

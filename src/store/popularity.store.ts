@@ -1,5 +1,5 @@
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { forEachLimited } from "./batch-write";
+import { forEachLimited } from "../shared/limited";
 import { allPages } from "./pages";
 
 /**
