@@ -23,6 +23,7 @@ import type { XgbScorer } from "./sagemaker/scorer";
 import { userIdPseudonymiser } from "./security/pseudonymise";
 import { AttributionStore } from "./store/attribution.store";
 import { CachingItemStore } from "./store/cached-items.store";
+import { settleWithin } from "./shared/deadline";
 import { CachingUserStore } from "./store/cached-users.store";
 import { CatalogIndex } from "./store/catalog-index";
 import { createDocumentClient } from "./store/dynamo";
@@ -82,8 +83,11 @@ export interface App {
   health(): HealthReport;
   /** The configured Personalize campaign's state (DescribeCampaign, cached) for the health query. */
   personalizeCampaign?: CampaignMonitor;
-  /** Sends whatever is buffered (metrics, forwarded events); Lambda calls it after each invocation. */
-  flush(): Promise<void>;
+  /**
+   * Sends whatever is buffered (metrics, forwarded events), waiting at most `deadlineMs` (default
+   * FLUSH_DEADLINE_MS): Lambda calls it after each invocation, and the response waits for it.
+   */
+  flush(deadlineMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -206,8 +210,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         strategies: all,
       };
     },
-    async flush() {
-      await Promise.all([metrics.flush(), attribution.flush(), personalize?.forwarder?.flush()]);
+    async flush(deadlineMs = config.flush.deadlineMs) {
+      // Attribution counters are not here: they are written on their own interval (idempotent totals).
+      await settleWithin(
+        Promise.all([metrics.flush(), personalize?.forwarder?.flush(deadlineMs)]),
+        deadlineMs,
+      );
       flushLogs();
     },
     async close() {

@@ -103,6 +103,11 @@ export interface Config {
     statusSeconds: number;
   };
   metrics: { sink: "emf" | "cloudwatch" | "off"; namespace: string; endpointUrl?: string };
+  /**
+   * How long the end of a Lambda invocation may wait for background work (metrics, Personalize
+   * events); what is left goes on in the background and is finished by the next invocation.
+   */
+  flush: { deadlineMs: number };
   security: { apiKeys: string[]; userIdHmacKey?: string };
 }
 
@@ -321,6 +326,7 @@ export function loadConfig(env: Env = process.env): Config {
       namespace: r.str("CLOUDWATCH_NAMESPACE", "RecommendationSystem"),
       endpointUrl: r.optional("CLOUDWATCH_ENDPOINT_URL"),
     },
+    flush: { deadlineMs: r.num("FLUSH_DEADLINE_MS", 50, 0, 5_000) },
     security: {
       apiKeys: r.list("API_KEYS", []),
       userIdHmacKey: r.optional("USER_ID_HMAC_KEY"),

@@ -19,6 +19,9 @@ const guard = {
 };
 const pages = createWebPages(app.config);
 let coldStart = true;
+// Lambda signals a shutdown only to functions with an extension registered (SIGTERM, then SIGKILL
+// about 500 ms later); without one a container is simply discarded (README: "Background work").
+process.once("SIGTERM", () => void app.close().finally(() => process.exit(0)));
 
 const graphqlHandler = startServerAndCreateLambdaHandler(
   apollo,
@@ -60,7 +63,7 @@ export async function handler(
     if (denied) return rejectionResult(denied);
     return (await graphqlHandler(event, context, () => undefined)) as APIGatewayProxyStructuredResultV2;
   } finally {
-    // Lambda may freeze the process after returning: nothing buffered may wait for a later invocation.
+    // The response waits at most FLUSH_DEADLINE_MS; what is left resumes when the container thaws.
     await app.flush();
   }
 }

@@ -24,7 +24,7 @@ export async function handler(_event: unknown, context: Context): Promise<TrainR
     app.log.error("retraining failed", { error });
     throw error;
   } finally {
-    // Lambda may freeze the process after returning: nothing buffered may wait for a later invocation.
-    await app.flush();
+    // Nobody waits for this answer: send everything before Lambda may freeze the process.
+    await app.flush(Infinity);
   }
 }

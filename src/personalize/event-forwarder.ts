@@ -3,6 +3,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { PutEventsCommand, type PersonalizeEventsClient } from "@aws-sdk/client-personalize-events";
 import type { Event as PersonalizeEvent } from "@aws-sdk/client-personalize-events";
 import { hashUserId, Logger } from "../observability/logger";
+import { awsFailure } from "../shared/aws";
+import { settleWithin } from "../shared/deadline";
 import { parseRecommendationId } from "../strategies/recommendation-id";
 import type { RecordedEvent } from "../strategies/strategy";
 
@@ -12,17 +14,18 @@ export const PUT_EVENTS_MAX = 10;
 export interface EventForwarderOptions {
   trackingId: string;
   logger?: Logger;
-  /** Events wait this long in the buffer so that several go out in one call. */
+  /** Events wait this long in the buffer so that several go out in one call (long-running servers). */
   flushDelayMs?: number;
   /** Attempts per PutEvents call, the first included. */
   maxAttempts?: number;
   /** First retry delay; doubled for each further attempt. */
   retryBaseMs?: number;
-  /** A PutEvents call that has not answered by then is aborted (and retried): flush() must end. */
+  /** A PutEvents call that has not answered by then is aborted (and retried). */
   callTimeoutMs?: number;
+  /** PutEvents calls in flight at once. */
+  maxInFlight?: number;
   /** Events beyond this many waiting are dropped (and counted), so a dead endpoint cannot eat memory. */
   maxBuffered?: number;
-  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface ForwarderStats {
@@ -34,28 +37,41 @@ export interface ForwarderStats {
   retries: number;
   /** Events refused because the buffer was full. */
   dropped: number;
-  /** Events buffered or in flight. */
+  /** Events buffered, waiting for a retry, or in flight. */
   pending: number;
+}
+
+interface QueuedBatch extends SessionBatch {
+  attempt: number;
+  /** Not sent before this time (ms since the epoch): a retry's backoff. */
+  dueAt: number;
 }
 
 /**
  * Forwards recorded events to a Personalize event tracker in the background. The event is
  * already stored when it arrives here, so a failed forward only costs Personalize's freshness:
  * it is retried a bounded number of times, then logged and counted in `stats()`.
+ *
+ * Each batch is in exactly one place: waiting (new, or a retry whose backoff has not passed) or in
+ * flight. A flush's deadline never aborts a call: what is in flight stays in flight and what waits
+ * stays queued for the next flush, so nothing is sent twice because a flush ended. A batch is sent
+ * again only after its call failed transiently or timed out (`callTimeoutMs`); Personalize keeps the
+ * first event of an event id for training, so such a repeat does not count twice.
  */
 export class PersonalizeEventForwarder {
-  private buffer: RecordedEvent[] = [];
+  private incoming: RecordedEvent[] = [];
+  private queue: QueuedBatch[] = [];
+  private readonly inFlight = new Map<Promise<void>, number>();
   private timer: NodeJS.Timeout | undefined;
-  private readonly inFlight = new Set<Promise<void>>();
+  private timerAt = Infinity;
   private readonly counts = { forwarded: 0, failed: 0, retries: 0, dropped: 0 };
-  private sending = 0;
   private readonly logger: Logger;
   private readonly flushDelayMs: number;
   private readonly maxAttempts: number;
   private readonly retryBaseMs: number;
   private readonly callTimeoutMs: number;
+  private readonly maxInFlight: number;
   private readonly maxBuffered: number;
-  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
     private readonly client: PersonalizeEventsClient,
@@ -66,85 +82,112 @@ export class PersonalizeEventForwarder {
     this.maxAttempts = options.maxAttempts ?? 4;
     this.retryBaseMs = options.retryBaseMs ?? 100;
     this.callTimeoutMs = options.callTimeoutMs ?? 3_000;
+    this.maxInFlight = options.maxInFlight ?? 8;
     this.maxBuffered = options.maxBuffered ?? 10_000;
-    this.sleep = options.sleep ?? ((ms) => sleep(ms));
   }
 
   /** Never throws and never waits: the caller (the event mutation) has already answered for the event. */
   enqueue(event: RecordedEvent): void {
-    if (this.buffer.length + this.sending >= this.maxBuffered) {
+    if (this.stats().pending >= this.maxBuffered) {
       this.counts.dropped++;
       this.logger.warn("personalize event dropped: forward buffer full", { eventId: event.eventId });
       return;
     }
-    this.buffer.push(event);
-    if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.drain();
-      }, this.flushDelayMs);
-      // Buffered events must not keep a finished process alive; shutdown calls flush().
-      this.timer.unref();
+    this.incoming.push(event);
+    this.schedule(this.flushDelayMs);
+  }
+
+  /**
+   * Starts sending what is buffered and waits until nothing is pending or `deadlineMs` has passed,
+   * whichever comes first (Lambda: the end of an invocation; shutdown: no deadline). What is left
+   * goes on in the background and is picked up by the next flush.
+   */
+  async flush(deadlineMs = Infinity): Promise<void> {
+    const end = Date.now() + deadlineMs;
+    this.drain();
+    while (this.inFlight.size > 0 || this.queue.length > 0) {
+      const left = end - Date.now();
+      if (left <= 0) return;
+      // Nothing in flight: the next change is a retry coming due.
+      if (this.inFlight.size === 0) await sleep(Math.min(left, this.nextDueAt() - Date.now()));
+      else await settleWithin(Promise.race(this.inFlight.keys()), left);
+      this.drain();
     }
   }
 
-  /** Sends everything buffered and waits for every call in flight, retries included (shutdown, end of a Lambda invocation). */
-  async flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.drain();
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
-  }
-
   stats(): ForwarderStats {
-    return { ...this.counts, pending: this.buffer.length + this.sending };
+    let pending = this.incoming.length;
+    for (const batch of this.queue) pending += batch.events.length;
+    for (const n of this.inFlight.values()) pending += n;
+    return { ...this.counts, pending };
   }
 
+  /** Groups new events into batches and starts every due batch a free slot allows. */
   private drain(): void {
-    if (this.buffer.length === 0) return;
-    const events = this.buffer;
-    this.buffer = [];
-    this.sending += events.length;
-    const job = this.sendAll(events).finally(() => {
-      this.sending -= events.length;
-      this.inFlight.delete(job);
-    });
-    this.inFlight.add(job);
+    if (this.incoming.length) {
+      for (const batch of batchesPerSession(this.incoming))
+        this.queue.push({ ...batch, attempt: 1, dueAt: 0 });
+      this.incoming = [];
+    }
+    const now = Date.now();
+    while (this.inFlight.size < this.maxInFlight) {
+      const i = this.queue.findIndex((b) => b.dueAt <= now);
+      if (i < 0) break;
+      const [batch] = this.queue.splice(i, 1);
+      const job: Promise<void> = this.send(batch!).finally(() => {
+        this.inFlight.delete(job);
+        this.drain();
+      });
+      this.inFlight.set(job, batch!.events.length);
+    }
+    if (this.queue.length) this.schedule(Math.max(0, this.nextDueAt() - now));
   }
 
-  private async sendAll(events: RecordedEvent[]): Promise<void> {
-    // One call at a time: the tracker's throughput limit is per account, bursts only earn throttling.
-    for (const batch of batchesPerSession(events)) await this.sendBatch(batch);
+  private nextDueAt(): number {
+    return Math.min(...this.queue.map((b) => b.dueAt));
   }
 
-  private async sendBatch(batch: SessionBatch): Promise<void> {
+  /** A background drain in `ms`; unref'd: buffered events never keep a finished process alive. */
+  private schedule(ms: number): void {
+    const at = Date.now() + ms;
+    if (this.timer && this.timerAt <= at) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.drain();
+    }, ms).unref();
+  }
+
+  /** One attempt; a transient failure puts the batch back in the queue behind its backoff. */
+  private async send(batch: QueuedBatch): Promise<void> {
     const input = {
       trackingId: this.options.trackingId,
       userId: batch.userId,
       sessionId: batch.sessionId,
       eventList: batch.events.map(toPersonalizeEvent),
     };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.client.send(new PutEventsCommand(input), {
-          abortSignal: AbortSignal.timeout(this.callTimeoutMs),
-        });
-        this.counts.forwarded += batch.events.length;
-        return;
-      } catch (err) {
-        if (attempt >= this.maxAttempts || !isTransient(err)) {
-          this.counts.failed += batch.events.length;
-          this.logger.error("personalize events not forwarded", {
-            user: hashUserId(batch.userId),
-            events: batch.events.length,
-            attempts: attempt,
-            err,
-          });
-          return;
-        }
+    try {
+      await this.client.send(new PutEventsCommand(input), {
+        abortSignal: AbortSignal.timeout(this.callTimeoutMs),
+      });
+      this.counts.forwarded += batch.events.length;
+    } catch (err) {
+      const failure = awsFailure(err);
+      if ((failure === "throttled" || failure === "failed") && batch.attempt < this.maxAttempts) {
         this.counts.retries++;
-        await this.sleep(this.retryBaseMs * 2 ** (attempt - 1));
+        const dueAt = Date.now() + this.retryBaseMs * 2 ** (batch.attempt - 1);
+        this.queue.push({ ...batch, attempt: batch.attempt + 1, dueAt });
+        return;
       }
+      this.counts.failed += batch.events.length;
+      this.logger.error("personalize events not forwarded", {
+        user: hashUserId(batch.userId),
+        events: batch.events.length,
+        attempts: batch.attempt,
+        err,
+      });
     }
   }
 }
@@ -211,12 +254,4 @@ function toPersonalizeEvent(event: RecordedEvent): PersonalizeEvent {
 function personalizeRecommendationId(recommendationId: string | undefined): string | undefined {
   const ref = recommendationId ? parseRecommendationId(recommendationId) : undefined;
   return ref?.strategy === "PERSONALIZE" ? ref.id : undefined;
-}
-
-/** Throttling, server errors and network failures may pass; a refused request will be refused again. */
-function isTransient(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e.$metadata?.httpStatusCode;
-  if (status === undefined) return true;
-  return status === 429 || status >= 500 || /Throttl/i.test(e.name ?? "");
 }

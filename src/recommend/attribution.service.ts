@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { EventType } from "../config";
 import type { Logger } from "../observability/logger";
 import type { AttributionCounts } from "../store/attribution.store";
@@ -10,7 +11,8 @@ import {
 import { parseRecommendationId } from "../strategies/recommendation-id";
 
 export interface AttributionSink {
-  add(counts: AttributionCounts): Promise<void>;
+  /** Sets `writer`'s totals of one day, strategy and variant; a lower `seq` than the stored one is ignored. */
+  write(writer: string, seq: number, totals: AttributionCounts): Promise<void>;
   day(day: string): Promise<AttributionCounts[]>;
 }
 
@@ -54,12 +56,15 @@ export const MAX_REPORT_DAYS = 90;
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
- * Counts lists served and events attributed to the strategy and variant that served them.
- * Counts are summed in memory and written as a few atomic ADDs every few seconds (and on flush),
- * so the request path never waits for a counter write.
+ * Counts lists served and events attributed to the strategy and variant that served them. This
+ * process's running totals per day are kept in memory and written every few seconds (and on flush)
+ * as absolute values under a writer id of its own: the request path never waits for a counter
+ * write, no row is shared by processes, and a repeated or late write cannot count twice.
  */
 export class AttributionService {
-  private pending = new Map<string, AttributionCounts>();
+  private readonly totals = new Map<string, { counts: AttributionCounts; dirty: boolean }>();
+  private readonly writer = randomBytes(9).toString("base64url");
+  private seq = 0;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -86,15 +91,23 @@ export class AttributionService {
     entry.events[type] = (entry.events[type] ?? 0) + 1;
   }
 
+  /** Writes the totals that changed; a failed write stays due and is repeated with newer totals. */
   async flush(): Promise<void> {
-    const batch = [...this.pending.values()];
-    this.pending = new Map();
-    const results = await Promise.allSettled(batch.map((counts) => this.sink.add(counts)));
-    results.forEach((result, i) => {
-      if (result.status === "fulfilled") return;
-      this.log.warn("attribution counters not written; kept for the next flush", { error: result.reason });
-      this.merge(batch[i]!);
-    });
+    const today = dayOf(this.now());
+    const due = [...this.totals].filter(([, t]) => t.dirty);
+    await Promise.all(
+      due.map(async ([key, total]) => {
+        total.dirty = false;
+        try {
+          await this.sink.write(this.writer, ++this.seq, structuredClone(total.counts));
+          // A past day's totals no longer change once written.
+          if (!total.dirty && total.counts.day < today) this.totals.delete(key);
+        } catch (error) {
+          total.dirty = true;
+          this.log.warn("attribution counters not written; kept for the next flush", { error });
+        }
+      }),
+    );
   }
 
   /** Totals per strategy and variant over the last `days` UTC days (today included), and the A/B readout. */
@@ -146,19 +159,17 @@ export class AttributionService {
     clearInterval(this.timer);
   }
 
-  private entry(strategy: string, variant: string, day = dayOf(this.now())): AttributionCounts {
+  private entry(strategy: string, variant: string): AttributionCounts {
+    const day = dayOf(this.now());
     const key = `${day}~${strategy}~${variant}`;
-    let entry = this.pending.get(key);
-    if (!entry) this.pending.set(key, (entry = { day, strategy, variant, served: 0, events: {} }));
-    return entry;
-  }
-
-  private merge(counts: AttributionCounts): void {
-    const entry = this.entry(counts.strategy, counts.variant, counts.day);
-    entry.served += counts.served;
-    for (const [type, n] of Object.entries(counts.events) as Array<[EventType, number]>) {
-      entry.events[type] = (entry.events[type] ?? 0) + n;
-    }
+    let total = this.totals.get(key);
+    if (!total)
+      this.totals.set(
+        key,
+        (total = { counts: { day, strategy, variant, served: 0, events: {} }, dirty: false }),
+      );
+    total.dirty = true;
+    return total.counts;
   }
 }
 

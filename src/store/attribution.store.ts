@@ -1,5 +1,7 @@
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { EventType } from "../config";
+import { allPages } from "./pages";
 
 /** Counters of one strategy variant on one UTC day: lists served and attributed events by type. */
 export interface AttributionCounts {
@@ -13,45 +15,57 @@ export interface AttributionCounts {
 const RETENTION_DAYS = 400;
 const partition = (day: string) => `attr#${day}`;
 
-/** Rows in the stats table: pk "attr#<day>", sk "<strategy>~<variant>", atomic ADD counters. */
+/**
+ * Rows in the stats table: pk "attr#<day>", sk "<strategy>~<variant>~<writer>". Each process (a
+ * Lambda container, a server, a CLI run) owns its rows and writes its running totals for the day:
+ * no row is shared by writers (no hot item), and a write repeated after a lost answer or arriving
+ * late cannot count twice (`seq` only moves forward). A report sums the rows of each day.
+ * Rows "<strategy>~<variant>" without a writer hold counters of older versions and are summed alike.
+ */
 export class AttributionStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
   ) {}
 
-  async add(counts: AttributionCounts): Promise<void> {
-    const names: Record<string, string> = {};
-    const values: Record<string, number> = { ":served": counts.served };
-    const adds = ["served :served"];
-    for (const [type, n] of Object.entries(counts.events)) {
-      names[`#${type}`] = `ev_${type}`;
-      values[`:${type}`] = n;
-      adds.push(`#${type} :${type}`);
+  /** Sets one writer's totals; `seq` increases with every write of that writer. */
+  async write(writer: string, seq: number, totals: AttributionCounts): Promise<void> {
+    const events = Object.fromEntries(Object.entries(totals.events).map(([type, n]) => [`ev_${type}`, n]));
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            pk: partition(totals.day),
+            sk: `${totals.strategy}~${totals.variant}~${writer}`,
+            served: totals.served,
+            ...events,
+            seq,
+            expiresAt: Date.parse(totals.day) / 1000 + RETENTION_DAYS * 86_400,
+          },
+          ConditionExpression: "attribute_not_exists(seq) OR seq < :seq",
+          ExpressionAttributeValues: { ":seq": seq },
+        }),
+      );
+    } catch (error) {
+      // A later write of this writer is already there: it holds these counts and more.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { pk: partition(counts.day), sk: `${counts.strategy}~${counts.variant}` },
-        UpdateExpression: `ADD ${adds.join(", ")} SET expiresAt = if_not_exists(expiresAt, :ttl)`,
-        ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
-        ExpressionAttributeValues: {
-          ...values,
-          ":ttl": Date.parse(counts.day) / 1000 + RETENTION_DAYS * 86_400,
-        },
-      }),
-    );
   }
 
+  /** Every writer's rows of one day (summed by the report per strategy and variant). */
   async day(day: string): Promise<AttributionCounts[]> {
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: { ":pk": partition(day) },
-      }),
+    const rows = await allPages((ExclusiveStartKey) =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": partition(day) },
+          ExclusiveStartKey,
+        }),
+      ),
     );
-    return (out.Items ?? []).map((row) => {
+    return rows.map((row) => {
       const [strategy = "", variant = ""] = String(row.sk).split("~");
       const events: Partial<Record<EventType, number>> = {};
       for (const [key, value] of Object.entries(row)) {

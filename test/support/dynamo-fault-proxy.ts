@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** What the proxy does to matching requests instead of (or on top of) forwarding them. */
-export type DynamoFault = "throttle" | "server-error" | "unprocessed";
+export type DynamoFault = "throttle" | "server-error" | "unprocessed" | "lost-answer";
 
 export interface FaultRule {
   /** DynamoDB operation (the X-Amz-Target suffix), e.g. "BatchWriteItem". */
@@ -23,8 +23,8 @@ const SERVER_ERROR_BODY = JSON.stringify({
 
 /**
  * An HTTP proxy in front of dynalite that speaks DynamoDB's awsJson 1.0 errors: throttling (400
- * ProvisionedThroughputExceededException), 500s, and BatchWriteItem answering half the items as
- * UnprocessedItems. Counts every request per operation so tests can see the SDK's retries.
+ * ProvisionedThroughputExceededException), 500s (also after forwarding: a lost answer), and
+ * BatchWriteItem answering half the items as UnprocessedItems. Counts every request per operation so tests can see the SDK's retries.
  */
 export class DynamoFaultProxy {
   readonly calls = new Map<string, number>();
@@ -84,6 +84,8 @@ export class DynamoFaultProxy {
     if (rule?.fault === "server-error") return this.reply(res, 500, SERVER_ERROR_BODY);
     if (rule?.fault === "unprocessed") return this.halfProcessed(req, res, body);
     const answer = await this.forward(req, body);
+    // The request took effect, but its answer never reached the client: it sees a 500 and retries.
+    if (rule?.fault === "lost-answer") return this.reply(res, 500, SERVER_ERROR_BODY);
     this.reply(res, answer.status, answer.body);
   }
 

@@ -52,6 +52,8 @@ export interface PersonalizeFaults {
   fail?: { error: PersonalizeErrorName; times?: number; message?: string };
   /** Answer 200 with a body that is not JSON. */
   garbage?: boolean;
+  /** Answer only once this settles (a slow service, released by the test rather than by a clock). */
+  hold?: Promise<unknown>;
 }
 
 export interface ReceivedRequest {
@@ -135,7 +137,8 @@ export async function startPersonalizeServer(
     // A long demo run must not grow without bound; tests look at far fewer.
     if (state.requests.length > 10_000) state.requests.shift();
 
-    const { delayMs, garbage } = state.faults;
+    const { delayMs, garbage, hold } = state.faults;
+    if (hold) await hold;
     if (delayMs) {
       const closedEarly = await waitOrClose(res, delayMs);
       if (closedEarly) {

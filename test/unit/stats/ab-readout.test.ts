@@ -7,7 +7,7 @@ const NOW = Date.parse("2026-03-10T12:00:00Z");
 
 function serviceWith(rows: Array<Omit<AttributionCounts, "day">>, defaultControl?: string) {
   const sink = {
-    add: async () => undefined,
+    write: async () => undefined,
     // Every row on today's date only.
     day: async (day: string) => (day === "2026-03-10" ? rows.map((r) => ({ ...r, day })) : []),
   };

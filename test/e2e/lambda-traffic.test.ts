@@ -1,0 +1,96 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../src/app";
+import { loadConfig } from "../../src/config";
+import { ensureTables } from "../../src/store/tables";
+import { httpApiEvent } from "../support/lambda-events";
+import { localDynamo } from "../support/local-dynamo";
+import { startPersonalizeServer, type PersonalizeServer } from "../support/personalize-server";
+
+type Handler = typeof import("../../src/lambda").handler;
+let handler: Handler;
+let personalize: PersonalizeServer;
+
+const lambdaContext = { awsRequestId: "req-1", functionName: "recs" } as unknown as Context;
+
+async function invoke(body: unknown, headers: Record<string, string> = {}) {
+  const result = (await handler(
+    httpApiEvent({ body: JSON.stringify(body), headers }),
+    lambdaContext,
+  )) as APIGatewayProxyStructuredResultV2;
+  return JSON.parse(result.body!) as { data?: Record<string, unknown>; errors?: unknown[] };
+}
+
+const RECORD_EVENTS = `mutation ($inputs: [EventInput!]!) { recordEvents(inputs: $inputs) { eventId duplicate } }`;
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
+/** Event ids the stand-in received in PutEvents calls, with how often each came. */
+function forwardedIds(): Map<string, number> {
+  const ids = new Map<string, number>();
+  for (const r of personalize.requests.filter((q) => q.path === "/events"))
+    for (const e of r.body.eventList as Array<{ eventId: string }>)
+      ids.set(e.eventId, (ids.get(e.eventId) ?? 0) + 1);
+  return ids;
+}
+
+beforeAll(async () => {
+  personalize = await startPersonalizeServer();
+  const dynamo = await localDynamo();
+  Object.assign(process.env, {
+    AWS_LAMBDA_FUNCTION_NAME: "recs-traffic-test",
+    STAGE: "test",
+    LOG_LEVEL: "silent",
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    ITEMS_TABLE: "traffic-items",
+    EVENTS_TABLE: "traffic-events",
+    USERS_TABLE: "traffic-users",
+    STATS_TABLE: "traffic-stats",
+    MODEL_URI: fs.mkdtempSync(path.join(os.tmpdir(), "recs-traffic-models-")),
+    METRICS_SINK: "off",
+    PERSONALIZE_TRACKING_ID: "tracker-1",
+    PERSONALIZE_EVENTS_ENDPOINT_URL: personalize.url,
+    FLUSH_DEADLINE_MS: "20",
+  });
+  const setup = createApp(loadConfig());
+  await ensureTables(setup.db, setup.config.dynamo.tables);
+  await setup.close();
+  ({ handler } = await import("../../src/lambda"));
+});
+
+afterAll(async () => {
+  delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+  await personalize.close();
+});
+
+describe("Lambda: the response never waits for background work", () => {
+  it("answers while Personalize holds every PutEvents; what was left is sent by later invocations, each event once", async () => {
+    let release!: () => void;
+    personalize.faults = { hold: new Promise<void>((resolve) => (release = resolve)) };
+    const inputs = Array.from({ length: 12 }, (_, i) => ({
+      userId: `held-${i}`,
+      itemId: "item-1",
+      type: "VIEW",
+    }));
+
+    // Would never answer if the handler waited for PutEvents.
+    const first = await invoke({ query: RECORD_EVENTS, variables: { inputs } });
+    const eventIds = (first.data!.recordEvents as Array<{ eventId: string }>).map((r) => r.eventId);
+    expect(eventIds).toHaveLength(12);
+    await until(() => personalize.openRequests === 8);
+    expect(personalize.openRequests).toBe(8); // at most 8 calls in flight; 4 users wait in the queue
+
+    release();
+    personalize.faults = {};
+    for (let i = 0; i < 50 && forwardedIds().size < 12; i++) await invoke({ query: "{ health { status } }" });
+    await until(() => personalize.openRequests === 0);
+    const ids = forwardedIds();
+    expect([...ids.keys()].sort()).toEqual([...eventIds].sort());
+    expect([...ids.values()].every((n) => n === 1)).toBe(true);
+  });
+});
