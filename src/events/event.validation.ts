@@ -75,22 +75,45 @@ export function validateEvent(input: EventFields, rules: EventRules, now = Date.
       `must not be more than ${rules.maxFutureSkewSeconds / 60} minutes in the future`,
     );
   }
-  const value = input.value === undefined || input.value === null ? undefined : Number(input.value);
-  if (value !== undefined && !Number.isFinite(value))
-    throw new InputError("value", "must be a finite number");
+  const value =
+    input.value === undefined || input.value === null ? undefined : checkValue(Number(input.value));
   if (type === "RATING" && (value === undefined || value < 0)) {
     throw new InputError("value", "a RATING event needs a non-negative value");
   }
+  const weight = type === "RATING" ? value! * rules.weights.RATING : rules.weights[type];
+  // The weight is stored too: a rating that fits may still leave the range once weighted.
+  if (type === "RATING" && !storable(weight))
+    throw new InputError("value", `weighted by ${rules.weights.RATING} it leaves ${VALUE_RANGE}`);
   return {
     userId,
     itemId,
     type,
     timestamp,
-    weight: type === "RATING" ? value! * rules.weights.RATING : rules.weights[type],
+    weight,
     value,
     sessionId: checkOptionalText("sessionId", input.sessionId),
     recommendationId: checkOptionalText("recommendationId", input.recommendationId),
   };
+}
+
+/**
+ * Event numbers go to DynamoDB (magnitudes 1e-130 to 1e126, 38 digits: a double's 17 always fit)
+ * through the SDK's marshaller, which refuses integers past 2^53-1 (where doubles stop being exact),
+ * and to float32 fields (Personalize's eventValue, up to 3.4e38): so 0, or a magnitude in
+ * 1e-130..2^53-1.
+ */
+const MIN_MAGNITUDE = 1e-130;
+const VALUE_RANGE = `0 or a magnitude between 1e-130 and ${Number.MAX_SAFE_INTEGER}`;
+
+function storable(n: number): boolean {
+  const magnitude = Math.abs(n);
+  return magnitude === 0 || (magnitude >= MIN_MAGNITUDE && magnitude <= Number.MAX_SAFE_INTEGER);
+}
+
+function checkValue(value: number): number {
+  if (!Number.isFinite(value)) throw new InputError("value", "must be a finite number");
+  if (!storable(value)) throw new InputError("value", `must be ${VALUE_RANGE}`);
+  return value;
 }
 
 /** Unix seconds, unix milliseconds, ISO 8601 strings and Date objects. */

@@ -23,6 +23,8 @@ export interface ListRequest {
 }
 
 export const MAX_CONTEXT_ENTRIES = 20;
+/** Personalize's rule for context keys (GetRecommendations: at most 150 characters of [A-Za-z0-9_]). */
+const CONTEXT_KEY = /^[A-Za-z0-9_]{1,150}$/;
 
 export type Router = Pick<StrategyRouter, "recommend" | "related">;
 
@@ -131,14 +133,20 @@ function checkFilter(filter: ItemFilterInput | null | undefined) {
   };
 }
 
-/** Personalize takes at most a few short string pairs; anything else is a caller's mistake. */
+/**
+ * Checked against Personalize's limits (keys of at most 150 letters, digits and underscores; values
+ * of at most 1,000 characters, ours 256), so a caller's mistake is a BAD_USER_INPUT here and never a
+ * refused call that counts against the strategy.
+ */
 function checkContext(entries: ListRequest["context"]): Record<string, string> | undefined {
   if (!entries?.length) return undefined;
   if (entries.length > MAX_CONTEXT_ENTRIES)
     throw new InputError("context", `at most ${MAX_CONTEXT_ENTRIES} entries`);
   const context: Record<string, string> = {};
   entries.forEach(({ key, value }, i) => {
-    context[checkId(`context[${i}].key`, key)] = checkId(`context[${i}].value`, value);
+    if (typeof key !== "string" || !CONTEXT_KEY.test(key))
+      throw new InputError(`context[${i}].key`, "must be 1..150 letters, digits or underscores");
+    context[key] = checkId(`context[${i}].value`, value);
   });
   return context;
 }

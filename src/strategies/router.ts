@@ -1,6 +1,7 @@
 import type { AbVariant, Config, StrategyName } from "../config";
 import type { Logger } from "../observability/logger";
 import { recordCircuitState, recordFallback, type Metrics } from "../observability/metrics";
+import { awsFailure } from "../shared/aws";
 import { AbSplit } from "./ab";
 import { CircuitBreaker, type BreakerState } from "./breaker";
 import { formatRecommendationId } from "./recommendation-id";
@@ -36,7 +37,16 @@ export interface ServedList extends StrategyResult {
 /** Why a strategy in the chain did not answer: logged, and counted by the metrics layer. */
 export interface Skip {
   strategy: StrategyName;
-  reason: "not_configured" | "not_ready" | "circuit_open" | "unavailable" | "timeout" | "error" | "empty";
+  reason:
+    | "not_configured"
+    | "not_ready"
+    | "circuit_open"
+    | "unavailable"
+    | "timeout"
+    | "error"
+    /** The service refused this request's content (a 4xx such as ValidationException): not its failure. */
+    | "rejected"
+    | "empty";
   error?: unknown;
 }
 
@@ -130,7 +140,10 @@ export class StrategyRouter {
     throw new Error(`no strategy could answer: ${skips.map(describe).join("; ")}`);
   }
 
-  /** Errors and timeouts count against a strategy; "unavailable" and "empty" are answers, not failures. */
+  /**
+   * Errors and timeouts count against a strategy; "unavailable", "empty" and "rejected" are answers,
+   * not failures: one caller's odd request must not open the circuit for everyone.
+   */
   private report(
     name: StrategyName,
     breaker: CircuitBreaker,
@@ -188,13 +201,22 @@ export class StrategyRouter {
       return { result };
     } catch (error) {
       controller.abort();
-      const reason = error instanceof StrategyUnavailableError ? "unavailable" : "error";
-      if (reason === "error") this.log.warn("strategy failed", { strategy: strategy.name, error });
+      const reason = failureReason(error);
+      if (reason !== "unavailable")
+        this.log.warn(reason === "error" ? "strategy failed" : "strategy's service refused the request", {
+          strategy: strategy.name,
+          error,
+        });
       return { skip: { strategy: strategy.name, reason, error } };
     } finally {
       clearTimeout(timer);
     }
   }
+}
+
+function failureReason(error: unknown): Skip["reason"] {
+  if (error instanceof StrategyUnavailableError) return "unavailable";
+  return awsFailure(error) === "rejected" ? "rejected" : "error";
 }
 
 function describe(skip: Skip): string {

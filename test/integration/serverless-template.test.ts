@@ -451,11 +451,13 @@ describe("serverless package: CloudFormation template", () => {
     expect(JSON.stringify(statements(base.template))).not.toContain("personalize:");
   });
 
-  it("alarms on error rate, p95 latency and fallback rate, to the SNS topic", () => {
+  it("alarms on the server-side error rate, p95 latency and fallback rate, to the SNS topic", () => {
     const alarms = ofType(base.template, "AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
     const uses = (a: Json, metric: string) =>
       a.MetricName === metric || JSON.stringify(a.Metrics ?? []).includes(`"MetricName":"${metric}"`);
-    const errorRate = alarms.find((a) => uses(a, "Error"));
+    const errorRate = alarms.find((a) => uses(a, "ServerError"));
+    // Client mistakes (the Error metric counts every code) never page operators.
+    expect(alarms.filter((a) => uses(a, "Error"))).toEqual([]);
     const fallbackRate = alarms.find((a) => uses(a, "Fallback"));
     const p95 = alarms.find((a) => a.ExtendedStatistic === "p95");
     for (const alarm of [errorRate, fallbackRate, p95]) {

@@ -81,4 +81,15 @@ describe("validateEvent", () => {
     ).toBe("value");
     expect(validateEvent({ userId: "u", itemId: "i", type: "RATING", value: 4 }, rules, now).weight).toBe(8);
   });
+
+  it("takes values DynamoDB, its SDK and float32 fields hold, and names the value otherwise", () => {
+    const valueOf = (type: string, value: number) =>
+      validateEvent({ userId: "u", itemId: "i", type, value }, rules, now);
+    for (const ok of [0, 1e-130, -1e-130, 19.99, -Number.MAX_SAFE_INTEGER, 2 ** 53 - 1])
+      expect(valueOf("VIEW", ok).value).toBe(ok);
+    for (const bad of [1e300, 1e-200, -1e-131, 2 ** 53, 3.5e38, Number.POSITIVE_INFINITY])
+      expect(fieldOf(() => valueOf("VIEW", bad))).toBe("value");
+    // In range alone, out of range once weighted (RATING weighs 2 here).
+    expect(fieldOf(() => valueOf("RATING", 2 ** 52))).toBe("value");
+  });
 });

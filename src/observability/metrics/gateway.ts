@@ -9,6 +9,7 @@ export const METRIC = {
   latency: "Latency",
   fallback: "Fallback",
   error: "Error",
+  serverError: "ServerError",
   eventsIngested: "EventsIngested",
   coldStart: "ColdStart",
   circuitOpen: "CircuitOpen",
@@ -29,10 +30,21 @@ export function recordFallback(metrics: Metrics, from: string, to: string): void
   metrics.put(METRIC.fallback, 1, "Count");
 }
 
+/**
+ * The error codes that are the gateway's own failure; every other code is a client's mistake
+ * (BAD_USER_INPUT, GRAPHQL_VALIDATION_FAILED, QUERY_LIMIT_EXCEEDED...). The ErrorRate alarm watches
+ * ServerError, so a client's bug never pages an operator.
+ */
+export const SERVER_ERROR_CODES: ReadonlySet<string> = new Set([
+  "INTERNAL_SERVER_ERROR",
+  "SERVICE_UNAVAILABLE",
+]);
+
 /** code: the GraphQL error code (extensions.code). */
 export function recordError(metrics: Metrics, code: string): void {
   metrics.put(METRIC.error, 1, "Count", { Code: code });
   metrics.put(METRIC.error, 1, "Count");
+  if (SERVER_ERROR_CODES.has(code)) metrics.put(METRIC.serverError, 1, "Count");
 }
 
 export function recordEventsIngested(metrics: Metrics, eventType: string, count: number): void {

@@ -120,6 +120,7 @@ describe("EMF sink", () => {
     expect(find(METRIC.fallback, { From: "NMF", To: "POPULAR" })).toEqual({ value: 1, unit: "Count" });
     expect(find(METRIC.fallback, {})).toEqual({ value: 1, unit: "Count" });
     expect(find(METRIC.error, { Code: "BAD_USER_INPUT" })).toEqual({ value: 1, unit: "Count" });
+    expect(find(METRIC.serverError, {})).toBeUndefined(); // a client's mistake pages nobody
     expect(find(METRIC.eventsIngested, { EventType: "PURCHASE" })).toEqual({ value: 3, unit: "Count" });
     expect(find(METRIC.coldStart, {})).toEqual({ value: 1, unit: "Count" });
     expect(find(METRIC.circuitOpen, { Strategy: "SAGEMAKER_XGBOOST" })).toEqual({ value: 1, unit: "None" });
@@ -127,6 +128,22 @@ describe("EMF sink", () => {
     expect(find(METRIC.modelLoss, {})).toEqual({ value: 12.5, unit: "None" });
     expect(find(METRIC.trainingSeconds, {})).toEqual({ value: 4.2, unit: "Seconds" });
     expect(find(METRIC.modelSizeBytes, {})).toEqual({ value: 2048, unit: "Bytes" });
+  });
+
+  it("counts server-side error codes, and only those, in ServerError (the ErrorRate alarm's metric)", async () => {
+    const { metrics, lines } = emf();
+    for (const code of [
+      "INTERNAL_SERVER_ERROR",
+      "SERVICE_UNAVAILABLE",
+      "BAD_USER_INPUT",
+      "QUERY_LIMIT_EXCEEDED",
+    ])
+      recordError(metrics, code);
+    await metrics.flush();
+    const serverErrors = lines.flatMap((l) =>
+      METRIC.serverError in l ? [l[METRIC.serverError]].flat() : [],
+    );
+    expect(serverErrors).toEqual([1, 1]);
   });
 
   it("puts at most 100 metrics per line and 100 values per metric, losing none", async () => {
