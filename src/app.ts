@@ -227,10 +227,13 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   };
 }
 
-/** Registered when a campaign, recommender or event tracker is configured; events forward even without a campaign. */
+/**
+ * Registered when a campaign, recommender, similar-items resource or event tracker is configured;
+ * events forward even without a campaign, and a similar-items resource alone answers relatedItems.
+ */
 function createPersonalize(config: Config, log: Logger) {
   const p = config.personalize;
-  if (!p.campaignArn && !p.recommenderArn && !p.trackingId) return undefined;
+  if (!p.campaignArn && !p.recommenderArn && !p.similarItemsArn && !p.trackingId) return undefined;
   const forwarder = p.trackingId
     ? new PersonalizeEventForwarder(
         createPersonalizeEventsClient({ region: config.aws.region, endpointUrl: p.eventsEndpointUrl }),

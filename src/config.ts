@@ -97,6 +97,8 @@ export interface Config {
     endpointUrl?: string;
     eventsEndpointUrl?: string;
     categoryFilterArn?: string;
+    /** A filter that excludes the items a user interacted with (no parameters): replaces the over-fetch for seen items. */
+    seenFilterArn?: string;
     /** Control-plane endpoint override (DescribeCampaign for health; `recs personalize-*`). */
     controlEndpointUrl?: string;
     /** How long health reuses the campaign's DescribeCampaign answer. */
@@ -318,6 +320,7 @@ export function loadConfig(env: Env = process.env): Config {
       endpointUrl: r.optional("PERSONALIZE_ENDPOINT_URL"),
       eventsEndpointUrl: r.optional("PERSONALIZE_EVENTS_ENDPOINT_URL"),
       categoryFilterArn: r.optional("PERSONALIZE_CATEGORY_FILTER_ARN"),
+      seenFilterArn: r.optional("PERSONALIZE_SEEN_FILTER_ARN"),
       controlEndpointUrl: r.optional("PERSONALIZE_CONTROL_ENDPOINT_URL"),
       statusSeconds: r.num("PERSONALIZE_STATUS_SECONDS", 300, 1, 86_400),
     },

@@ -59,15 +59,15 @@ export class RecommendationService {
     const context = checkContext(request.context);
     const state = await this.users.get(userId);
     const interactions = interactionWeights(state);
-    const exclude = new Set(filter.excludeItemIds);
-    if (filter.excludeSeen) for (const itemId of interactions.keys()) exclude.add(itemId);
+    const seen = filter.excludeSeen ? new Set(interactions.keys()) : undefined;
+    const exclude = new Set([...filter.excludeItemIds, ...(seen ?? [])]);
     const storedVector =
       state?.vector && state.vectorModel
         ? { modelVersion: state.vectorModel, vector: state.vector }
         : undefined;
     return this.count(
       this.router.recommend(
-        { userId, k, exclude, category: filter.category, interactions, storedVector, context },
+        { userId, k, exclude, seen, category: filter.category, interactions, storedVector, context },
         strategy,
       ),
     );

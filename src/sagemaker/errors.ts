@@ -1,3 +1,5 @@
+import { THROTTLING_NAMES } from "../shared/aws";
+
 /**
  * Why scoring failed, stable enough for the router to log and count:
  * - model_error: the container answered with an error (SageMaker's ModelError)
@@ -41,12 +43,6 @@ interface SdkErrorShape {
   $metadata?: { httpStatusCode?: number };
 }
 
-const THROTTLING_NAMES = new Set([
-  "ThrottlingException",
-  "Throttling",
-  "ThrottledException",
-  "TooManyRequestsException",
-]);
 const VALIDATION_NAMES = new Set(["ValidationError", "ValidationException"]);
 const NETWORK_CODES = new Set([
   "ECONNREFUSED",

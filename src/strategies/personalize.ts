@@ -18,6 +18,12 @@ import {
 
 /** GetRecommendations' upper bound for numResults. */
 export const PERSONALIZE_MAX_RESULTS = 500;
+/**
+ * At most this many results beyond k are asked for to survive exclusions Personalize does not
+ * apply itself: a long history would otherwise make every call ask for hundreds (and a user who
+ * has seen most of the answer gets fewer than k; PERSONALIZE_SEEN_FILTER_ARN avoids that).
+ */
+export const PERSONALIZE_MAX_OVERFETCH = 50;
 
 /**
  * The placeholder the category filter must use. Create the filter in Personalize with
@@ -29,13 +35,20 @@ export const CATEGORY_FILTER_PARAMETER = "CATEGORY";
 
 export type PersonalizeSettings = Pick<
   Config["personalize"],
-  "campaignArn" | "recommenderArn" | "similarItemsArn" | "categoryFilterArn"
+  "campaignArn" | "recommenderArn" | "similarItemsArn" | "categoryFilterArn" | "seenFilterArn"
 >;
+
+/** GetRecommendations' filter fields, and how many of the exclusions its answer may still contain. */
+interface Filtering {
+  fields: Pick<GetRecommendationsCommandInput, "filterArn" | "filterValues">;
+  unfiltered: number;
+}
 
 /**
  * Amazon Personalize: user recommendations from a campaign or a recommender, similar items from
- * a SIMS / similar-items campaign or recommender. Exclusions are applied after the call (Personalize
- * cannot take a list of items to leave out), so it asks for enough extra items to survive them.
+ * a SIMS / similar-items campaign or recommender. Personalize cannot take a list of items to leave
+ * out: seen items go through a filter when one is configured; every exclusion is applied again
+ * after the call, and a capped number of extra results is asked for to survive the rest.
  */
 export class PersonalizeStrategy implements Strategy {
   readonly name = "PERSONALIZE" as const;
@@ -48,14 +61,21 @@ export class PersonalizeStrategy implements Strategy {
   ) {}
 
   status(): StrategyStatus {
-    const arn = this.settings.campaignArn ?? this.settings.recommenderArn;
-    if (!arn)
+    const { campaignArn, recommenderArn, similarItemsArn } = this.settings;
+    const arn = campaignArn ?? recommenderArn;
+    if (arn) return { configured: true, ready: true, modelVersion: resourceName(arn) };
+    if (similarItemsArn)
       return {
-        configured: false,
-        ready: false,
-        detail: "set PERSONALIZE_CAMPAIGN_ARN or PERSONALIZE_RECOMMENDER_ARN",
+        configured: true,
+        ready: true,
+        modelVersion: resourceName(similarItemsArn),
+        detail: "relatedItems only: no campaign or recommender for recommendations",
       };
-    return { configured: true, ready: true, modelVersion: resourceName(arn) };
+    return {
+      configured: false,
+      ready: false,
+      detail: "set PERSONALIZE_CAMPAIGN_ARN, PERSONALIZE_RECOMMENDER_ARN or PERSONALIZE_SIMILAR_ITEMS_ARN",
+    };
   }
 
   async recommend(query: RecommendQuery, signal: AbortSignal): Promise<StrategyResult> {
@@ -68,7 +88,6 @@ export class PersonalizeStrategy implements Strategy {
         ...(campaignArn ? { campaignArn } : { recommenderArn }),
         userId: query.userId,
         context: query.context,
-        ...this.filterFields(query),
       },
       query,
       arn,
@@ -80,12 +99,7 @@ export class PersonalizeStrategy implements Strategy {
     const arn = this.settings.similarItemsArn;
     if (!arn) throw new StrategyUnavailableError(this.name, "no similar-items campaign configured");
     const filter = { ...query, exclude: new Set([...query.exclude, query.itemId]) };
-    return this.ask(
-      { ...arnField(arn), itemId: query.itemId, ...this.filterFields(query) },
-      filter,
-      arn,
-      signal,
-    );
+    return this.ask({ ...arnField(arn), itemId: query.itemId }, filter, arn, signal);
   }
 
   async onEvent(event: RecordedEvent): Promise<void> {
@@ -94,14 +108,21 @@ export class PersonalizeStrategy implements Strategy {
 
   private async ask(
     request: GetRecommendationsCommandInput,
-    filter: CandidateFilter & { k: number },
+    filter: CandidateFilter & { k: number; seen?: ReadonlySet<string> },
     arn: string,
     signal: AbortSignal,
   ): Promise<StrategyResult> {
-    const numResults = Math.min(PERSONALIZE_MAX_RESULTS, filter.k + filter.exclude.size);
-    const response = await this.client.send(new GetRecommendationsCommand({ ...request, numResults }), {
-      abortSignal: signal,
-    });
+    const { fields, unfiltered } = this.filtering(filter);
+    const numResults = Math.min(
+      PERSONALIZE_MAX_RESULTS,
+      filter.k + Math.min(unfiltered, PERSONALIZE_MAX_OVERFETCH),
+    );
+    const response = await this.client.send(
+      new GetRecommendationsCommand({ ...request, ...fields, numResults }),
+      {
+        abortSignal: signal,
+      },
+    );
     const listed = (response.itemList ?? []).filter((entry) => entry.itemId !== undefined);
     const items = listed
       .map((entry, rank) => ({
@@ -114,18 +135,26 @@ export class PersonalizeStrategy implements Strategy {
     return { items, externalId: response.recommendationId, modelVersion: resourceName(arn) };
   }
 
-  /** The category is filtered by Personalize itself; without a filter ARN it cannot be honoured. */
-  private filterFields(
-    filter: CandidateFilter,
-  ): Pick<GetRecommendationsCommandInput, "filterArn" | "filterValues"> {
-    if (filter.category === undefined) return {};
-    const filterArn = this.settings.categoryFilterArn;
-    if (!filterArn)
-      throw new StrategyUnavailableError(
-        this.name,
-        "category asked but PERSONALIZE_CATEGORY_FILTER_ARN is not set",
-      );
-    return { filterArn, filterValues: { [CATEGORY_FILTER_PARAMETER]: JSON.stringify(filter.category) } };
+  /**
+   * One filter per call: a category needs the category filter (without its ARN it cannot be
+   * honoured); otherwise the seen-items filter, when configured, takes the user's seen items over.
+   */
+  private filtering(filter: CandidateFilter & { seen?: ReadonlySet<string> }): Filtering {
+    const all = filter.exclude.size;
+    if (filter.category !== undefined) {
+      const filterArn = this.settings.categoryFilterArn;
+      if (!filterArn)
+        throw new StrategyUnavailableError(
+          this.name,
+          "category asked but PERSONALIZE_CATEGORY_FILTER_ARN is not set",
+        );
+      const filterValues = { [CATEGORY_FILTER_PARAMETER]: JSON.stringify(filter.category) };
+      return { fields: { filterArn, filterValues }, unfiltered: all };
+    }
+    const { seenFilterArn } = this.settings;
+    if (seenFilterArn && filter.seen?.size)
+      return { fields: { filterArn: seenFilterArn }, unfiltered: all - filter.seen.size };
+    return { fields: {}, unfiltered: all };
   }
 }
 

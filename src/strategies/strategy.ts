@@ -16,6 +16,8 @@ export interface CandidateFilter {
 export interface RecommendQuery extends CandidateFilter {
   userId: string;
   k: number;
+  /** The user's seen items when the caller excludes them (a subset of `exclude`): a service-side filter may take them over. */
+  seen?: ReadonlySet<string>;
   /** The user's weighted interactions (itemId -> weight), most useful for fold-in and cold checks. */
   interactions: ReadonlyMap<string, number>;
   /** A latent vector stored with the user's state (NMF fold-in), valid for one model version. */

@@ -2,8 +2,13 @@ import { InvalidInputException, ResourceNotFoundException } from "@aws-sdk/clien
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPersonalizeEventsClient, createPersonalizeRuntimeClient } from "../../src/personalize/clients";
 import { PersonalizeEventForwarder } from "../../src/personalize/event-forwarder";
-import { PersonalizeStrategy, type PersonalizeSettings } from "../../src/strategies/personalize";
+import {
+  PERSONALIZE_MAX_OVERFETCH,
+  PersonalizeStrategy,
+  type PersonalizeSettings,
+} from "../../src/strategies/personalize";
 import { StrategyUnavailableError, type RecommendQuery } from "../../src/strategies/strategy";
+import { createTestApp } from "../support/local-dynamo";
 import { startPersonalizeServer, type PersonalizeServer } from "../support/personalize-server";
 
 const CAMPAIGN = "arn:aws:personalize:us-east-1:123456789012:campaign/user-personalization";
@@ -11,6 +16,7 @@ const RECOMMENDER = "arn:aws:personalize:us-east-1:123456789012:recommender/reco
 const SIMS = "arn:aws:personalize:us-east-1:123456789012:campaign/sims";
 const SIMILAR_RECOMMENDER = "arn:aws:personalize:us-east-1:123456789012:recommender/more-like-x";
 const CATEGORY_FILTER = "arn:aws:personalize:us-east-1:123456789012:filter/by-category";
+const SEEN_FILTER = "arn:aws:personalize:us-east-1:123456789012:filter/not-seen";
 
 const TABLE = {
   byKey: {
@@ -34,7 +40,10 @@ const TABLE = {
 let server: PersonalizeServer;
 
 beforeAll(async () => {
-  server = await startPersonalizeServer({ knownArns: [CAMPAIGN, RECOMMENDER, SIMS, SIMILAR_RECOMMENDER] });
+  server = await startPersonalizeServer({
+    knownArns: [CAMPAIGN, RECOMMENDER, SIMS, SIMILAR_RECOMMENDER],
+    seenFilterArn: SEEN_FILTER,
+  });
 });
 afterAll(async () => {
   await server.close();
@@ -78,10 +87,47 @@ describe("PersonalizeStrategy.recommend: request mapping", () => {
     expect(server.requests[0]!.body).toEqual({ recommenderArn: RECOMMENDER, userId: "alice", numResults: 3 });
   });
 
-  it("caps numResults at Personalize's limit of 500", async () => {
+  it("asks for at most 50 results beyond k, however long the exclusions", async () => {
     const exclude = new Set(Array.from({ length: 1000 }, (_, i) => `seen-${i}`));
     await strategy().recommend(userQuery({ k: 10, exclude }), never());
-    expect(server.requests[0]!.body.numResults).toBe(500);
+    expect(server.requests[0]!.body.numResults).toBe(10 + PERSONALIZE_MAX_OVERFETCH);
+  });
+
+  it("leaves seen items to the seen-items filter and over-fetches only for the other exclusions", async () => {
+    const forwarder = new PersonalizeEventForwarder(
+      createPersonalizeEventsClient({ region: "us-east-1", endpointUrl: server.url }),
+      { trackingId: "tracker-1" },
+    );
+    server.table.byKey!.carol = TABLE.byKey.alice;
+    for (const itemId of ["i1", "i2"])
+      forwarder.enqueue({
+        eventId: itemId,
+        userId: "carol",
+        itemId,
+        type: "VIEW",
+        weight: 1,
+        timestamp: new Date(),
+      });
+    await forwarder.flush();
+    const seen = new Set(["i1", "i2"]);
+    const query = userQuery({ userId: "carol", k: 3, seen, exclude: new Set([...seen, "i6"]) });
+
+    const result = await strategy({ campaignArn: CAMPAIGN, seenFilterArn: SEEN_FILTER }).recommend(
+      query,
+      never(),
+    );
+    const body = server.requests.at(-1)!.body;
+    expect(body).toMatchObject({ filterArn: SEEN_FILTER, numResults: 4 });
+    expect(body.filterValues).toBeUndefined();
+    expect(result.items.map((i) => i.itemId)).toEqual(["i3", "i4", "i5"]);
+
+    // A category takes the one filter a call may carry: seen items are over-fetched again.
+    await strategy({
+      campaignArn: CAMPAIGN,
+      seenFilterArn: SEEN_FILTER,
+      categoryFilterArn: CATEGORY_FILTER,
+    }).recommend({ ...query, category: "shoes" }, never());
+    expect(server.requests.at(-1)!.body).toMatchObject({ filterArn: CATEGORY_FILTER, numResults: 6 });
   });
 
   it("passes the context through", async () => {
@@ -180,6 +226,13 @@ describe("PersonalizeStrategy: not configured", () => {
   it("reports itself unconfigured and refuses without a call", async () => {
     const s = strategy({});
     expect(s.status()).toMatchObject({ configured: false, ready: false });
+    await expect(s.recommend(userQuery(), never())).rejects.toBeInstanceOf(StrategyUnavailableError);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("reports a similar-items resource alone as ready for relatedItems only", async () => {
+    const s = strategy({ similarItemsArn: SIMS });
+    expect(s.status()).toMatchObject({ configured: true, ready: true, modelVersion: "sims" });
     await expect(s.recommend(userQuery(), never())).rejects.toBeInstanceOf(StrategyUnavailableError);
     expect(server.requests).toHaveLength(0);
   });
@@ -286,5 +339,22 @@ describe("PersonalizeStrategy.onEvent", () => {
     await forwarder.flush();
     expect(server.requests.map((r) => r.path)).toEqual(["/events"]);
     expect(forwarder.stats()).toMatchObject({ forwarded: 1, failed: 0, pending: 0 });
+  });
+});
+
+describe("a gateway configured with a similar-items resource only", () => {
+  it("registers Personalize and answers relatedItems from it", async () => {
+    const t = await createTestApp({
+      PERSONALIZE_SIMILAR_ITEMS_ARN: SIMS,
+      PERSONALIZE_ENDPOINT_URL: server.url,
+    });
+    try {
+      const list = await t.app.recommendations.relatedItems("i1", { k: 2, strategy: "PERSONALIZE" });
+      expect(list).toMatchObject({ strategy: "PERSONALIZE", fallbackFrom: undefined });
+      expect(list.items.map((i) => i.itemId)).toEqual(["i9", "i8"]);
+      expect(server.requests[0]!.body).toMatchObject({ campaignArn: SIMS, itemId: "i1" });
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -16,9 +16,10 @@ const ROOT = path.resolve(__dirname, "../..");
 const run = promisify(execFile);
 
 const OPTIONAL_PARAMS = {
-  sagemakerEndpointName: "xgb-ranker",
+  sagemakerEndpointName: "XGB-Ranker",
   personalizeCampaignArn: "arn:aws:personalize:us-east-1:123456789012:campaign/recs",
   personalizeFilterArn: "arn:aws:personalize:us-east-1:123456789012:filter/category",
+  personalizeSeenFilterArn: "arn:aws:personalize:us-east-1:123456789012:filter/not-seen",
   personalizeTrackingId: "tracking-123",
   retrainSchedule: "rate(1 day)",
   alarmEmail: "ops@example.com",
@@ -235,11 +236,16 @@ describe("serverless package: CloudFormation template", () => {
     expect(env(full.template)).toMatchObject({ DASHBOARD: "true", LANDING_PAGE: "graphiql" });
   });
 
-  it("sets CORS only from the allow-list parameter", () => {
+  it("sets CORS only from the allow-list parameter, allowing every header the README asks browsers to send", () => {
     expect(base.template.Resources.HttpApi.Properties.CorsConfiguration).toBeUndefined();
-    expect(full.template.Resources.HttpApi.Properties.CorsConfiguration).toMatchObject({
-      AllowOrigins: { "Fn::Split": [",", OPTIONAL_PARAMS.corsOrigins] },
-    });
+    const cors = full.template.Resources.HttpApi.Properties.CorsConfiguration as { AllowHeaders: string[] };
+    expect(cors).toMatchObject({ AllowOrigins: { "Fn::Split": [",", OPTIONAL_PARAMS.corsOrigins] } });
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const allowed = cors.AllowHeaders.map((h) => h.toLowerCase());
+    for (const header of ["Content-Type", "Authorization", "x-api-key", "Idempotency-Key"]) {
+      expect(readme).toContain(header);
+      expect(allowed).toContain(header.toLowerCase());
+    }
   });
 
   it("declares the four tables on demand, with their keys, TTL and point-in-time recovery", () => {
@@ -338,14 +344,19 @@ describe("serverless package: CloudFormation template", () => {
     const [sagemaker] = statementsFor(full.template, "sagemaker:");
     expect(actions(sagemaker)).toEqual(["sagemaker:InvokeEndpoint"]);
     expect(resources(sagemaker)).toEqual([
+      // SageMaker's ARNs carry the name in lower case; IAM compares case-sensitively.
       { "Fn::Sub": "arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:endpoint/xgb-ranker" },
     ]);
+    const env = full.template.Resources.GraphqlLambdaFunction!.Properties.Environment as { Variables: Json };
+    expect(env.Variables.SAGEMAKER_ENDPOINT_NAME).toBe("XGB-Ranker");
     const personalize = statementsFor(full.template, "personalize:");
     const recs = personalize.find((s) => actions(s).includes("personalize:GetRecommendations"));
     expect(resources(recs as Statement)).toEqual([
       OPTIONAL_PARAMS.personalizeCampaignArn,
       OPTIONAL_PARAMS.personalizeFilterArn,
+      OPTIONAL_PARAMS.personalizeSeenFilterArn,
     ]);
+    expect(env.Variables.PERSONALIZE_SEEN_FILTER_ARN).toBe(OPTIONAL_PARAMS.personalizeSeenFilterArn);
     const events = personalize.find((s) => actions(s).includes("personalize:PutEvents"));
     expect(events?.Condition).toBeDefined();
   });

@@ -67,6 +67,11 @@ export interface PersonalizeServerOptions {
   table?: RecommendationTable;
   /** When given, ARNs outside this list answer ResourceNotFoundException. */
   knownArns?: string[];
+  /**
+   * A filter "EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN (...)": with this filterArn, items the
+   * user sent through PutEvents to this server are left out, as Personalize does from its interactions.
+   */
+  seenFilterArn?: string;
   faults?: PersonalizeFaults;
 }
 
@@ -110,6 +115,7 @@ export async function startPersonalizeServer(
     table: options.table ?? { fallback: syntheticFallback() },
     abortedRequests: 0,
     openRequests: 0,
+    interacted: new Map<string, Set<string>>(),
   };
 
   const server = http.createServer((req, res) => {
@@ -187,8 +193,12 @@ export async function startPersonalizeServer(
     const categories =
       filterValues?.CATEGORY === undefined ? undefined : parseFilterValue(filterValues.CATEGORY);
 
+    const seen =
+      body.filterArn !== undefined && body.filterArn === options.seenFilterArn
+        ? state.interacted.get(String(body.userId))
+        : undefined;
     const items = answerFor(key)
-      .filter((i) => i.itemId !== body.itemId)
+      .filter((i) => i.itemId !== body.itemId && !seen?.has(i.itemId))
       .filter((i) => !categories || (i.category !== undefined && categories.includes(i.category)))
       .slice(0, numResults);
     return {
@@ -214,6 +224,10 @@ export async function startPersonalizeServer(
       throw new ServiceError("InvalidInputException", "trackingId and sessionId are required");
     if (!Array.isArray(events) || events.length < 1 || events.length > 10)
       throw new ServiceError("InvalidInputException", "eventList must hold 1 to 10 events");
+    const user = String(body.userId);
+    const items = state.interacted.get(user) ?? new Set<string>();
+    for (const e of events as Array<{ itemId?: string }>) if (e.itemId) items.add(e.itemId);
+    state.interacted.set(user, items);
     return {};
   }
 
