@@ -44,6 +44,10 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+function checkHeaderKey(key: string | undefined): string | undefined {
+  return checkOptionalText("Idempotency-Key", key);
+}
+
 interface Pending {
   event: StoredEvent;
   key?: string;
@@ -63,22 +67,31 @@ interface Stored {
 export class EventService {
   constructor(private readonly deps: EventServiceDeps) {}
 
-  async record(input: EventInputFields): Promise<RecordEventResult> {
-    const [result] = await this.store([this.prepare(input, "")]);
+  /** `headerKey`: the request's Idempotency-Key header, used when the input carries no key. */
+  async record(input: EventInputFields, headerKey?: string): Promise<RecordEventResult> {
+    const [result] = await this.store([this.prepare(input, "", checkHeaderKey(headerKey))]);
     return result!;
   }
 
-  async recordMany(inputs: readonly EventInputFields[]): Promise<RecordEventResult[]> {
+  /**
+   * `headerKey` keys the batch as sent: an event without its own idempotencyKey gets
+   * "<header>#<position>" (from 0), so the same batch sent again stores each event once.
+   */
+  async recordMany(inputs: readonly EventInputFields[], headerKey?: string): Promise<RecordEventResult[]> {
     const { maxBatch } = this.deps.rules;
     if (inputs.length === 0 || inputs.length > maxBatch)
       throw new InputError("inputs", `must hold 1..${maxBatch} events`);
+    const batchKey = checkHeaderKey(headerKey);
     // All or nothing at validation: one bad event rejects the batch before anything is written.
-    return this.store(inputs.map((input, i) => this.prepare(input, `inputs[${i}].`)));
+    return this.store(
+      inputs.map((input, i) => this.prepare(input, `inputs[${i}].`, batchKey && `${batchKey}#${i}`)),
+    );
   }
 
-  private prepare(input: EventInputFields, fieldPrefix: string): Pending {
+  /** The event's own key wins over one derived from the header. */
+  private prepare(input: EventInputFields, fieldPrefix: string, headerKey: string | undefined): Pending {
     try {
-      const key = checkOptionalText("idempotencyKey", input.idempotencyKey);
+      const key = checkOptionalText("idempotencyKey", input.idempotencyKey) ?? headerKey;
       return { event: this.deps.ingestion.toStored(validateEvent(input, this.deps.rules)), key };
     } catch (error) {
       if (error instanceof InputError && fieldPrefix)

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { loadConfig } from "../../src/config";
 import { ensureTables } from "../../src/store/tables";
+import { createDocumentClient } from "../../src/store/dynamo";
+import { countEvents } from "../support/gateway-on-dynalite";
 import { httpApiEvent } from "../support/lambda-events";
 import { localDynamo } from "../support/local-dynamo";
 import { startPersonalizeServer, type PersonalizeServer } from "../support/personalize-server";
@@ -92,5 +94,30 @@ describe("Lambda: the response never waits for background work", () => {
     const ids = forwardedIds();
     expect([...ids.keys()].sort()).toEqual([...eventIds].sort());
     expect([...ids.values()].every((n) => n === 1)).toBe(true);
+  });
+});
+
+describe("Lambda: recordEvents honours the Idempotency-Key header", () => {
+  it("stores each event of a batch sent twice with one header once; an event's own key wins", async () => {
+    const inputs = [
+      { userId: "idem-a", itemId: "item-1", type: "VIEW" },
+      { userId: "idem-a", itemId: "item-2", type: "PURCHASE", idempotencyKey: "order-7-line-2" },
+      { userId: "idem-b", itemId: "item-1", type: "ADD_TO_CART" },
+    ];
+    const send = async () =>
+      (await invoke({ query: RECORD_EVENTS, variables: { inputs } }, { "idempotency-key": "batch-42" })).data!
+        .recordEvents as Array<{ eventId: string; duplicate: boolean }>;
+    const first = await send();
+    const again = await send();
+    expect(first.map((r) => r.duplicate)).toEqual([false, false, false]);
+    expect(again).toEqual(first.map((r) => ({ ...r, duplicate: true })));
+    const db = createDocumentClient({ region: "us-east-1", endpoint: process.env.DYNAMODB_ENDPOINT });
+    expect(await countEvents(db, "idem-a", "traffic-events")).toBe(2);
+    expect(await countEvents(db, "idem-b", "traffic-events")).toBe(1);
+
+    // The body's key is the event's key: the same event under it alone is a duplicate too.
+    const own = await invoke({ query: RECORD_EVENTS, variables: { inputs: [inputs[1]] } });
+    expect(own.data!.recordEvents).toEqual([{ eventId: first[1]!.eventId, duplicate: true }]);
+    db.destroy();
   });
 });

@@ -12,16 +12,17 @@ export class EventResolver {
     @Arg("input", () => EventInput) input: EventInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<RecordEventResult> {
-    return ctx.app.events.record({ ...input, idempotencyKey: input.idempotencyKey ?? ctx.idempotencyKey });
+    return ctx.app.events.record(input, ctx.idempotencyKey);
   }
 
   @Mutation(() => [RecordEventResult], {
-    description: "Records up to 25 interactions; all are validated before any is stored.",
+    description:
+      "Records up to 25 interactions; all are validated before any is stored. With an Idempotency-Key header, an event without its own idempotencyKey is keyed '<header>#<position>' (from 0).",
   })
   recordEvents(
     @Arg("inputs", () => [EventInput]) inputs: EventInput[],
     @Ctx() ctx: GraphQLContext,
   ): Promise<RecordEventResult[]> {
-    return ctx.app.events.recordMany(inputs);
+    return ctx.app.events.recordMany(inputs, ctx.idempotencyKey);
   }
 }
