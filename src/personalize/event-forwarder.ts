@@ -250,8 +250,14 @@ function toPersonalizeEvent(event: RecordedEvent): PersonalizeEvent {
   };
 }
 
-/** Only Personalize's own ids mean something to Personalize; lists other strategies served have none. */
+/** PutEvents refuses a recommendationId over 40 characters (and with it the whole call). */
+const MAX_RECOMMENDATION_ID = 40;
+
+/**
+ * Only Personalize's own ids mean something to Personalize; lists other strategies served have none,
+ * and an id too long to be one (a client's mangled echo) is left out rather than failing the batch.
+ */
 function personalizeRecommendationId(recommendationId: string | undefined): string | undefined {
   const ref = recommendationId ? parseRecommendationId(recommendationId) : undefined;
-  return ref?.strategy === "PERSONALIZE" ? ref.id : undefined;
+  return ref?.strategy === "PERSONALIZE" && ref.id.length <= MAX_RECOMMENDATION_ID ? ref.id : undefined;
 }

@@ -81,12 +81,15 @@ describe("PersonalizeEventForwarder: mapping", () => {
     });
   });
 
-  it("forwards no recommendationId for lists another strategy served", async () => {
+  it("forwards no recommendationId for lists another strategy served, nor one Personalize would refuse", async () => {
     const f = forwarder();
     f.enqueue(event("carol", { recommendationId: "NMF~default~0b8e6f0e-1111-4c4c-9c9c-123456789abc" }));
+    f.enqueue(event("carol", { recommendationId: `PERSONALIZE~default~${"x".repeat(41)}` }));
     await f.flush();
-    const [sent] = server.requests[0]!.body.eventList as Array<Record<string, unknown>>;
-    expect(sent).not.toHaveProperty("recommendationId");
+    const sent = server.requests[0]!.body.eventList as Array<Record<string, unknown>>;
+    expect(sent).toHaveLength(2);
+    for (const e of sent) expect(e).not.toHaveProperty("recommendationId");
+    expect(f.stats()).toMatchObject({ forwarded: 2, failed: 0 });
   });
 
   it("derives a stable session per user and day when the caller sent none", async () => {
