@@ -7,7 +7,7 @@ import { keepUserId, type UserIdMapper } from "../security/pseudonymise";
 import { forEachLimited } from "../shared/limited";
 import type { StoredEvent } from "../store/events.store";
 import type { PopularityEvent } from "../store/popularity.store";
-import { addInteractions, interactionWeights, type UserState } from "../store/users.store";
+import { addInteractions, interactionWeights, type UserState } from "../store/user-state";
 import type { FoldedVector } from "../strategies/nmf";
 import type { RecordedEvent, Strategy } from "../strategies/strategy";
 import { EventBatch } from "./event-batch";
@@ -45,6 +45,8 @@ export interface IngestionDeps {
 
 /** Users updated at once; each update is a read and a conditional write. */
 const USER_UPDATES_IN_FLIGHT = 32;
+/** Ten BatchGetItem calls of 100 keys. */
+const CATEGORY_LOOKUPS_AT_ONCE = 1_000;
 
 /**
  * The one way behaviour enters the gateway, for the live `recordEvent` path and bulk imports alike:
@@ -121,9 +123,13 @@ export class Ingestion {
   private async countPopularity(batch: EventBatch): Promise<void> {
     try {
       const categories = new Map<string, string | undefined>();
-      await forEachLimited(batch.items.ids, USER_UPDATES_IN_FLIGHT, async (id) =>
-        categories.set(id, await this.deps.catalog.categoryOf(id)),
-      );
+      const ids = batch.items.ids;
+      // Lookups of one tick are batched into BatchGetItem calls; chunks bound the calls in flight.
+      for (let i = 0; i < ids.length; i += CATEGORY_LOOKUPS_AT_ONCE) {
+        const chunk = ids.slice(i, i + CATEGORY_LOOKUPS_AT_ONCE);
+        const found = await Promise.all(chunk.map((id) => this.deps.catalog.categoryOf(id)));
+        chunk.forEach((id, j) => categories.set(id, found[j]));
+      }
       await this.deps.popularity.addMany(
         (function* () {
           for (const e of batch.itemEvents()) yield { ...e, category: categories.get(e.itemId) };

@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { TtlCache } from "../shared/ttl-cache";
-import { UserStore, type UserState } from "./users.store";
+import type { UserState } from "./user-state";
+import { UserStore } from "./users.store";
 
 /**
  * The user store with a write-through in-process cache of user state. It is only coherent when this
