@@ -24,7 +24,7 @@ import { userIdPseudonymiser } from "./security/pseudonymise";
 import { AttributionStore } from "./store/attribution.store";
 import { CachingItemStore } from "./store/cached-items.store";
 import { CachingUserStore } from "./store/cached-users.store";
-import { CatalogIndex } from "./store/catalog-index";
+import { ItemCategories } from "./store/item-categories";
 import { createDocumentClient } from "./store/dynamo";
 import { EventStore } from "./store/events.store";
 import { IdempotencyStore } from "./store/idempotency.store";
@@ -70,7 +70,7 @@ export interface App {
   metrics: Metrics;
   db: DynamoDBDocumentClient;
   stores: Stores;
-  catalog: CatalogIndex;
+  catalog: ItemCategories;
   modelStore: ModelStore;
   models: ModelHolder;
   popular: PopularStrategy;
@@ -106,7 +106,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     users: new CachingUserStore(db, tables.users, config.users.cacheSeconds),
     popularity: new PopularityStore(db, tables.stats, config.popular.halfLifeDays),
   };
-  const catalog = new CatalogIndex(stores.items, config.catalog.cacheSeconds, log);
+  const catalog = new ItemCategories(stores.items);
   const modelStore = createModelStore(config.model.uri, { region: config.aws.region });
   const models = new ModelHolder(modelStore, config.model.refreshSeconds, log);
 
@@ -253,7 +253,7 @@ function createSageMaker(
     log: Logger;
     nmf: NmfStrategy;
     popular: PopularStrategy;
-    catalog: CatalogIndex;
+    catalog: ItemCategories;
   },
 ): SageMakerXgbStrategy | undefined {
   const s = config.sagemaker;

@@ -109,7 +109,6 @@ export async function importEvents(
     if (error instanceof InputError && stored === 0) throw error; // e.g. a file without the needed columns
     throw new ImportFailedError(stored, error);
   } finally {
-    app.catalog.invalidate();
     app.popular.invalidate();
   }
   return { imported: derived - skip, resumedAfter: skip };
