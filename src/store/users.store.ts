@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { batchGetByKey } from "./batch-get";
 import { decodeInteractions, emptyUserState, encodeInteractions, type UserState } from "./user-state";
 
 /** The users table's row: the state with its interactions and vector packed (older rows hold plain ones). */
@@ -9,6 +10,11 @@ interface UserRow extends Omit<UserState, "interactions" | "vector"> {
 }
 
 const MAX_CONFLICT_RETRIES = 8;
+
+/** A user's state as read earlier; `state` undefined means the user had none. */
+export interface KnownState {
+  state: UserState | undefined;
+}
 
 function toRow(state: UserState): UserRow {
   const { vector, ...rest } = state;
@@ -39,6 +45,12 @@ export class UserStore {
     return this.read(userId);
   }
 
+  /** BatchGetItem, eventually consistent: a stale state only costs `update` a conflict and a re-read. */
+  async getMany(ids: readonly string[]): Promise<Array<UserState | undefined>> {
+    const rows = await batchGetByKey<UserRow & Record<string, unknown>>(this.db, this.table, "userId", ids);
+    return rows.map((row) => row && fromRow(row));
+  }
+
   private async read(userId: string): Promise<UserState | undefined> {
     const out = await this.db.send(
       new GetCommand({ TableName: this.table, Key: { userId }, ConsistentRead: true }),
@@ -48,14 +60,15 @@ export class UserStore {
 
   /**
    * Read-modify-write with optimistic locking on `version`: concurrent events for one user
-   * never overwrite each other's interactions.
+   * never overwrite each other's interactions. `start` is a state read before (getMany), saving a read.
    */
-  async update(userId: string, change: (state: UserState) => void): Promise<UserState> {
+  async update(userId: string, change: (state: UserState) => void, start?: KnownState): Promise<UserState> {
     for (let attempt = 0; ; attempt++) {
       // The first attempt may start from a cached state (a subclass's); a conflict means it was
       // stale, so retries read the table.
       const current =
-        (attempt === 0 ? await this.get(userId) : await this.read(userId)) ?? emptyUserState(userId);
+        (attempt > 0 ? await this.read(userId) : start ? start.state : await this.get(userId)) ??
+        emptyUserState(userId);
       const next: UserState = structuredClone(current);
       change(next);
       next.version = current.version + 1;
