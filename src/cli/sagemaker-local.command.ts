@@ -1,4 +1,4 @@
-import { startLocalEndpoint } from "../sagemaker/local-endpoint";
+import { startLocalEndpoint } from "../../tools/local-sagemaker-endpoint";
 import { UsageError, intFlag } from "./args";
 import type { Run } from "./commands";
 

@@ -1,6 +1,6 @@
-import { loadXgbModel, type ModelSourceOptions } from "../xgboost/load";
-import type { XgbModel } from "../xgboost/model";
-import type { FeatureRows } from "../xgboost/rows";
+import { loadXgbModel, type ModelSourceOptions } from "./xgboost/load";
+import type { XgbModel } from "./xgboost/model";
+import type { FeatureRows } from "./xgboost/rows";
 import { XgbScoringError } from "./errors";
 import type { XgbScorer } from "./scorer";
 

@@ -1,4 +1,4 @@
-import type { FeatureRows } from "../xgboost/rows";
+import type { FeatureRows } from "./xgboost/rows";
 
 /** Scores rows (features in spec order) with an XGBoost model; one score per row, in row order. */
 export interface XgbScorer {

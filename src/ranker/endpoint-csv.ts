@@ -1,4 +1,4 @@
-import type { FeatureRows } from "../xgboost/rows";
+import type { FeatureRows } from "./xgboost/rows";
 
 /** InvokeEndpoint refuses bodies over 6 MB; the defaults stay well under it. */
 export interface CsvChunkLimits {

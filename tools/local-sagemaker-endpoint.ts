@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
-import { readBody } from "../shared/read-body";
+import { readBody } from "../src/shared/read-body";
 import type { AddressInfo } from "node:net";
-import { loadXgbModel, type ModelSourceOptions } from "../xgboost/load";
-import type { XgbModel } from "../xgboost/model";
-import { parseCsvRows } from "./csv";
+import { loadXgbModel, type ModelSourceOptions } from "../src/ranker/xgboost/load";
+import type { XgbModel } from "../src/ranker/xgboost/model";
+import { parseCsvRows } from "../src/ranker/endpoint-csv";
 
 /** SageMaker Runtime refuses InvokeEndpoint bodies over 6 MB. */
 export const MAX_INVOKE_BODY_BYTES = 6 * 1024 * 1024;

@@ -1,13 +1,13 @@
 import DataLoader from "dataloader";
-import { interactionFeatures, userContext } from "../features/compute";
-import { itemFeatureKey, userFeatureKey, type FeatureStore } from "../features/feature.store";
-import { buildFeatureRows } from "../features/rows";
-import type { FeatureSpec, Features } from "../features/spec";
+import { interactionFeatures, userContext } from "./features/compute";
+import { itemFeatureKey, userFeatureKey, type FeatureStore } from "./features/feature.store";
+import { buildFeatureRows } from "./features/rows";
+import type { FeatureSpec, Features } from "./features/spec";
 import type { Logger } from "../observability/logger";
-import { XgbScoringError } from "../sagemaker/errors";
-import { XgbLocalScorer } from "../sagemaker/local-scorer";
+import { XgbScoringError } from "./errors";
+import { XgbLocalScorer } from "./local-scorer";
 import { BackgroundRefresh } from "../shared/background-refresh";
-import type { XgbScorer } from "../sagemaker/scorer";
+import type { XgbScorer } from "./scorer";
 import {
   StrategyUnavailableError,
   type RecommendQuery,
@@ -15,7 +15,7 @@ import {
   type Strategy,
   type StrategyResult,
   type StrategyStatus,
-} from "./strategy";
+} from "../strategies/strategy";
 
 /** Where the items to rank come from; they already honour the query's exclusions and category. */
 export interface CandidateSource {
