@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatCsvValue, parseCsvRows, rowsToCsvChunks } from "../../../src/ranker/endpoint-csv";
+import { formatCsvValue, rowsToCsvChunks } from "../../../src/ranker/endpoint-csv";
+import { parseCsvRows } from "../../../tools/local-sagemaker-endpoint";
 import { featureRows, featureRowsBySpec } from "../../../src/ranker/xgboost/rows";
 
 describe("rows to text/csv", () => {
