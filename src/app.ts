@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { version } from "../package.json";
 import { STRATEGY_NAMES, type Config, type StrategyName } from "./config";
-import { FeatureStore } from "./features/feature.store";
+import { FeatureStore } from "./ranker/features/feature.store";
 import { createModelStore, type ModelStore } from "./nmf/store";
 import { ModelHolder } from "./nmf/store/model-holder";
 import { flushLogs, Logger } from "./observability/logger";
@@ -17,9 +17,9 @@ import { AttributionService } from "./recommend/attribution.service";
 import { EventService } from "./recommend/event.service";
 import { Ingestion } from "./ingest/ingestion";
 import { RecommendationService } from "./recommend/recommendation.service";
-import { XgbEndpointScorer } from "./sagemaker/endpoint-scorer";
-import { XgbLocalScorer } from "./sagemaker/local-scorer";
-import type { XgbScorer } from "./sagemaker/scorer";
+import { XgbEndpointScorer } from "./ranker/endpoint-scorer";
+import { XgbLocalScorer } from "./ranker/local-scorer";
+import type { XgbScorer } from "./ranker/scorer";
 import { userIdPseudonymiser } from "./security/pseudonymise";
 import { AttributionStore } from "./store/attribution.store";
 import { CachingItemStore } from "./store/cached-items.store";
@@ -35,7 +35,8 @@ import { PersonalizeStrategy } from "./strategies/personalize";
 import { PopularStrategy } from "./strategies/popular";
 import { variantName } from "./strategies/ab";
 import { StrategyRouter } from "./strategies/router";
-import { nmfThenPopularCandidates, SageMakerXgbStrategy } from "./strategies/sagemaker";
+import { nmfThenPopularCandidates } from "./ranker/candidates";
+import { XgbRankerStrategy } from "./ranker/strategy";
 import type { Strategy } from "./strategies/strategy";
 
 export const VERSION = version;
@@ -113,11 +114,11 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const popular = new PopularStrategy(stores.popularity, config.popular.refreshSeconds, log);
   const nmf = new NmfStrategy(models);
   const personalize = createPersonalize(config, log);
-  const sagemaker = createSageMaker(config, { db, log, nmf, popular, catalog });
+  const xgbRanker = createXgbRanker(config, { db, log, nmf, popular, catalog });
   const strategies = new Map<StrategyName, Strategy>([
     [nmf.name, nmf],
     [popular.name, popular],
-    ...(sagemaker ? ([[sagemaker.name, sagemaker]] as const) : []),
+    ...(xgbRanker ? ([[xgbRanker.name, xgbRanker]] as const) : []),
     ...(personalize ? ([[personalize.strategy.name, personalize.strategy]] as const) : []),
   ]);
   const router = new StrategyRouter(
@@ -246,7 +247,7 @@ function createPersonalize(config: Config, log: Logger) {
 }
 
 /** Registered when an endpoint or an in-process model is configured; XGBOOST_MODEL_URI wins over the endpoint. */
-function createSageMaker(
+function createXgbRanker(
   config: Config,
   parts: {
     db: DynamoDBDocumentClient;
@@ -255,7 +256,7 @@ function createSageMaker(
     popular: PopularStrategy;
     catalog: ItemCategories;
   },
-): SageMakerXgbStrategy | undefined {
+): XgbRankerStrategy | undefined {
   const s = config.sagemaker;
   const { endpointName, xgboostModelUri } = s;
   if (!endpointName && !xgboostModelUri) return undefined;
@@ -270,7 +271,7 @@ function createSageMaker(
           timeoutMs: s.timeoutMs,
         });
   const categoryOf = (itemId: string) => parts.catalog.categoryOf(itemId);
-  return new SageMakerXgbStrategy(
+  return new XgbRankerStrategy(
     {
       features: new FeatureStore(parts.db, config.dynamo.tables.stats),
       loadScorer,

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { buildTrainingSet, writeTrainingSet } from "../features/export";
+import { buildTrainingSet, writeTrainingSet } from "../ranker/features/export";
 import { UsageError, intFlag, numberFlag } from "./args";
 import type { Run } from "./commands";
 import { featureStore, withApp } from "./common";

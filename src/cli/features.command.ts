@@ -1,4 +1,4 @@
-import { runFeatureJob } from "../features/job";
+import { runFeatureJob } from "../ranker/features/job";
 import type { Run } from "./commands";
 import { featureStore, withApp } from "./common";
 

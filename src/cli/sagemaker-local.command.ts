@@ -1,4 +1,6 @@
-import { startLocalEndpoint } from "../sagemaker/local-endpoint";
+// A development emulator, kept out of src/: only this command loads it, so it is in the CLI bundle
+// (initialised on first use) and never in the Lambda bundles.
+import { startLocalEndpoint } from "../../tools/local-sagemaker-endpoint";
 import { UsageError, intFlag } from "./args";
 import type { Run } from "./commands";
 

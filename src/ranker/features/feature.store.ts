@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { batchGetByKeys } from "../store/batch-get";
-import { batchPut } from "../store/batch-write";
+import { batchGetByKeys } from "../../store/batch-get";
+import { batchPut } from "../../store/batch-write";
 import type { FeatureSpec, Features } from "./spec";
 
 const SORT_KEY = "features";
