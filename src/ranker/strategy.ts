@@ -1,7 +1,8 @@
 import DataLoader from "dataloader";
 import type { CandidateSource } from "./candidates";
 import { interactionFeatures, userContext } from "./features/compute";
-import { itemFeatureKey, userFeatureKey, type FeatureStore } from "./features/feature.store";
+import { statsKeys } from "../store/keys";
+import type { FeatureStore } from "./features/feature.store";
 import { buildFeatureRows } from "./features/rows";
 import type { FeatureSpec, Features } from "./features/spec";
 import type { Logger } from "../observability/logger";
@@ -89,8 +90,8 @@ export class XgbRankerStrategy implements Strategy {
     // Per request: DataLoader caches must never outlive the request (features change between them).
     const features = new DataLoader<string, Features | undefined>((keys) => this.deps.features.getMany(keys));
     const [user, items, categories] = await Promise.all([
-      features.load(userFeatureKey(query.userId)),
-      Promise.all(itemIds.map((id) => features.load(itemFeatureKey(id)))),
+      features.load(statsKeys.userFeatures(query.userId)),
+      Promise.all(itemIds.map((id) => features.load(statsKeys.itemFeatures(id)))),
       this.categories([...query.interactions.keys(), ...itemIds]),
     ]);
     const context = userContext(query.interactions, (id) => categories.get(id));

@@ -1,5 +1,6 @@
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { EventType } from "../config";
+import { statsKeys } from "./keys";
 
 /** Counters of one strategy variant on one UTC day: lists served and attributed events by type. */
 export interface AttributionCounts {
@@ -11,7 +12,6 @@ export interface AttributionCounts {
 }
 
 const RETENTION_DAYS = 400;
-const partition = (day: string) => `attr#${day}`;
 
 /** Rows in the stats table: pk "attr#<day>", sk "<strategy>~<variant>", atomic ADD counters. */
 export class AttributionStore {
@@ -32,7 +32,7 @@ export class AttributionStore {
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { pk: partition(counts.day), sk: `${counts.strategy}~${counts.variant}` },
+        Key: { pk: statsKeys.attribution(counts.day), sk: `${counts.strategy}~${counts.variant}` },
         UpdateExpression: `ADD ${adds.join(", ")} SET expiresAt = if_not_exists(expiresAt, :ttl)`,
         ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
         ExpressionAttributeValues: {
@@ -48,7 +48,7 @@ export class AttributionStore {
       new QueryCommand({
         TableName: this.table,
         KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: { ":pk": partition(day) },
+        ExpressionAttributeValues: { ":pk": statsKeys.attribution(day) },
       }),
     );
     return (out.Items ?? []).map((row) => {

@@ -1,5 +1,6 @@
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { forEachLimited } from "../shared/limited";
+import { statsKeys } from "./keys";
 import { allPages } from "./pages";
 
 /**
@@ -92,8 +93,8 @@ export class PopularityStore {
   /** The era's shards in parallel, and the key counters had before they were sharded. */
   private async era(era: number): Promise<PopularityEntry[]> {
     const keys = [
-      `popular#${era}`,
-      ...Array.from({ length: POPULARITY_SHARDS }, (_, s) => `popular#${era}#${s}`),
+      statsKeys.popularityBeforeShards(era),
+      ...Array.from({ length: POPULARITY_SHARDS }, (_, s) => statsKeys.popularity(era, s)),
     ];
     const shards = await Promise.all(keys.map((key) => this.partition(key)));
     return shards.flat();
@@ -130,5 +131,5 @@ export class PopularityStore {
 function shardKey(era: number, itemId: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < itemId.length; i++) hash = Math.imul(hash ^ itemId.charCodeAt(i), 0x01000193);
-  return `popular#${era}#${(hash >>> 0) % POPULARITY_SHARDS}`;
+  return statsKeys.popularity(era, (hash >>> 0) % POPULARITY_SHARDS);
 }
