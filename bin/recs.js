@@ -19,9 +19,12 @@ function staleness() {
   } catch {
     return "dist/cli.js is missing";
   }
-  const src = path.join(root, "src");
-  for (const file of fs.readdirSync(src, { recursive: true })) {
-    if (fs.statSync(path.join(src, file)).mtimeMs > builtAt) return `src/${file} is newer than dist/cli.js`;
+  // tools/ too: the SageMaker endpoint emulator of `recs sagemaker-local` lives there and is bundled.
+  for (const dir of ["src", "tools"]) {
+    for (const file of fs.readdirSync(path.join(root, dir), { recursive: true })) {
+      if (fs.statSync(path.join(root, dir, file)).mtimeMs > builtAt)
+        return `${dir}/${file} is newer than dist/cli.js`;
+    }
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { version } from "../package.json";
 import { STRATEGY_NAMES, type Config, type StrategyName } from "./config";
-import { FeatureStore } from "./features/feature.store";
+import { FeatureStore } from "./ranker/features/feature.store";
 import { createModelStore, type ModelStore } from "./nmf/store";
 import { ModelHolder } from "./nmf/store/model-holder";
 import { flushLogs, Logger } from "./observability/logger";
@@ -17,15 +17,15 @@ import { AttributionService } from "./recommend/attribution.service";
 import { EventService } from "./recommend/event.service";
 import { Ingestion } from "./ingest/ingestion";
 import { RecommendationService } from "./recommend/recommendation.service";
-import { XgbEndpointScorer } from "./sagemaker/endpoint-scorer";
-import { XgbLocalScorer } from "./sagemaker/local-scorer";
-import type { XgbScorer } from "./sagemaker/scorer";
+import { XgbEndpointScorer } from "./ranker/endpoint-scorer";
+import { XgbLocalScorer } from "./ranker/local-scorer";
+import type { XgbScorer } from "./ranker/scorer";
 import { userIdPseudonymiser } from "./security/pseudonymise";
 import { AttributionStore } from "./store/attribution.store";
 import { CachingItemStore } from "./store/cached-items.store";
 import { settleWithin } from "./shared/deadline";
 import { CachingUserStore } from "./store/cached-users.store";
-import { CatalogIndex } from "./store/catalog-index";
+import { ItemCategories } from "./store/item-categories";
 import { createDocumentClient } from "./store/dynamo";
 import { EventStore } from "./store/events.store";
 import { IdempotencyStore } from "./store/idempotency.store";
@@ -36,7 +36,8 @@ import { PersonalizeStrategy } from "./strategies/personalize";
 import { PopularStrategy } from "./strategies/popular";
 import { variantName } from "./strategies/ab";
 import { StrategyRouter } from "./strategies/router";
-import { nmfThenPopularCandidates, SageMakerXgbStrategy } from "./strategies/sagemaker";
+import { nmfThenPopularCandidates } from "./ranker/candidates";
+import { XgbRankerStrategy } from "./ranker/strategy";
 import type { Strategy } from "./strategies/strategy";
 
 export const VERSION = version;
@@ -71,7 +72,7 @@ export interface App {
   metrics: Metrics;
   db: DynamoDBDocumentClient;
   stores: Stores;
-  catalog: CatalogIndex;
+  catalog: ItemCategories;
   modelStore: ModelStore;
   models: ModelHolder;
   popular: PopularStrategy;
@@ -110,18 +111,18 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     users: new CachingUserStore(db, tables.users, config.users.cacheSeconds),
     popularity: new PopularityStore(db, tables.stats, config.popular.halfLifeDays),
   };
-  const catalog = new CatalogIndex(stores.items, config.catalog.cacheSeconds, log);
+  const catalog = new ItemCategories(stores.items);
   const modelStore = createModelStore(config.model.uri, { region: config.aws.region });
   const models = new ModelHolder(modelStore, config.model.refreshSeconds, log);
 
   const popular = new PopularStrategy(stores.popularity, config.popular.refreshSeconds, log);
   const nmf = new NmfStrategy(models);
   const personalize = createPersonalize(config, log);
-  const sagemaker = createSageMaker(config, { db, log, nmf, popular, catalog });
+  const xgbRanker = createXgbRanker(config, { db, log, nmf, popular, catalog });
   const strategies = new Map<StrategyName, Strategy>([
     [nmf.name, nmf],
     [popular.name, popular],
-    ...(sagemaker ? ([[sagemaker.name, sagemaker]] as const) : []),
+    ...(xgbRanker ? ([[xgbRanker.name, xgbRanker]] as const) : []),
     ...(personalize ? ([[personalize.strategy.name, personalize.strategy]] as const) : []),
   ]);
   const router = new StrategyRouter(
@@ -257,16 +258,16 @@ function createPersonalize(config: Config, log: Logger) {
 }
 
 /** Registered when an endpoint or an in-process model is configured; XGBOOST_MODEL_URI wins over the endpoint. */
-function createSageMaker(
+function createXgbRanker(
   config: Config,
   parts: {
     db: DynamoDBDocumentClient;
     log: Logger;
     nmf: NmfStrategy;
     popular: PopularStrategy;
-    catalog: CatalogIndex;
+    catalog: ItemCategories;
   },
-): SageMakerXgbStrategy | undefined {
+): XgbRankerStrategy | undefined {
   const s = config.sagemaker;
   const { endpointName, xgboostModelUri } = s;
   if (!endpointName && !xgboostModelUri) return undefined;
@@ -281,7 +282,7 @@ function createSageMaker(
           timeoutMs: s.timeoutMs,
         });
   const categoryOf = (itemId: string) => parts.catalog.categoryOf(itemId);
-  return new SageMakerXgbStrategy(
+  return new XgbRankerStrategy(
     {
       features: new FeatureStore(parts.db, config.dynamo.tables.stats),
       loadScorer,

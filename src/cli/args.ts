@@ -80,3 +80,6 @@ export function describeFlags(flags: Flags): string {
   const width = Math.max(...rows.map(([name]) => name.length)) + 2;
   return rows.map(([name, text]) => `  ${name.padEnd(width)}${text}`).join("\n");
 }
+
+/** A command's implementation (`<name>.command.ts` exports it as `run`): exit code 0 on success. */
+export type Run = (values: Values) => Promise<number>;

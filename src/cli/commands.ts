@@ -1,7 +1,4 @@
-import type { Flags, Values } from "./args";
-
-/** A command's implementation: exit code 0 on success. */
-export type Run = (values: Values) => Promise<number>;
+import type { Flags, Run } from "./args";
 
 /**
  * What help shows of a command, and where its implementation is. Nothing here loads an implementation:

@@ -1,6 +1,6 @@
 import { createApp, type App } from "../app";
 import { loadConfig } from "../config";
-import { FeatureStore } from "../features/feature.store";
+import { FeatureStore } from "../ranker/features/feature.store";
 import { prepareLocalStore } from "../jobs/local-setup";
 
 // What several command implementations share. Only implementations import this module: it loads the app

@@ -4,8 +4,7 @@ import { evaluateRanker, modelRanker, popularityRanker, splitPerUser, type Split
 import type { RankingMetrics } from "../nmf/model";
 import { InteractionLog } from "../nmf/sparse";
 import { trainNmf } from "../nmf/train";
-import { UsageError, intFlag, numberFlag } from "./args";
-import type { Run } from "./commands";
+import { UsageError, intFlag, numberFlag, type Run } from "./args";
 import { RowReport } from "./csv-report";
 
 /** Reads an events CSV into `log`; ids are the file's own (evaluation never touches the stores). */

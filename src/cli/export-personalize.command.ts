@@ -2,8 +2,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import path from "node:path";
 import { exportPersonalize, MIN_INTERACTIONS, MIN_REPEAT_USERS } from "../personalize/export";
 import { awsClientOptions } from "../shared/aws";
-import { UsageError } from "./args";
-import type { Run } from "./commands";
+import { UsageError, type Run } from "./args";
 import { withApp } from "./common";
 
 export const run: Run = async (values) => {

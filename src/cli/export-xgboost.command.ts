@@ -1,7 +1,6 @@
 import path from "node:path";
-import { buildTrainingSet, writeTrainingSet } from "../features/export";
-import { UsageError, intFlag, numberFlag } from "./args";
-import type { Run } from "./commands";
+import { buildTrainingSet, writeTrainingSet } from "../ranker/features/export";
+import { UsageError, intFlag, numberFlag, type Run } from "./args";
 import { featureStore, withApp } from "./common";
 
 export const run: Run = async (values) => {

@@ -1,5 +1,5 @@
-import { runFeatureJob } from "../features/job";
-import type { Run } from "./commands";
+import { runFeatureJob } from "../ranker/features/job";
+import type { Run } from "./args";
 import { featureStore, withApp } from "./common";
 
 export const run: Run = () =>

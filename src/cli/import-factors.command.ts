@@ -1,7 +1,6 @@
 import { modelFromFactorFiles } from "../jobs/import-factors";
 import { trainModel } from "../jobs/train";
-import { UsageError } from "./args";
-import type { Run } from "./commands";
+import { UsageError, type Run } from "./args";
 import { withApp } from "./common";
 
 export const run: Run = (values) => {

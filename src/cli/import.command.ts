@@ -1,8 +1,7 @@
 import { readEventsCsv } from "../events/csv";
 import { readItemsCsv } from "../events/items-csv";
 import { importEvents } from "../jobs/import-events";
-import { intFlag, UsageError } from "./args";
-import type { Run } from "./commands";
+import { intFlag, UsageError, type Run } from "./args";
 import { withApp } from "./common";
 import { fileDigest, RowReport } from "./csv-report";
 import { progressPrinter } from "./progress";

@@ -1,8 +1,7 @@
 import { loadConfig } from "../config";
 import { createPersonalizeControlClient } from "../personalize/clients";
 import { setupPersonalize, SetupError } from "../personalize/setup";
-import { intFlag, UsageError } from "./args";
-import type { Run } from "./commands";
+import { intFlag, UsageError, type Run } from "./args";
 
 export const run: Run = async (values) => {
   const config = loadConfig();

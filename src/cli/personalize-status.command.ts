@@ -1,7 +1,7 @@
 import { loadConfig } from "../config";
 import { createPersonalizeControlClient } from "../personalize/clients";
 import { personalizeStatus } from "../personalize/setup";
-import type { Run } from "./commands";
+import type { Run } from "./args";
 import { defaultName } from "./personalize-setup.command";
 
 export const run: Run = async (values) => {

@@ -1,6 +1,7 @@
-import { startLocalEndpoint } from "../sagemaker/local-endpoint";
-import { UsageError, intFlag } from "./args";
-import type { Run } from "./commands";
+// A development emulator, kept out of src/: only this command loads it, so it is in the CLI bundle
+// (initialised on first use) and never in the Lambda bundles.
+import { startLocalEndpoint } from "../../tools/local-sagemaker-endpoint";
+import { UsageError, intFlag, type Run } from "./args";
 
 export const run: Run = async (values) => {
   if (typeof values.model !== "string") throw new UsageError("give --model FILE.json");

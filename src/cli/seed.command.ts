@@ -1,7 +1,6 @@
 import { seedDemoData } from "../jobs/seed";
 import { trainModel } from "../jobs/train";
-import { intFlag } from "./args";
-import type { Run } from "./commands";
+import { intFlag, type Run } from "./args";
 import { withApp } from "./common";
 
 export const run: Run = (values) =>

@@ -1,6 +1,6 @@
 import { readEventsCsv } from "../events/csv";
 import { trainModel } from "../jobs/train";
-import type { Run } from "./commands";
+import type { Run } from "./args";
 import { withApp } from "./common";
 import { RowReport } from "./csv-report";
 import { progressPrinter } from "./progress";

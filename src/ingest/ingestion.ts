@@ -7,13 +7,15 @@ import { keepUserId, type UserIdMapper } from "../security/pseudonymise";
 import { forEachLimited } from "../shared/limited";
 import type { StoredEvent } from "../store/events.store";
 import type { PopularityEvent } from "../store/popularity.store";
-import { addInteractions, interactionWeights, type UserState } from "../store/users.store";
+import { addInteractions, interactionWeights, type UserState } from "../store/user-state";
+import type { KnownState } from "../store/users.store";
 import type { FoldedVector } from "../strategies/nmf";
 import type { RecordedEvent, Strategy } from "../strategies/strategy";
 import { EventBatch } from "./event-batch";
 
 export interface UserStateWriter {
-  update(userId: string, change: (state: UserState) => void): Promise<UserState>;
+  getMany(userIds: readonly string[]): Promise<Array<UserState | undefined>>;
+  update(userId: string, change: (state: UserState) => void, start?: KnownState): Promise<UserState>;
 }
 export interface PopularityWriter {
   addMany(events: Iterable<PopularityEvent>): Promise<void>;
@@ -45,6 +47,10 @@ export interface IngestionDeps {
 
 /** Users updated at once; each update is a read and a conditional write. */
 const USER_UPDATES_IN_FLIGHT = 32;
+/** Ten BatchGetItem calls of 100 keys. */
+const USERS_READ_AT_ONCE = 1_000;
+/** Ten BatchGetItem calls of 100 keys. */
+const CATEGORY_LOOKUPS_AT_ONCE = 1_000;
 
 /**
  * The one way behaviour enters the gateway, for the live `recordEvent` path and bulk imports alike:
@@ -79,29 +85,45 @@ export class Ingestion {
     for (const { recommendationId, type } of batch.attributed)
       this.deps.attribution.event(recommendationId, type);
     const hooksOf = groupBy(hooks, (e) => e.userId);
-    await Promise.all([
-      forEachLimited(batch.byUser(), USER_UPDATES_IN_FLIGHT, ([userId, events]) =>
-        this.updateUser(userId, events, hooksOf.get(userId) ?? []),
-      ),
-      this.countPopularity(batch),
-    ]);
+    await Promise.all([this.updateUsers(batch, hooksOf), this.countPopularity(batch)]);
+  }
+
+  /** Users in chunks whose states are read with a few BatchGetItem calls, then updated 32 at a time. */
+  private async updateUsers(batch: EventBatch, hooksOf: Map<string, StoredEvent[]>): Promise<void> {
+    for (const chunk of chunks(batch.byUser(), USERS_READ_AT_ONCE)) {
+      let states: Array<UserState | undefined> | undefined;
+      try {
+        states = await this.deps.users.getMany(chunk.map(([userId]) => userId));
+      } catch (error) {
+        this.deps.log.warn("batch read of user states failed; reading them one by one", { error });
+      }
+      await forEachLimited(chunk.keys(), USER_UPDATES_IN_FLIGHT, (i) => {
+        const [userId, events] = chunk[i]!;
+        return this.updateUser(userId, events, hooksOf.get(userId) ?? [], states && { state: states[i] });
+      });
+    }
   }
 
   private async updateUser(
     userId: string,
     events: Array<{ itemId: string; weight: number; timestamp: number }>,
     hooks: StoredEvent[],
+    start: KnownState | undefined,
   ): Promise<void> {
     let state: UserState;
     try {
-      state = await this.deps.users.update(userId, (s) => {
-        addInteractions(s, events);
-        const folded = this.deps.folder?.foldIn(interactionWeights(s));
-        if (folded) {
-          s.vector = folded.vector;
-          s.vectorModel = folded.modelVersion;
-        }
-      });
+      state = await this.deps.users.update(
+        userId,
+        (s) => {
+          addInteractions(s, events);
+          const folded = this.deps.folder?.foldIn(interactionWeights(s));
+          if (folded) {
+            s.vector = folded.vector;
+            s.vectorModel = folded.modelVersion;
+          }
+        },
+        start,
+      );
     } catch (error) {
       this.deps.log.error("events stored but the user state was not updated", {
         error,
@@ -121,9 +143,13 @@ export class Ingestion {
   private async countPopularity(batch: EventBatch): Promise<void> {
     try {
       const categories = new Map<string, string | undefined>();
-      await forEachLimited(batch.items.ids, USER_UPDATES_IN_FLIGHT, async (id) =>
-        categories.set(id, await this.deps.catalog.categoryOf(id)),
-      );
+      const ids = batch.items.ids;
+      // Lookups of one tick are batched into BatchGetItem calls; chunks bound the calls in flight.
+      for (let i = 0; i < ids.length; i += CATEGORY_LOOKUPS_AT_ONCE) {
+        const chunk = ids.slice(i, i + CATEGORY_LOOKUPS_AT_ONCE);
+        const found = await Promise.all(chunk.map((id) => this.deps.catalog.categoryOf(id)));
+        chunk.forEach((id, j) => categories.set(id, found[j]));
+      }
       await this.deps.popularity.addMany(
         (function* () {
           for (const e of batch.itemEvents()) yield { ...e, category: categories.get(e.itemId) };
@@ -144,6 +170,18 @@ export class Ingestion {
 /** A stable event id for row `line` of import `importId`: re-running an import rewrites, never duplicates. */
 export function importedEventId(importId: string, line: number): string {
   return createHash("sha256").update(`${importId}#${line}`).digest("base64url").slice(0, 22);
+}
+
+function* chunks<T>(items: Iterable<T>, size: number): Generator<T[]> {
+  let chunk: T[] = [];
+  for (const item of items) {
+    chunk.push(item);
+    if (chunk.length === size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length) yield chunk;
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

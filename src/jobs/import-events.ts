@@ -78,13 +78,22 @@ export async function importEvents(
   const settleWrites = async (keep: number) => {
     while (writes.length > keep) await writes.shift();
   };
+  // A round derives while the next round's pages are read and stored; rounds derive one at a time
+  // and in order, and a checkpoint covers only events both stored and derived.
+  let deriving: Promise<void> = Promise.resolve();
   const checkpoint = async (done: boolean) => {
     await settleWrites(0);
-    await app.ingestion.derive(batch);
-    derived += batch.size;
+    const round = batch;
     batch = new EventBatch();
-    if (source)
-      await ledger.save({ importId: source.importId, source: source.name, derivedEvents: derived, done });
+    await deriving;
+    deriving = (async () => {
+      await app.ingestion.derive(round);
+      derived += round.size;
+      if (source)
+        await ledger.save({ importId: source.importId, source: source.name, derivedEvents: derived, done });
+    })();
+    deriving.catch(() => undefined); // awaited by the next checkpoint or the end
+    if (done) await deriving;
   };
   try {
     for await (const page of pages) {
@@ -105,11 +114,10 @@ export async function importEvents(
     }
     await checkpoint(true);
   } catch (error) {
-    await Promise.allSettled(writes);
+    await Promise.allSettled([...writes, deriving]);
     if (error instanceof InputError && stored === 0) throw error; // e.g. a file without the needed columns
     throw new ImportFailedError(stored, error);
   } finally {
-    app.catalog.invalidate();
     app.popular.invalidate();
   }
   return { imported: derived - skip, resumedAfter: skip };

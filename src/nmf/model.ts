@@ -108,10 +108,6 @@ export class NmfModel {
     return this.itemIndex.has(itemId);
   }
 
-  hasUser(userId: string): boolean {
-    return this.userIndex.has(userId);
-  }
-
   /** The trained vector of a user seen at training time. */
   userVector(userId: string): Float32Array | undefined {
     const u = this.userIndex.get(userId);

@@ -1,7 +1,7 @@
 import type { StrategyName } from "../config";
 import { checkId, checkOptionalText, InputError } from "../events/event.validation";
 import { keepUserId, type UserIdMapper } from "../security/pseudonymise";
-import { interactionWeights, type UserState } from "../store/users.store";
+import { interactionWeights, type UserState } from "../store/user-state";
 import type { ServedList, StrategyRouter } from "../strategies/router";
 
 export const MAX_K = 100;

@@ -30,4 +30,24 @@ export class TtlCache<V> {
   delete(key: string): void {
     this.entries.delete(key);
   }
+
+  /** Values for `ids` in order: hits from memory, the misses loaded with one `load` call and cached. */
+  async getMany(ids: readonly string[], load: (missing: string[]) => Promise<V[]>): Promise<V[]> {
+    if (!this.enabled) return load([...ids]);
+    const found = new Map<string, V>();
+    const missing: string[] = [];
+    for (const id of new Set(ids)) {
+      const hit = this.lookup(id);
+      if (hit) found.set(id, hit.value);
+      else missing.push(id);
+    }
+    if (missing.length) {
+      const loaded = await load(missing);
+      missing.forEach((id, i) => {
+        found.set(id, loaded[i]!);
+        this.set(id, loaded[i]!);
+      });
+    }
+    return ids.map((id) => found.get(id)!);
+  }
 }

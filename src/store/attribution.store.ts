@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { EventType } from "../config";
+import { statsKeys } from "./keys";
 import { allPages } from "./pages";
 
 /** Counters of one strategy variant on one UTC day: lists served and attributed events by type. */
@@ -13,7 +14,6 @@ export interface AttributionCounts {
 }
 
 const RETENTION_DAYS = 400;
-const partition = (day: string) => `attr#${day}`;
 
 /**
  * Rows in the stats table: pk "attr#<day>", sk "<strategy>~<variant>~<writer>". Each process (a
@@ -36,7 +36,7 @@ export class AttributionStore {
         new PutCommand({
           TableName: this.table,
           Item: {
-            pk: partition(totals.day),
+            pk: statsKeys.attribution(totals.day),
             sk: `${totals.strategy}~${totals.variant}~${writer}`,
             served: totals.served,
             ...events,
@@ -60,7 +60,7 @@ export class AttributionStore {
         new QueryCommand({
           TableName: this.table,
           KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": partition(day) },
+          ExpressionAttributeValues: { ":pk": statsKeys.attribution(day) },
           ExclusiveStartKey,
         }),
       ),

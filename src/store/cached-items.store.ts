@@ -24,23 +24,8 @@ export class CachingItemStore extends ItemStore {
     this.cache = new TtlCache(options.ttlSeconds * 1000, options.maxEntries, options.now);
   }
 
-  override async getMany(ids: readonly string[]): Promise<Array<CatalogItem | undefined>> {
-    if (!this.cache.enabled) return super.getMany(ids);
-    const found = new Map<string, CatalogItem | undefined>();
-    const missing: string[] = [];
-    for (const id of new Set(ids)) {
-      const hit = this.cache.lookup(id);
-      if (hit) found.set(id, hit.value);
-      else missing.push(id);
-    }
-    if (missing.length) {
-      const loaded = await super.getMany(missing);
-      missing.forEach((id, i) => {
-        found.set(id, loaded[i]);
-        this.cache.set(id, loaded[i]);
-      });
-    }
-    return ids.map((id) => found.get(id));
+  override getMany(ids: readonly string[]): Promise<Array<CatalogItem | undefined>> {
+    return this.cache.getMany(ids, (missing) => super.getMany(missing));
   }
 
   override async putMany(items: readonly CatalogItem[]): Promise<void> {

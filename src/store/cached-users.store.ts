@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { TtlCache } from "../shared/ttl-cache";
-import { UserStore, type UserState } from "./users.store";
+import type { UserState } from "./user-state";
+import { UserStore, type KnownState } from "./users.store";
 
 /**
  * The user store with a write-through in-process cache of user state. It is only coherent when this
@@ -24,9 +25,17 @@ export class CachingUserStore extends UserStore {
     return state;
   }
 
-  override async update(userId: string, change: (state: UserState) => void): Promise<UserState> {
+  override getMany(ids: readonly string[]): Promise<Array<UserState | undefined>> {
+    return this.cache.getMany(ids, (missing) => super.getMany(missing));
+  }
+
+  override async update(
+    userId: string,
+    change: (state: UserState) => void,
+    start?: KnownState,
+  ): Promise<UserState> {
     try {
-      const state = await super.update(userId, change);
+      const state = await super.update(userId, change, start);
       this.cache.set(userId, state);
       return state;
     } catch (error) {

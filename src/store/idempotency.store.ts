@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { StoredEvent } from "./events.store";
+import { statsKeys } from "./keys";
 
 const SK = "idempotency";
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -22,7 +23,7 @@ export class IdempotencyStore {
         new PutCommand({
           TableName: this.table,
           Item: {
-            pk: `idem#${key}`,
+            pk: statsKeys.idempotency(key),
             sk: SK,
             event,
             expiresAt: Math.floor(now / 1000) + IDEMPOTENCY_TTL_SECONDS,
@@ -37,7 +38,11 @@ export class IdempotencyStore {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
     const out = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: { pk: `idem#${key}`, sk: SK }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: statsKeys.idempotency(key), sk: SK },
+        ConsistentRead: true,
+      }),
     );
     const existing = out.Item?.event as StoredEvent | undefined;
     if (!existing) throw new Error(`idempotency record ${key} vanished between claim and read`);

@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { statsKeys } from "./keys";
 
 /** How far an import of one source got: its events up to `derivedEvents` are stored and derived. */
 export interface ImportProgress {
@@ -23,7 +24,7 @@ export class ImportLedger {
     const out = await this.db.send(
       new GetCommand({
         TableName: this.table,
-        Key: { pk: `import#${importId}`, sk: "progress" },
+        Key: { pk: statsKeys.importProgress(importId), sk: "progress" },
         ConsistentRead: true,
       }),
     );
@@ -35,7 +36,7 @@ export class ImportLedger {
       new PutCommand({
         TableName: this.table,
         Item: {
-          pk: `import#${progress.importId}`,
+          pk: statsKeys.importProgress(progress.importId),
           sk: "progress",
           ...progress,
           updatedAt: new Date().toISOString(),

@@ -1,5 +1,6 @@
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { forEachLimited } from "../shared/limited";
+import { statsKeys } from "./keys";
 import { allPages } from "./pages";
 
 /**
@@ -13,6 +14,12 @@ import { allPages } from "./pages";
  */
 const ERA_HALF_LIVES = 16;
 const UPDATES_IN_FLIGHT = 16;
+/**
+ * Each era's counters are spread over this many partition keys by a hash of the item id, so writes
+ * take up to SHARDS x 1,000 write units a second before DynamoDB throttles a key, and a ranking reads
+ * the shards in parallel.
+ */
+export const POPULARITY_SHARDS = 8;
 
 export interface PopularityEntry {
   itemId: string;
@@ -58,7 +65,7 @@ export class PopularityStore {
       this.db.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: `popular#${era}`, sk: itemId },
+          Key: { pk: shardKey(era, itemId), sk: itemId },
           UpdateExpression: category ? "ADD score :s SET category = :c" : "ADD score :s",
           ExpressionAttributeValues: { ":s": score, ...(category ? { ":c": category } : {}) },
         }),
@@ -70,23 +77,36 @@ export class PopularityStore {
   async ranking(now = Date.now()): Promise<PopularityEntry[]> {
     const era = this.eraOf(now);
     const [current, previous] = await Promise.all([this.era(era), this.era(era - 1)]);
-    const merged = new Map(current.map((e) => [e.itemId, e]));
-    for (const old of previous) {
-      const scaled = old.score * 2 ** -ERA_HALF_LIVES;
-      const entry = merged.get(old.itemId);
-      if (entry) entry.score += scaled;
-      else merged.set(old.itemId, { ...old, score: scaled });
-    }
+    const merged = new Map<string, PopularityEntry>();
+    const add = (entries: PopularityEntry[], scale: number) => {
+      for (const e of entries) {
+        const entry = merged.get(e.itemId);
+        if (entry) entry.score += e.score * scale;
+        else merged.set(e.itemId, { ...e, score: e.score * scale });
+      }
+    };
+    add(current, 1);
+    add(previous, 2 ** -ERA_HALF_LIVES);
     return [...merged.values()].sort((a, b) => b.score - a.score);
   }
 
+  /** The era's shards in parallel, and the key counters had before they were sharded. */
   private async era(era: number): Promise<PopularityEntry[]> {
+    const keys = [
+      statsKeys.popularityBeforeShards(era),
+      ...Array.from({ length: POPULARITY_SHARDS }, (_, s) => statsKeys.popularity(era, s)),
+    ];
+    const shards = await Promise.all(keys.map((key) => this.partition(key)));
+    return shards.flat();
+  }
+
+  private async partition(pk: string): Promise<PopularityEntry[]> {
     const rows = await allPages((ExclusiveStartKey) =>
       this.db.send(
         new QueryCommand({
           TableName: this.table,
           KeyConditionExpression: "pk = :p",
-          ExpressionAttributeValues: { ":p": `popular#${era}` },
+          ExpressionAttributeValues: { ":p": pk },
           ExclusiveStartKey,
         }),
       ),
@@ -105,4 +125,11 @@ export class PopularityStore {
   private eraStart(era: number): number {
     return era * ERA_HALF_LIVES * this.halfLifeMs;
   }
+}
+
+/** FNV-1a of the item id: an item's counter always lives in the same shard. */
+function shardKey(era: number, itemId: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < itemId.length; i++) hash = Math.imul(hash ^ itemId.charCodeAt(i), 0x01000193);
+  return statsKeys.popularity(era, (hash >>> 0) % POPULARITY_SHARDS);
 }

@@ -9,13 +9,7 @@ import type { Config } from "../config";
 
 export type TableNames = Config["dynamo"]["tables"];
 
-/**
- * Key design (also in the README and serverless.yml):
- *   items  : itemId                      the catalog
- *   events : userId + sk "<ISO time>#<eventId>"   a user's history in time order; TTL expiresAt
- *   users  : userId                      per-user state: weighted interactions, fold-in vector
- *   stats  : pk + sk                     popularity and attribution counters, idempotency keys; TTL expiresAt
- */
+/** The tables' keys; what lives under them, and the rate each takes, is in ./keys.ts. */
 export function tableDefinitions(names: TableNames): CreateTableCommandInput[] {
   const hash = (table: string, key: string): CreateTableCommandInput => ({
     TableName: table,

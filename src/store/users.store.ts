@@ -1,46 +1,38 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { batchGetByKey } from "./batch-get";
+import { decodeInteractions, emptyUserState, encodeInteractions, type UserState } from "./user-state";
 
-/** Per-user state derived from events; the events table stays the source of truth. */
-export interface UserState {
-  userId: string;
-  /** itemId -> [summed weight, last interaction epoch ms] */
-  interactions: Record<string, [number, number]>;
-  /** Latent vector folded in against the model named by vectorModel (NMF). */
-  vector?: number[];
-  vectorModel?: string;
-  version: number;
-  updatedAt: number;
+/** The users table's row: the state with its interactions and vector packed (older rows hold plain ones). */
+interface UserRow extends Omit<UserState, "interactions" | "vector"> {
+  interactions: Uint8Array | UserState["interactions"];
+  vector?: Uint8Array | number[];
 }
 
-/** Bounded so a very active user never approaches DynamoDB's 400 KB item limit. */
-export const MAX_INTERACTIONS_PER_USER = 500;
 const MAX_CONFLICT_RETRIES = 8;
 
-export function emptyUserState(userId: string): UserState {
-  return { userId, interactions: {}, version: 0, updatedAt: 0 };
+/** A user's state as read earlier; `state` undefined means the user had none. */
+export interface KnownState {
+  state: UserState | undefined;
 }
 
-/**
- * Adds interactions, then keeps the most recent MAX_INTERACTIONS_PER_USER items: one trim per
- * batch, so a user with thousands of imported events costs one sort, not one per event.
- */
-export function addInteractions(
-  state: UserState,
-  events: Iterable<{ itemId: string; weight: number; timestamp: number }>,
-): void {
-  for (const { itemId, weight, timestamp } of events) {
-    const previous = state.interactions[itemId];
-    state.interactions[itemId] = [(previous?.[0] ?? 0) + weight, Math.max(previous?.[1] ?? 0, timestamp)];
-  }
-  const ids = Object.keys(state.interactions);
-  if (ids.length <= MAX_INTERACTIONS_PER_USER) return;
-  ids.sort((a, b) => state.interactions[a]![1] - state.interactions[b]![1]);
-  for (const id of ids.slice(0, ids.length - MAX_INTERACTIONS_PER_USER)) delete state.interactions[id];
+function toRow(state: UserState): UserRow {
+  const { vector, ...rest } = state;
+  const row: UserRow = { ...rest, interactions: encodeInteractions(state.interactions) };
+  if (vector) row.vector = new Uint8Array(Float32Array.from(vector).buffer);
+  return row;
 }
 
-export function interactionWeights(state: UserState | undefined): Map<string, number> {
-  return new Map(Object.entries(state?.interactions ?? {}).map(([id, [w]]) => [id, w]));
+function fromRow(row: UserRow): UserState {
+  const { interactions, vector, ...rest } = row;
+  const state: UserState = {
+    ...rest,
+    interactions: interactions instanceof Uint8Array ? decodeInteractions(interactions) : interactions,
+  };
+  if (vector instanceof Uint8Array)
+    state.vector = Array.from(new Float32Array(vector.slice().buffer, 0, vector.byteLength / 4));
+  else if (vector) state.vector = vector;
+  return state;
 }
 
 export class UserStore {
@@ -53,23 +45,30 @@ export class UserStore {
     return this.read(userId);
   }
 
+  /** BatchGetItem, eventually consistent: a stale state only costs `update` a conflict and a re-read. */
+  async getMany(ids: readonly string[]): Promise<Array<UserState | undefined>> {
+    const rows = await batchGetByKey<UserRow & Record<string, unknown>>(this.db, this.table, "userId", ids);
+    return rows.map((row) => row && fromRow(row));
+  }
+
   private async read(userId: string): Promise<UserState | undefined> {
     const out = await this.db.send(
       new GetCommand({ TableName: this.table, Key: { userId }, ConsistentRead: true }),
     );
-    return out.Item as UserState | undefined;
+    return out.Item && fromRow(out.Item as UserRow);
   }
 
   /**
    * Read-modify-write with optimistic locking on `version`: concurrent events for one user
-   * never overwrite each other's interactions.
+   * never overwrite each other's interactions. `start` is a state read before (getMany), saving a read.
    */
-  async update(userId: string, change: (state: UserState) => void): Promise<UserState> {
+  async update(userId: string, change: (state: UserState) => void, start?: KnownState): Promise<UserState> {
     for (let attempt = 0; ; attempt++) {
       // The first attempt may start from a cached state (a subclass's); a conflict means it was
       // stale, so retries read the table.
       const current =
-        (attempt === 0 ? await this.get(userId) : await this.read(userId)) ?? emptyUserState(userId);
+        (attempt > 0 ? await this.read(userId) : start ? start.state : await this.get(userId)) ??
+        emptyUserState(userId);
       const next: UserState = structuredClone(current);
       change(next);
       next.version = current.version + 1;
@@ -78,7 +77,7 @@ export class UserStore {
         await this.db.send(
           new PutCommand({
             TableName: this.table,
-            Item: next,
+            Item: toRow(next),
             ConditionExpression: current.version === 0 ? "attribute_not_exists(userId)" : "version = :v",
             ExpressionAttributeValues: current.version === 0 ? undefined : { ":v": current.version },
           }),

@@ -6,11 +6,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { rowsToCsvChunks } from "../../src/sagemaker/csv";
-import { XgbEndpointScorer } from "../../src/sagemaker/endpoint-scorer";
-import { startLocalEndpoint } from "../../src/sagemaker/local-endpoint";
-import { XgbModel } from "../../src/xgboost/model";
-import { featureRows } from "../../src/xgboost/rows";
+import { rowsToCsvChunks } from "../../src/ranker/endpoint-csv";
+import { XgbEndpointScorer } from "../../src/ranker/endpoint-scorer";
+import { startLocalEndpoint } from "../../tools/local-sagemaker-endpoint";
+import { XgbModel } from "../../src/ranker/xgboost/model";
+import { featureRows } from "../../src/ranker/xgboost/rows";
 import { randomXgbModelJson } from "../support/random-xgb-model";
 
 const TREES = 100;

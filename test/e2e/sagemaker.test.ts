@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../../src/nmf/random";
-import { startLocalEndpoint } from "../../src/sagemaker/local-endpoint";
+import { startLocalEndpoint } from "../../tools/local-sagemaker-endpoint";
 import { RecommendationsDocument } from "../../src/generated/operations";
 import { execute } from "../support/graphql-client";
 import { randomXgbModelJson } from "../support/random-xgb-model";

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CachingItemStore } from "../../src/store/cached-items.store";
 import { ItemStore } from "../../src/store/items.store";
+import { ItemCategories } from "../../src/store/item-categories";
+import { createDocumentClient } from "../../src/store/dynamo";
+import { countBatchGets } from "../support/count-calls";
 import { createTestApp, type TestApp } from "../support/local-dynamo";
 
 let test: TestApp;
@@ -50,5 +53,28 @@ describe("CachingItemStore", () => {
     await uncached.getMany(["b"]);
     await direct.putMany([{ itemId: "b", title: "B3" }]);
     expect((await uncached.getMany(["b"]))[0]?.title).toBe("B3");
+  });
+});
+
+describe("ItemCategories", () => {
+  it("answers the lookups of one tick with BatchGetItem calls of at most 100 keys, never a scan", async () => {
+    const table = test.config.dynamo.tables.items;
+    const items = Array.from({ length: 150 }, (_, i) => ({ itemId: `cat-${i}`, category: `c${i % 3}` }));
+    await direct.putMany(items);
+    const db = createDocumentClient({
+      region: test.config.aws.region,
+      endpoint: test.config.dynamo.endpoint,
+    });
+    const batches = countBatchGets(db);
+    const categories = new ItemCategories(new CachingItemStore(db, table, { ttlSeconds: 60 }));
+    const ids = [...items.map((i) => i.itemId), "not-in-catalog"];
+    expect(await Promise.all(ids.map((id) => categories.categoryOf(id)))).toEqual([
+      ...items.map((i) => i.category),
+      undefined,
+    ]);
+    expect(batches).toEqual([100, 51]);
+    await categories.categoryOf("cat-7"); // cached by the item store
+    expect(batches).toHaveLength(2);
+    db.destroy();
   });
 });

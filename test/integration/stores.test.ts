@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BatchGetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+} from "@aws-sdk/lib-dynamodb";
 import { batchGetByKey } from "../../src/store/batch-get";
+import { POPULARITY_SHARDS } from "../../src/store/popularity.store";
 import { createTestApp, type TestApp } from "../support/local-dynamo";
 import { countBatchGets } from "../support/count-calls";
 
@@ -69,6 +76,36 @@ describe("UserStore on dynalite", () => {
       Array.from({ length: 8 }, (_, i) => `item-${i}`).sort(),
     );
     expect(state!.version).toBe(8);
+  });
+
+  it("reads a row written before states were packed, and packs it on the next update", async () => {
+    const table = t.config.dynamo.tables.users;
+    await t.app.db.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          userId: "legacy",
+          interactions: { old: [3, 5_000] },
+          vector: [0.5, 0.25],
+          vectorModel: "v1",
+          version: 1,
+          updatedAt: 1,
+        },
+      }),
+    );
+    expect(await t.app.stores.users.get("legacy")).toMatchObject({
+      interactions: { old: [3, 5_000] },
+      vector: [0.5, 0.25],
+    });
+    await t.app.stores.users.update("legacy", (s) => void (s.interactions.new = [1, 9_000]));
+    const row = (await t.app.db.send(new GetCommand({ TableName: table, Key: { userId: "legacy" } }))).Item!;
+    expect(row.interactions).toBeInstanceOf(Uint8Array);
+    expect(row.vector).toBeInstanceOf(Uint8Array);
+    expect(await t.app.stores.users.get("legacy")).toMatchObject({
+      interactions: { old: [3, 5_000], new: [1, 9_000] },
+      vector: [0.5, 0.25],
+      version: 2,
+    });
   });
 });
 
@@ -139,5 +176,39 @@ describe("PopularityStore on dynalite", () => {
       entries.filter((e) => e.category === "h").map((e) => e.itemId);
     expect(byCategory(await t.app.stores.popularity.ranking(now))).toEqual(["last-era"]);
     expect(byCategory(await t.app.stores.popularity.ranking(start - 2 * era + halfLife))).toEqual([]);
+  });
+
+  it("spreads an era's counters over shard keys, and still counts the unsharded key of older releases", async () => {
+    const halfLife = t.config.popular.halfLifeDays * 86_400_000;
+    const now = Date.now();
+    const era = Math.floor(now / (16 * halfLife));
+    const items = Array.from({ length: 40 }, (_, i) => `spread-${i}`);
+    await t.app.stores.popularity.addMany(
+      items.map((itemId) => ({ itemId, category: "s", weight: 1, timestamp: now })),
+      now,
+    );
+    // A counter written before sharding, for an item that now also has a sharded one.
+    await t.app.db.send(
+      new PutCommand({
+        TableName: t.config.dynamo.tables.stats,
+        Item: { pk: `popular#${era}`, sk: "spread-0", category: "s", score: 1000 },
+      }),
+    );
+    const keys = new Set<string>();
+    for (const shard of Array.from({ length: POPULARITY_SHARDS }, (_, i) => `popular#${era}#${i}`)) {
+      const out = await t.app.db.send(
+        new QueryCommand({
+          TableName: t.config.dynamo.tables.stats,
+          KeyConditionExpression: "pk = :p",
+          ExpressionAttributeValues: { ":p": shard },
+        }),
+      );
+      if (out.Items!.some((row) => String(row.sk).startsWith("spread-"))) keys.add(shard);
+    }
+    expect(keys.size).toBeGreaterThan(POPULARITY_SHARDS / 2);
+    const ranking = (await t.app.stores.popularity.ranking(now)).filter((e) => e.category === "s");
+    expect(ranking).toHaveLength(40);
+    expect(ranking[0]!.itemId).toBe("spread-0");
+    expect(ranking[0]!.score).toBeGreaterThan(1000);
   });
 });

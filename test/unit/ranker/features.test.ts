@@ -5,10 +5,10 @@ import {
   interactionFeatures,
   userContext,
   type FeatureEvent,
-} from "../../../src/features/compute";
-import { buildTrainingSet } from "../../../src/features/export";
-import { buildFeatureRows } from "../../../src/features/rows";
-import { buildFeatureSpec, categoryCode, type FeatureSpec } from "../../../src/features/spec";
+} from "../../../src/ranker/features/compute";
+import { buildTrainingSet } from "../../../src/ranker/features/export";
+import { buildFeatureRows } from "../../../src/ranker/features/rows";
+import { buildFeatureSpec, categoryCode, type FeatureSpec } from "../../../src/ranker/features/spec";
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2025, 0, 31, 12);

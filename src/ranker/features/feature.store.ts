@@ -1,14 +1,11 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { batchGetByKeys } from "../store/batch-get";
-import { batchPut } from "../store/batch-write";
+import { batchGetByKeys } from "../../store/batch-get";
+import { batchPut } from "../../store/batch-write";
+import { statsKeys } from "../../store/keys";
 import type { FeatureSpec, Features } from "./spec";
 
 const SORT_KEY = "features";
-const SPEC_KEY = { pk: "feat#spec", sk: "current" };
-
-/** Partition keys of the stats table: features live beside popularity and attribution counters. */
-export const userFeatureKey = (userId: string): string => `feat#u#${userId}`;
-export const itemFeatureKey = (itemId: string): string => `feat#i#${itemId}`;
+const SPEC_KEY = { pk: statsKeys.featureSpec, sk: "current" };
 
 interface FeatureRow extends Record<string, unknown> {
   pk: string;

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatCsvValue, parseCsvRows, rowsToCsvChunks } from "../../../src/sagemaker/csv";
-import { featureRows, featureRowsBySpec } from "../../../src/xgboost/rows";
+import { formatCsvValue, rowsToCsvChunks } from "../../../src/ranker/endpoint-csv";
+import { parseCsvRows } from "../../../tools/local-sagemaker-endpoint";
+import { featureRows, featureRowsBySpec } from "../../../src/ranker/xgboost/rows";
 
 describe("rows to text/csv", () => {
   it("writes rows in spec order, one per line, with empty cells for missing values", () => {

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { seededRandom } from "../nmf/random";
-import { formatCsvValue } from "../sagemaker/csv";
+import { seededRandom } from "../../nmf/random";
+import { formatCsvValue } from "../endpoint-csv";
 import {
   computeItemFeatures,
   computeUserFeatures,

@@ -1,4 +1,4 @@
-import type { FeatureRows } from "../xgboost/rows";
+import type { FeatureRows } from "./xgboost/rows";
 
 /** InvokeEndpoint refuses bodies over 6 MB; the defaults stay well under it. */
 export interface CsvChunkLimits {
@@ -65,30 +65,4 @@ export function rowsToCsvChunks(
   }
   flush();
   return chunks;
-}
-
-/**
- * Reads a `text/csv` body back into rows, as the container does: one row per line, an empty cell
- * is missing. Throws a RangeError naming the first bad line or cell.
- */
-export function parseCsvRows(body: string, featureCount: number): FeatureRows {
-  const lines = body.trim().split(/\r?\n/);
-  if (lines.length === 1 && lines[0] === "") throw new RangeError("the body has no rows");
-  const values = new Float32Array(lines.length * featureCount);
-  lines.forEach((line, r) => {
-    const cells = line.split(",");
-    if (cells.length !== featureCount) {
-      throw new RangeError(`line ${r + 1} has ${cells.length} columns, the model expects ${featureCount}`);
-    }
-    cells.forEach((cell, f) => {
-      const text = cell.trim();
-      const missing = text === "" || /^nan$/i.test(text);
-      const value = missing ? NaN : Number(text);
-      if (!missing && (value !== value || /^[+-]?0[xob]/i.test(text))) {
-        throw new RangeError(`line ${r + 1}, column ${f + 1}: "${cell}" is not a number`);
-      }
-      values[r * featureCount + f] = value;
-    });
-  });
-  return { values, rowCount: lines.length, featureCount };
 }

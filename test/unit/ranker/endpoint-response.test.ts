@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { XgbScoringError } from "../../../src/sagemaker/errors";
-import { parseScores } from "../../../src/sagemaker/response";
+import { XgbScoringError } from "../../../src/ranker/errors";
+import { parseScores } from "../../../src/ranker/endpoint-response";
 
 const want = [0.1, 0.25, 0.9];
 

@@ -1,6 +1,7 @@
 import type { FeatureEvent } from "./compute";
 import { computeItemFeatures, computeUserFeatures } from "./compute";
-import { itemFeatureKey, userFeatureKey, type FeatureStore } from "./feature.store";
+import { statsKeys } from "../../store/keys";
+import type { FeatureStore } from "./feature.store";
 import { buildFeatureSpec, type FeatureSpec } from "./spec";
 
 export interface FeatureJobSources {
@@ -35,8 +36,8 @@ export async function runFeatureJob(
   const items = computeItemFeatures(events, categories, spec, now);
   await sources.features.putMany(
     [
-      ...[...users].map(([id, f]) => [userFeatureKey(id), f] as const),
-      ...[...items].map(([id, f]) => [itemFeatureKey(id), f] as const),
+      ...[...users].map(([id, f]) => [statsKeys.userFeatures(id), f] as const),
+      ...[...items].map(([id, f]) => [statsKeys.itemFeatures(id), f] as const),
     ],
     spec.version,
   );

@@ -1,81 +1,23 @@
 import DataLoader from "dataloader";
-import { interactionFeatures, userContext } from "../features/compute";
-import { itemFeatureKey, userFeatureKey, type FeatureStore } from "../features/feature.store";
-import { buildFeatureRows } from "../features/rows";
-import type { FeatureSpec, Features } from "../features/spec";
+import type { CandidateSource } from "./candidates";
+import { interactionFeatures, userContext } from "./features/compute";
+import { statsKeys } from "../store/keys";
+import type { FeatureStore } from "./features/feature.store";
+import { buildFeatureRows } from "./features/rows";
+import type { FeatureSpec, Features } from "./features/spec";
 import type { Logger } from "../observability/logger";
-import { XgbScoringError } from "../sagemaker/errors";
-import { XgbLocalScorer } from "../sagemaker/local-scorer";
+import { XgbScoringError } from "./errors";
 import { BackgroundRefresh } from "../shared/background-refresh";
-import type { XgbScorer } from "../sagemaker/scorer";
+import type { XgbScorer } from "./scorer";
 import {
   StrategyUnavailableError,
   type RecommendQuery,
-  type ScoredItemId,
   type Strategy,
   type StrategyResult,
   type StrategyStatus,
-} from "./strategy";
+} from "../strategies/strategy";
 
-/** Where the items to rank come from; they already honour the query's exclusions and category. */
-export interface CandidateSource {
-  candidates(query: RecommendQuery, n: number, signal: AbortSignal): Promise<ScoredItemId[]>;
-}
-
-type Recommender = Pick<Strategy, "recommend">;
-
-/**
- * NMF top-N when a model is ready and knows the user; else popular items in the user's categories
- * (weighted by the user's interest in each), else popular items overall.
- */
-export function nmfThenPopularCandidates(
-  nmf: Recommender,
-  popular: Recommender,
-  categoryOf: (itemId: string) => Promise<string | undefined>,
-): CandidateSource {
-  return {
-    async candidates(query, n, signal) {
-      try {
-        return (await nmf.recommend({ ...query, k: n }, signal)).items;
-      } catch (error) {
-        if (!(error instanceof StrategyUnavailableError)) throw error;
-      }
-      const categories =
-        query.category === undefined
-          ? await userCategories(query.interactions, categoryOf)
-          : new Map<string, number>();
-      if (categories.size === 0) return (await popular.recommend({ ...query, k: n }, signal)).items;
-      const lists = await Promise.all(
-        [...categories].map(async ([category, interest]) =>
-          (await popular.recommend({ ...query, k: n, category }, signal)).items.map((i) => ({
-            itemId: i.itemId,
-            score: i.score * interest,
-          })),
-        ),
-      );
-      return lists
-        .flat()
-        .sort((a, b) => b.score - a.score)
-        .slice(0, n);
-    },
-  };
-}
-
-/** The user's categories with their share of the user's weight. */
-async function userCategories(
-  interactions: ReadonlyMap<string, number>,
-  categoryOf: (itemId: string) => Promise<string | undefined>,
-): Promise<Map<string, number>> {
-  const ids = [...interactions.keys()];
-  const found = await Promise.all(ids.map(categoryOf));
-  const known = new Map(ids.map((id, i) => [id, found[i]]));
-  const { byCategory } = userContext(interactions, (id) => known.get(id));
-  let total = 0;
-  for (const weight of byCategory.values()) total += weight;
-  return new Map([...byCategory].map(([category, weight]) => [category, weight / total]));
-}
-
-export interface SageMakerXgbDeps {
+export interface XgbRankerDeps {
   features: Pick<FeatureStore, "getSpec" | "getMany">;
   /** The endpoint scorer, or the in-process one (loads its model file). Called until it succeeds. */
   loadScorer: () => Promise<XgbScorer>;
@@ -84,7 +26,7 @@ export interface SageMakerXgbDeps {
   log: Pick<Logger, "info" | "warn">;
 }
 
-export interface SageMakerXgbOptions {
+export interface XgbRankerOptions {
   /** How many candidates are ranked (SAGEMAKER_CANDIDATES). */
   candidates: number;
   /** How often the feature spec is re-read, so a new `recs features` run is picked up. */
@@ -102,14 +44,15 @@ interface Loaded {
  * SageMaker endpoint or in-process. A missing spec or model makes it unavailable (the router falls
  * back); endpoint errors are thrown, so the router falls back and counts them in its breaker.
  */
-export class SageMakerXgbStrategy implements Strategy {
+export class XgbRankerStrategy implements Strategy {
+  // The public strategy name (GraphQL enum, RECS_STRATEGY) predates in-process scoring: kept as a contract.
   readonly name = "SAGEMAKER_XGBOOST" as const;
   private readonly loaded: BackgroundRefresh<Loaded>;
   private scorer: Promise<XgbScorer> | undefined;
 
   constructor(
-    private readonly deps: SageMakerXgbDeps,
-    private readonly options: SageMakerXgbOptions,
+    private readonly deps: XgbRankerDeps,
+    private readonly options: XgbRankerOptions,
     now?: () => number,
   ) {
     // Re-reading the spec every refreshSeconds picks up a new `recs features` run; a failed re-check
@@ -147,8 +90,8 @@ export class SageMakerXgbStrategy implements Strategy {
     // Per request: DataLoader caches must never outlive the request (features change between them).
     const features = new DataLoader<string, Features | undefined>((keys) => this.deps.features.getMany(keys));
     const [user, items, categories] = await Promise.all([
-      features.load(userFeatureKey(query.userId)),
-      Promise.all(itemIds.map((id) => features.load(itemFeatureKey(id)))),
+      features.load(statsKeys.userFeatures(query.userId)),
+      Promise.all(itemIds.map((id) => features.load(statsKeys.itemFeatures(id)))),
       this.categories([...query.interactions.keys(), ...itemIds]),
     ]);
     const context = userContext(query.interactions, (id) => categories.get(id));
@@ -201,8 +144,7 @@ export class SageMakerXgbStrategy implements Strategy {
     });
     const [spec, loadedScorer] = await Promise.all([this.deps.features.getSpec(), scorer]);
     if (!spec) throw new Error("no feature spec: run `npx recs features`");
-    const expected =
-      loadedScorer instanceof XgbLocalScorer ? loadedScorer.model.featureCount : spec.features.length;
+    const expected = loadedScorer.featureCount ?? spec.features.length;
     if (expected !== spec.features.length) {
       throw new Error(
         `the model reads ${expected} features, the feature spec ${spec.version} has ${spec.features.length}`,

@@ -1,4 +1,4 @@
-import type { StoredEvent } from "../store/events.store";
+import type { StoredEvent } from "../../store/events.store";
 import { categoryCode, type FeatureSpec, type Features } from "./spec";
 
 /** The parts of a stored event the features read. */

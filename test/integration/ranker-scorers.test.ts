@@ -8,11 +8,11 @@ import {
 } from "@aws-sdk/client-sagemaker-runtime";
 import { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { XgbEndpointScorer, type XgbEndpointScorerOptions } from "../../src/sagemaker/endpoint-scorer";
-import { XgbScoringError, type XgbErrorKind } from "../../src/sagemaker/errors";
-import { startLocalEndpoint, type LocalEndpoint } from "../../src/sagemaker/local-endpoint";
-import { XgbLocalScorer } from "../../src/sagemaker/local-scorer";
-import { featureRows } from "../../src/xgboost/rows";
+import { XgbEndpointScorer, type XgbEndpointScorerOptions } from "../../src/ranker/endpoint-scorer";
+import { XgbScoringError, type XgbErrorKind } from "../../src/ranker/errors";
+import { startLocalEndpoint, type LocalEndpoint } from "../../tools/local-sagemaker-endpoint";
+import { XgbLocalScorer } from "../../src/ranker/local-scorer";
+import { featureRows } from "../../src/ranker/xgboost/rows";
 import { startStubServer, type StubReply, type StubServer } from "../support/stub-http-server";
 
 const FIXTURES = path.join(__dirname, "../fixtures/xgboost");

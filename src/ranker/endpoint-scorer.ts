@@ -1,9 +1,14 @@
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { awsClientOptions } from "../shared/aws";
-import type { FeatureRows } from "../xgboost/rows";
-import { DEFAULT_CSV_CHUNK_LIMITS, rowsToCsvChunks, type CsvChunk, type CsvChunkLimits } from "./csv";
+import type { FeatureRows } from "./xgboost/rows";
+import {
+  DEFAULT_CSV_CHUNK_LIMITS,
+  rowsToCsvChunks,
+  type CsvChunk,
+  type CsvChunkLimits,
+} from "./endpoint-csv";
 import { classifyEndpointError, XgbScoringError } from "./errors";
-import { parseScores } from "./response";
+import { parseScores } from "./endpoint-response";
 import type { XgbScorer } from "./scorer";
 
 export type XgbAccept = "text/csv" | "application/json" | "application/jsonlines";

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
-import { readBody } from "../shared/read-body";
+import { readBody } from "../src/shared/read-body";
 import type { AddressInfo } from "node:net";
-import { loadXgbModel, type ModelSourceOptions } from "../xgboost/load";
-import type { XgbModel } from "../xgboost/model";
-import { parseCsvRows } from "./csv";
+import { loadXgbModel, type ModelSourceOptions } from "../src/ranker/xgboost/load";
+import type { XgbModel } from "../src/ranker/xgboost/model";
+import type { FeatureRows } from "../src/ranker/xgboost/rows";
 
 /** SageMaker Runtime refuses InvokeEndpoint bodies over 6 MB. */
 export const MAX_INVOKE_BODY_BYTES = 6 * 1024 * 1024;
@@ -155,4 +155,30 @@ function send(res: http.ServerResponse, reply: Reply): void {
     "content-length": Buffer.byteLength(reply.body),
   });
   res.end(reply.body);
+}
+
+/**
+ * Reads a `text/csv` body back into rows, as the container does: one row per line, an empty cell
+ * is missing. Throws a RangeError naming the first bad line or cell.
+ */
+export function parseCsvRows(body: string, featureCount: number): FeatureRows {
+  const lines = body.trim().split(/\r?\n/);
+  if (lines.length === 1 && lines[0] === "") throw new RangeError("the body has no rows");
+  const values = new Float32Array(lines.length * featureCount);
+  lines.forEach((line, r) => {
+    const cells = line.split(",");
+    if (cells.length !== featureCount) {
+      throw new RangeError(`line ${r + 1} has ${cells.length} columns, the model expects ${featureCount}`);
+    }
+    cells.forEach((cell, f) => {
+      const text = cell.trim();
+      const missing = text === "" || /^nan$/i.test(text);
+      const value = missing ? NaN : Number(text);
+      if (!missing && (value !== value || /^[+-]?0[xob]/i.test(text))) {
+        throw new RangeError(`line ${r + 1}, column ${f + 1}: "${cell}" is not a number`);
+      }
+      values[r * featureCount + f] = value;
+    });
+  });
+  return { values, rowCount: lines.length, featureCount };
 }

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { XgbModel, XgbModelError } from "../../../src/xgboost/model";
-import { featureRows, featureRowsBySpec } from "../../../src/xgboost/rows";
+import { XgbModel, XgbModelError } from "../../../src/ranker/xgboost/model";
+import { featureRows, featureRowsBySpec } from "../../../src/ranker/xgboost/rows";
 
 const FIXTURES = path.join(__dirname, "../../fixtures/xgboost");
 const readJson = (name: string): unknown => JSON.parse(readFileSync(path.join(FIXTURES, name), "utf8"));

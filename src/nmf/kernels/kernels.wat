@@ -1,0 +1,275 @@
+;; The SIMD hot loops of the NMF engine (see ../wasm-kernels.ts for the JavaScript side).
+;; `npm run kernels` assembles this file with wabt into kernels.wasm.ts; a test checks the two agree.
+;;
+;; Conventions of every function:
+;; - addresses are byte offsets into the imported shared memory, 16-byte aligned;
+;; - matrices are row-major with rows `stride` bytes apart, their padding columns zero;
+;; - counts (rows, count, k) are > 0: the loops test at the bottom, so they run at least once.
+;; The exports keep the one-letter names the worker threads call (kernel-threads.ts).
+(module
+  ;; Shared (a SharedArrayBuffer), so worker threads running this module on it can split an epoch.
+  (import "e" "m" (memory 0 65536 shared))
+
+  ;; out[i] = query · row i, Float32, for `count` rows; stride a positive multiple of 32.
+  ;; Two accumulators of four lanes each: eight floats per iteration.
+  (func $dot (export "d")
+    (param $query i32) (param $rows i32) (param $out i32) (param $count i32) (param $stride i32)
+    (local $f i32) (local $a v128) (local $b v128)
+    (loop $each_row
+      (local.set $a (v128.const i64x2 0 0))
+      (local.set $b (v128.const i64x2 0 0))
+      (local.set $f (i32.const 0))
+      (loop $dims
+        ;; a += query[f..f+4] * row[f..f+4]; b += the next four
+        (local.set $a
+          (f32x4.add (local.get $a)
+            (f32x4.mul
+              (v128.load (i32.add (local.get $query) (local.get $f)))
+              (v128.load (i32.add (local.get $rows) (local.get $f))))))
+        (local.set $b
+          (f32x4.add (local.get $b)
+            (f32x4.mul
+              (v128.load offset=16 (i32.add (local.get $query) (local.get $f)))
+              (v128.load offset=16 (i32.add (local.get $rows) (local.get $f))))))
+        (br_if $dims
+          (i32.lt_u (local.tee $f (i32.add (local.get $f) (i32.const 32))) (local.get $stride))))
+      (local.set $a (f32x4.add (local.get $a) (local.get $b)))
+      ;; out[i] = the sum of a's four lanes
+      (f32.store (local.get $out)
+        (f32.add
+          (f32.add
+            (f32.add (f32x4.extract_lane 0 (local.get $a)) (f32x4.extract_lane 1 (local.get $a)))
+            (f32x4.extract_lane 2 (local.get $a)))
+          (f32x4.extract_lane 3 (local.get $a))))
+      (local.set $rows (i32.add (local.get $rows) (local.get $stride)))
+      (local.set $out (i32.add (local.get $out) (i32.const 4)))
+      (br_if $each_row (local.tee $count (i32.sub (local.get $count) (i32.const 1))))))
+
+  ;; out = S·Y for S in compressed rows (Int32 ptr and idx, Float64 values) and Float64 dense Y and
+  ;; out, `rows` rows of S; stride a positive multiple of 64. Per row of S, eight columns at a time in
+  ;; four f64x2 accumulators (sixteen columns in eight measured no faster: loading Y rows dominates).
+  (func $sparseTimes (export "t")
+    (param $ptr i32) (param $idx i32) (param $values i32) (param $Y i32) (param $out i32)
+    (param $rows i32) (param $stride i32)
+    (local $p i32) (local $end i32) (local $f i32) (local $start i32) (local $y i32)
+    (local $v v128) (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
+    (loop $each_row
+      ;; this row's entries are p in [ptr[0], ptr[1])
+      (local.set $start (i32.load (local.get $ptr)))
+      (local.set $end (i32.load offset=4 (local.get $ptr)))
+      (local.set $f (i32.const 0))
+      (loop $blocks
+        (local.set $acc0 (v128.const i64x2 0 0))
+        (local.set $acc1 (v128.const i64x2 0 0))
+        (local.set $acc2 (v128.const i64x2 0 0))
+        (local.set $acc3 (v128.const i64x2 0 0))
+        (local.set $p (local.get $start))
+        (block $empty
+          (br_if $empty (i32.ge_u (local.get $p) (local.get $end)))
+          (loop $entries
+            ;; v = values[p] in both lanes; y = the address of Y[idx[p]][f]
+            (local.set $v
+              (f64x2.splat
+                (f64.load (i32.add (local.get $values) (i32.shl (local.get $p) (i32.const 3))))))
+            (local.set $y
+              (i32.add
+                (i32.add
+                  (i32.mul
+                    (i32.load (i32.add (local.get $idx) (i32.shl (local.get $p) (i32.const 2))))
+                    (local.get $stride))
+                  (local.get $Y))
+                (local.get $f)))
+            ;; acc += v * Y[idx[p]][f..f+8], two columns per accumulator
+            (local.set $acc0
+              (f64x2.add (local.get $acc0) (f64x2.mul (local.get $v) (v128.load (local.get $y)))))
+            (local.set $acc1
+              (f64x2.add (local.get $acc1) (f64x2.mul (local.get $v) (v128.load offset=16 (local.get $y)))))
+            (local.set $acc2
+              (f64x2.add (local.get $acc2) (f64x2.mul (local.get $v) (v128.load offset=32 (local.get $y)))))
+            (local.set $acc3
+              (f64x2.add (local.get $acc3) (f64x2.mul (local.get $v) (v128.load offset=48 (local.get $y)))))
+            (br_if $entries
+              (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $end)))))
+        ;; out[row][f..f+8] = acc
+        (v128.store (i32.add (local.get $out) (local.get $f)) (local.get $acc0))
+        (v128.store offset=16 (i32.add (local.get $out) (local.get $f)) (local.get $acc1))
+        (v128.store offset=32 (i32.add (local.get $out) (local.get $f)) (local.get $acc2))
+        (v128.store offset=48 (i32.add (local.get $out) (local.get $f)) (local.get $acc3))
+        (br_if $blocks
+          (i32.lt_u (local.tee $f (i32.add (local.get $f) (i32.const 64))) (local.get $stride))))
+      (local.set $ptr (i32.add (local.get $ptr) (i32.const 4)))
+      (local.set $out (i32.add (local.get $out) (local.get $stride)))
+      (br_if $each_row (local.tee $rows (i32.sub (local.get $rows) (i32.const 1))))))
+
+  ;; One HALS pass over the `rows` rows of X (see factorize.ts), Float64; RY = R·Y for the same rows,
+  ;; gram = YᵀY (k rows); stride a positive multiple of 32. Factor by factor: rows are independent,
+  ;; so this equals updating row by row, and the rows of one factor pipeline instead of waiting on
+  ;; each other. For factor f:
+  ;;   inv = 1 / (gram[f][f] + l2), or 0 when that is not positive (x_f then stays);
+  ;;   per row x: grad = x·gram[f] + l2·x_f + l1/2 − RY_f; x_f = x_f − grad·inv, flushed to 0 below
+  ;;   1e-30 (denormals are very slow).
+  (func $hals (export "h")
+    (param $X i32) (param $RY i32) (param $gram i32) (param $rows i32) (param $k i32)
+    (param $stride i32) (param $l2 f64) (param $l1Half f64)
+    (local $f i32) (local $g i32) (local $gramRow i32) (local $x i32) (local $ry i32) (local $i i32)
+    (local $a v128) (local $b v128)
+    (local $xf f64) (local $inv f64)
+    (local.set $f (i32.const 0))
+    (local.set $gramRow (local.get $gram))
+    (loop $factors
+      ;; inv = curvature > 0 ? 1 / curvature : 0 (inv holds the curvature until the select)
+      (local.set $inv
+        (select
+          (f64.div
+            (f64.const 1)
+            (local.tee $inv
+              (f64.add
+                (f64.load (i32.add (local.get $gramRow) (i32.shl (local.get $f) (i32.const 3))))
+                (local.get $l2))))
+          (f64.const 0)
+          (f64.gt (local.get $inv) (f64.const 0))))
+      (local.set $x (local.get $X))
+      (local.set $ry (local.get $RY))
+      (local.set $i (local.get $rows))
+      (loop $each_row
+        (local.set $a (v128.const i64x2 0 0))
+        (local.set $b (v128.const i64x2 0 0))
+        (local.set $g (i32.const 0))
+        (loop $dims
+          ;; a += x[g..g+2] * gram[f][g..g+2]; b += the next two
+          (local.set $a
+            (f64x2.add (local.get $a)
+              (f64x2.mul
+                (v128.load (i32.add (local.get $x) (local.get $g)))
+                (v128.load (i32.add (local.get $gramRow) (local.get $g))))))
+          (local.set $b
+            (f64x2.add (local.get $b)
+              (f64x2.mul
+                (v128.load offset=16 (i32.add (local.get $x) (local.get $g)))
+                (v128.load offset=16 (i32.add (local.get $gramRow) (local.get $g))))))
+          (br_if $dims
+            (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 32))) (local.get $stride))))
+        (local.set $a (f64x2.add (local.get $a) (local.get $b)))
+        (local.set $xf (f64.load (i32.add (local.get $x) (i32.shl (local.get $f) (i32.const 3)))))
+        ;; x_f −= (x·gram[f] + l2·x_f + l1/2 − RY_f) · inv, then 0 unless above 1e-30
+        (f64.store (i32.add (local.get $x) (i32.shl (local.get $f) (i32.const 3)))
+          (select
+            (local.tee $xf
+              (f64.sub
+                (local.get $xf)
+                (f64.mul
+                  (f64.sub
+                    (f64.add
+                      (f64.add
+                        (f64.add (f64x2.extract_lane 0 (local.get $a)) (f64x2.extract_lane 1 (local.get $a)))
+                        (f64.mul (local.get $l2) (local.get $xf)))
+                      (local.get $l1Half))
+                    (f64.load (i32.add (local.get $ry) (i32.shl (local.get $f) (i32.const 3)))))
+                  (local.get $inv))))
+            (f64.const 0)
+            (f64.gt (local.get $xf) (f64.const 1e-30))))
+        (local.set $x (i32.add (local.get $x) (local.get $stride)))
+        (local.set $ry (i32.add (local.get $ry) (local.get $stride)))
+        (br_if $each_row (local.tee $i (i32.sub (local.get $i) (i32.const 1)))))
+      (local.set $gramRow (i32.add (local.get $gramRow) (local.get $stride)))
+      (br_if $factors
+        (i32.lt_s (local.tee $f (i32.add (local.get $f) (i32.const 1))) (local.get $k)))))
+
+  ;; out += XᵀX for the `rows` rows of X (out: k rows of stride bytes), Float64, skipping zero
+  ;; entries: for every row x and factor f with x_f ≠ 0, out[f] += x_f · x.
+  (func $gram (export "g")
+    (param $X i32) (param $rows i32) (param $k i32) (param $stride i32) (param $out i32)
+    (local $f i32) (local $g i32) (local $outRow i32)
+    (local $xfxf v128)
+    (local $xf f64)
+    (loop $each_row
+      (local.set $f (i32.const 0))
+      (local.set $outRow (local.get $out))
+      (loop $factors
+        (block $zero
+          (br_if $zero
+            (f64.eq
+              (local.tee $xf (f64.load (i32.add (local.get $X) (i32.shl (local.get $f) (i32.const 3)))))
+              (f64.const 0)))
+          (local.set $xfxf (f64x2.splat (local.get $xf)))
+          (local.set $g (i32.const 0))
+          (loop $dims
+            ;; out[f][g..g+2] += x_f * x[g..g+2]
+            (v128.store (i32.add (local.get $outRow) (local.get $g))
+              (f64x2.add
+                (v128.load (i32.add (local.get $outRow) (local.get $g)))
+                (f64x2.mul (local.get $xfxf) (v128.load (i32.add (local.get $X) (local.get $g))))))
+            (br_if $dims
+              (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 16))) (local.get $stride)))))
+        (local.set $outRow (i32.add (local.get $outRow) (local.get $stride)))
+        (br_if $factors
+          (i32.lt_s (local.tee $f (i32.add (local.get $f) (i32.const 1))) (local.get $k))))
+      (local.set $X (i32.add (local.get $X) (local.get $stride)))
+      (br_if $each_row (local.tee $rows (i32.sub (local.get $rows) (i32.const 1))))))
+
+  ;; dot for four queries at once, one stride apart from `queries`: out[4i + q] = query q · row i.
+  ;; Each row is loaded once for all four (the item-neighbour precompute); stride a positive
+  ;; multiple of 16.
+  (func $dot4 (export "q")
+    (param $queries i32) (param $rows i32) (param $out i32) (param $count i32) (param $stride i32)
+    (local $f i32) (local $q1 i32) (local $q2 i32) (local $q3 i32)
+    (local $a v128) (local $b v128) (local $c v128) (local $d v128) (local $row v128)
+    ;; q1..q3: where queries 1 to 3 start
+    (local.set $q3
+      (i32.add
+        (local.tee $q2
+          (i32.add
+            (local.tee $q1 (i32.add (local.get $queries) (local.get $stride)))
+            (local.get $stride)))
+        (local.get $stride)))
+    (loop $each_row
+      (local.set $a (v128.const i64x2 0 0))
+      (local.set $b (v128.const i64x2 0 0))
+      (local.set $c (v128.const i64x2 0 0))
+      (local.set $d (v128.const i64x2 0 0))
+      (local.set $f (i32.const 0))
+      (loop $dims
+        (local.set $row (v128.load (i32.add (local.get $rows) (local.get $f))))
+        (local.set $a
+          (f32x4.add (local.get $a)
+            (f32x4.mul (v128.load (i32.add (local.get $queries) (local.get $f))) (local.get $row))))
+        (local.set $b
+          (f32x4.add (local.get $b)
+            (f32x4.mul (v128.load (i32.add (local.get $q1) (local.get $f))) (local.get $row))))
+        (local.set $c
+          (f32x4.add (local.get $c)
+            (f32x4.mul (v128.load (i32.add (local.get $q2) (local.get $f))) (local.get $row))))
+        (local.set $d
+          (f32x4.add (local.get $d)
+            (f32x4.mul (v128.load (i32.add (local.get $q3) (local.get $f))) (local.get $row))))
+        (br_if $dims
+          (i32.lt_u (local.tee $f (i32.add (local.get $f) (i32.const 16))) (local.get $stride))))
+      ;; out[4i..4i+4] = the sums of the lanes of a, b, c and d
+      (f32.store (local.get $out)
+        (f32.add
+          (f32.add
+            (f32.add (f32x4.extract_lane 0 (local.get $a)) (f32x4.extract_lane 1 (local.get $a)))
+            (f32x4.extract_lane 2 (local.get $a)))
+          (f32x4.extract_lane 3 (local.get $a))))
+      (f32.store offset=4 (local.get $out)
+        (f32.add
+          (f32.add
+            (f32.add (f32x4.extract_lane 0 (local.get $b)) (f32x4.extract_lane 1 (local.get $b)))
+            (f32x4.extract_lane 2 (local.get $b)))
+          (f32x4.extract_lane 3 (local.get $b))))
+      (f32.store offset=8 (local.get $out)
+        (f32.add
+          (f32.add
+            (f32.add (f32x4.extract_lane 0 (local.get $c)) (f32x4.extract_lane 1 (local.get $c)))
+            (f32x4.extract_lane 2 (local.get $c)))
+          (f32x4.extract_lane 3 (local.get $c))))
+      (f32.store offset=12 (local.get $out)
+        (f32.add
+          (f32.add
+            (f32.add (f32x4.extract_lane 0 (local.get $d)) (f32x4.extract_lane 1 (local.get $d)))
+            (f32x4.extract_lane 2 (local.get $d)))
+          (f32x4.extract_lane 3 (local.get $d))))
+      (local.set $rows (i32.add (local.get $rows) (local.get $stride)))
+      (local.set $out (i32.add (local.get $out) (i32.const 16)))
+      (br_if $each_row (local.tee $count (i32.sub (local.get $count) (i32.const 1))))))
+)
