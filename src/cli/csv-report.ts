@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { pipeline } from "node:stream/promises";
 import type { CsvRowError } from "../events/csv";
-import { InputError } from "../events/event.validation";
+import { InputError } from "../domain/errors";
 
 const SHOWN = 20;
 

@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { spawnSync } from "node:child_process";
 import { ConfigError } from "../config";
-import { InputError } from "../events/event.validation";
+import { InputError } from "../domain/errors";
 import { StoreInUseError } from "../store/embedded";
 import { UsageError, describeFlags, readFlags, wantsHelp } from "./args";
 import { commands, NAME_WIDTH, type Command } from "./commands";

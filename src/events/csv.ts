@@ -3,7 +3,8 @@ import { Readable, pipeline } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { createGunzip } from "node:zlib";
 import { parse } from "csv-parse/sync";
-import { InputError, validateEvent, type EventRules, type ValidEvent } from "./event.validation";
+import { validateEvent, type EventRules, type ValidEvent } from "./event.validation";
+import { InputError } from "../domain/errors";
 
 /** A row that was skipped, or a notice about the file (unused column, repeated id). */
 export interface CsvRowError {

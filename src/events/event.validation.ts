@@ -1,15 +1,5 @@
+import { InputError } from "../domain/errors";
 import { EVENT_TYPES, type EventType } from "../config";
-
-/** A caller's mistake, reported as BAD_USER_INPUT naming the field. */
-export class InputError extends Error {
-  constructor(
-    readonly field: string,
-    readonly reason: string,
-  ) {
-    super(`${field}: ${reason}`);
-    this.name = "InputError";
-  }
-}
 
 // Printable: no control characters (C0, DEL, C1), no lone surrogates.
 const PRINTABLE = /^[^\p{Cc}\p{Cs}]+$/u;

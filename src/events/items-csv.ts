@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import type { CatalogItem } from "../store/items.store";
-import { checkId, checkOptionalText, InputError } from "./event.validation";
+import { checkId, checkOptionalText } from "./event.validation";
+import { InputError } from "../domain/errors";
 import { readCsvRows, type CsvHeader, type CsvReadOptions } from "./csv";
 
 const ITEM_COLUMNS = ["itemId", "title", "category", "price", "imageUrl"];

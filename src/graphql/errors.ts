@@ -1,7 +1,7 @@
 import type { GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
-import { InputError } from "../events/event.validation";
-import { StoreUnavailableError } from "../recommend/event.service";
+import { InputError } from "../domain/errors";
+import { StoreUnavailableError } from "../recommend/errors";
 import { isQueryLimitError } from "../security/query-limits";
 
 /** Stable error codes clients can switch on (extensions.code). */

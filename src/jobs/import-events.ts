@@ -1,5 +1,6 @@
 import type { App } from "../app";
-import { InputError, type ValidEvent } from "../events/event.validation";
+import { type ValidEvent } from "../events/event.validation";
+import { InputError } from "../domain/errors";
 import { EventBatch } from "../ingest/event-batch";
 import { importedEventId } from "../ingest/ingestion";
 import type { StoredEvent } from "../store/events.store";

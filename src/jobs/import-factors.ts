@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { parse } from "csv-parse";
 import type { App } from "../app";
-import { InputError } from "../events/event.validation";
+import { InputError } from "../domain/errors";
 import { DEFAULT_TOLERANCE } from "../nmf/factorize";
 import type { NmfModel } from "../nmf/model";
 import { modelOf } from "../nmf/train";

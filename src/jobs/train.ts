@@ -1,5 +1,5 @@
 import type { App } from "../app";
-import { InputError } from "../events/event.validation";
+import { InputError } from "../domain/errors";
 import { trainValidateAndPromote, type GateReport } from "../nmf/gate";
 import type { NmfModel } from "../nmf/model";
 import { InteractionLog } from "../nmf/sparse";

@@ -1,11 +1,11 @@
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import {
   checkOptionalText,
   validateEvent,
-  InputError,
   type EventFields,
   type EventRules,
 } from "../events/event.validation";
+import { InputError } from "../domain/errors";
+import { StoreUnavailableError } from "./errors";
 import { EventBatch } from "../ingest/event-batch";
 import type { Ingestion } from "../ingest/ingestion";
 import type { StoredEvent } from "../store/events.store";
@@ -20,7 +20,8 @@ export interface RecordEventResult {
 }
 
 export interface EventWriter {
-  put(event: StoredEvent): Promise<void>;
+  /** False when the event was stored before. */
+  put(event: StoredEvent): Promise<boolean>;
   putMany(events: readonly StoredEvent[]): Promise<void>;
 }
 export interface IdempotencyKeys {
@@ -32,16 +33,6 @@ export interface EventServiceDeps {
   /** Pseudonymises on the way in and derives user state, counters and hooks: shared with imports. */
   ingestion: Ingestion;
   rules: EventRules & { maxBatch: number };
-}
-
-/** The event store could not take the event after its retries: nothing was acknowledged. */
-export class StoreUnavailableError extends Error {
-  constructor(cause: unknown) {
-    super("the event store is unavailable; the event was not recorded, retry with the same idempotency key", {
-      cause,
-    });
-    this.name = "StoreUnavailableError";
-  }
 }
 
 function checkHeaderKey(key: string | undefined): string | undefined {
@@ -145,12 +136,6 @@ export class EventService {
     }
     const target = existing ?? event;
     const result = { eventId: target.eventId, duplicate: existing !== undefined };
-    try {
-      await this.deps.events.put(target);
-      return { result, written: target };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { result };
-      throw error;
-    }
+    return (await this.deps.events.put(target)) ? { result, written: target } : { result };
   }
 }

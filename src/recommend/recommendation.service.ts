@@ -1,5 +1,6 @@
 import type { StrategyName } from "../config";
-import { checkId, checkOptionalText, InputError } from "../events/event.validation";
+import { checkId, checkOptionalText } from "../events/event.validation";
+import { InputError } from "../domain/errors";
 import { keepUserId, type UserIdMapper } from "../security/pseudonymise";
 import { interactionWeights, type UserState } from "../store/user-state";
 import type { ServedList, StrategyRouter } from "../strategies/router";

@@ -1,3 +1,4 @@
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { EventType } from "../config";
 import { batchPut } from "./batch-write";
@@ -39,15 +40,24 @@ export class EventStore {
     private readonly retention: Retention,
   ) {}
 
-  /** Conditional so that a replayed write can never produce a second copy of the same event. */
-  async put(event: StoredEvent): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: this.toRow(event, Date.now(), this.retention),
-        ConditionExpression: "attribute_not_exists(sk)",
-      }),
-    );
+  /**
+   * Conditional so that a replayed write can never produce a second copy of the same event: false
+   * when the event was stored before.
+   */
+  async put(event: StoredEvent): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: this.toRow(event, Date.now(), this.retention),
+          ConditionExpression: "attribute_not_exists(sk)",
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   /** Unconditional batch writes; `retention` overrides the configured one (an import that states its own). */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { InputError } from "../../src/events/event.validation";
+import { InputError } from "../../src/domain/errors";
 import { countEvents } from "../support/gateway-on-dynalite";
 import { createTestApp, type TestApp } from "../support/local-dynamo";
 import { startPersonalizeServer, type PersonalizeServer } from "../support/personalize-server";

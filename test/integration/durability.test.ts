@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { readEventsCsv } from "../../src/events/csv";
 import { createContext } from "../../src/graphql/context";
 import { importEvents, ImportFailedError } from "../../src/jobs/import-events";
-import { StoreUnavailableError } from "../../src/recommend/event.service";
+import { StoreUnavailableError } from "../../src/recommend/errors";
 import { createApolloServer } from "../../src/server";
 import { DynamoFaultProxy } from "../support/dynamo-fault-proxy";
 import { createTestApp, localDynamo, type TestApp } from "../support/local-dynamo";

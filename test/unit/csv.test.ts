@@ -12,7 +12,7 @@ import {
   type CsvReadOptions,
   type CsvRowError,
 } from "../../src/events/csv";
-import { InputError } from "../../src/events/event.validation";
+import { InputError } from "../../src/domain/errors";
 import { readItemsCsv } from "../../src/events/items-csv";
 
 const rules = { weights: { VIEW: 1, ADD_TO_CART: 3, PURCHASE: 5, RATING: 1 }, maxFutureSkewSeconds: 300 };

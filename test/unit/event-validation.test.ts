@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { InputError, validateEvent } from "../../src/events/event.validation";
+import { InputError } from "../../src/domain/errors";
+import { validateEvent } from "../../src/events/event.validation";
 
 const rules = { weights: { VIEW: 1, ADD_TO_CART: 3, PURCHASE: 5, RATING: 2 }, maxFutureSkewSeconds: 300 };
 const now = Date.UTC(2026, 10, 21, 12);

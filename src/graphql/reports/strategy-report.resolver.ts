@@ -1,5 +1,5 @@
 import { Arg, Ctx, Float, Int, Query, Resolver } from "type-graphql";
-import { InputError } from "../../events/event.validation";
+import { InputError } from "../../domain/errors";
 import { MAX_REPORT_DAYS } from "../../recommend/attribution.service";
 import { DEFAULT_TEST_OPTIONS } from "../../stats/ab-test";
 import type { GraphQLContext } from "../context";
