@@ -30,6 +30,8 @@ const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const SOAK_RATE = Number(process.env.SOAK_RATE ?? 300);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const root = path.resolve(__dirname, "../..");
+/** Linux reports process CPU times in clock ticks of 1/100 s (USER_HZ). */
+const CLOCK_TICKS = 100;
 
 const pad = (n: number) => String(n).padStart(4, "0");
 /** Each request asks about another seeded user or item (500 users, 1000 items), as real traffic would. */
@@ -58,6 +60,8 @@ interface Figures {
   p95: number;
   p99: number;
   errors: number;
+  /** The server's CPU time per answered request: what throughput would be on a core of its own. */
+  cpuUsPerRequest: number;
 }
 
 interface Server {
@@ -134,12 +138,20 @@ async function checkScenario(url: string, scenario: Scenario): Promise<void> {
     throw new Error(`${scenario} on ${url}: HTTP ${res.status} ${JSON.stringify(json.errors)}`);
 }
 
+/** CPU time (user + system) the server process has used, in ms: a load-independent cost per request. */
+function cpuMsOf(server: Server): number {
+  const fields = fs.readFileSync(`/proc/${server.process.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
 async function measure(
-  url: string,
+  server: Server,
   scenario: Scenario,
   seconds: number,
   overallRate?: number,
 ): Promise<Figures> {
+  const { url } = server;
+  const cpuBefore = cpuMsOf(server);
   const latencies: number[] = [];
   let sent = 0;
   const instance = autocannon({
@@ -162,6 +174,7 @@ async function measure(
     p95: at(0.95),
     p99: at(0.99),
     errors: result.errors + result.timeouts + result.non2xx,
+    cpuUsPerRequest: ((cpuMsOf(server) - cpuBefore) * 1000) / Math.max(1, result.requests.total),
   };
 }
 
@@ -180,7 +193,7 @@ async function heapOf(server: Server): Promise<number> {
 }
 
 const fmt = (f: Figures) =>
-  `${f.rps.toFixed(0).padStart(6)} req/s  p50 ${f.p50.toFixed(1)} ms  p95 ${f.p95.toFixed(1)} ms  p99 ${f.p99.toFixed(1)} ms  errors ${f.errors}`;
+  `${f.rps.toFixed(0).padStart(6)} req/s  p50 ${f.p50.toFixed(1)} ms  p95 ${f.p95.toFixed(1)} ms  p99 ${f.p99.toFixed(1)} ms  errors ${f.errors}  cpu ${f.cpuUsPerRequest.toFixed(0)} µs/req`;
 
 async function main(): Promise<void> {
   console.log(
@@ -196,23 +209,23 @@ async function main(): Promise<void> {
     "constant",
     "constant apollo server ready",
   );
-  const warmThenMeasure = async (url: string, scenario: Scenario) => {
-    await measure(url, scenario, 2); // warm-up: JIT, caches, model
-    return measure(url, scenario, SECONDS);
+  const warmThenMeasure = async (server: Server, scenario: Scenario) => {
+    await measure(server, scenario, 2); // warm-up: JIT, caches, model
+    return measure(server, scenario, SECONDS);
   };
   try {
     const results: Array<{ scenario: Scenario; gateway: Figures; minimal: Figures; constant?: Figures }> = [];
     for (const scenario of RUN) {
       await checkScenario(gateway.url, scenario);
       await checkScenario(minimal.url, scenario);
-      const g = await warmThenMeasure(gateway.url, scenario);
-      const m = await warmThenMeasure(minimal.url, scenario);
+      const g = await warmThenMeasure(gateway, scenario);
+      const m = await warmThenMeasure(minimal, scenario);
       let line = `${scenario}\n  gateway  ${fmt(g)}\n  minimal  ${fmt(m)}\n  ratio    ${((100 * g.rps) / m.rps).toFixed(0)}% of the minimal server`;
       let c: Figures | undefined;
       if (scenario === "recommendations") {
         await checkScenario(constant.url, scenario);
-        c = await warmThenMeasure(constant.url, scenario);
-        line += `\n  constant ${fmt(c)}  (Apollo, constant resolver)\n  ratio    ${(g.rps / c.rps).toFixed(2)} of constant-resolver Apollo`;
+        c = await warmThenMeasure(constant, scenario);
+        line += `\n  constant ${fmt(c)}  (Apollo, constant resolver)\n  ratio    ${(g.rps / c.rps).toFixed(2)} of constant-resolver Apollo (CPU per request: ${(c.cpuUsPerRequest / g.cpuUsPerRequest).toFixed(2)})`;
       }
       results.push({ scenario, gateway: g, minimal: m, constant: c });
       console.log(line);
@@ -223,9 +236,9 @@ async function main(): Promise<void> {
     let soak: Figures | undefined;
     let growth = 0;
     if (SOAK_SECONDS > 0) {
-      await measure(gateway.url, "recommendations", 10, SOAK_RATE);
+      await measure(gateway, "recommendations", 10, SOAK_RATE);
       const warm = await heapOf(gateway);
-      soak = await measure(gateway.url, "recommendations", SOAK_SECONDS, SOAK_RATE);
+      soak = await measure(gateway, "recommendations", SOAK_SECONDS, SOAK_RATE);
       const after = await heapOf(gateway);
       growth = (100 * (after - warm)) / warm;
       console.log(
