@@ -20,7 +20,7 @@ import { RecommendationService } from "./recommend/recommendation.service";
 import { XgbEndpointScorer } from "./ranker/endpoint-scorer";
 import { XgbLocalScorer } from "./ranker/local-scorer";
 import type { XgbScorer } from "./ranker/scorer";
-import { userIdPseudonymiser } from "./security/pseudonymise";
+import { Secrets } from "./security/secrets";
 import { AttributionStore } from "./store/attribution.store";
 import { CachingItemStore } from "./store/cached-items.store";
 import { settleWithin } from "./shared/deadline";
@@ -81,6 +81,8 @@ export interface App {
   events: EventService;
   ingestion: Ingestion;
   attribution: AttributionService;
+  /** API keys and the user-id HMAC key; `refresh()` before serving (they may live in SSM). */
+  secrets: Secrets;
   health(): HealthReport;
   /** The configured Personalize campaign's state (DescribeCampaign, cached) for the health query. */
   personalizeCampaign?: CampaignMonitor;
@@ -101,6 +103,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const startedAt = Date.now();
   const log =
     overrides.log ?? new Logger(config.logLevel, { service: "recommendation-gateway", stage: config.stage });
+  const secrets = new Secrets(config.security, config.aws.region, log);
   const metrics = createMetrics({ ...config.metrics, region: config.aws.region }, log);
   const db =
     overrides.db ?? createDocumentClient({ region: config.aws.region, endpoint: config.dynamo.endpoint });
@@ -155,7 +158,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     attribution,
     metrics,
     log,
-    pseudonymise: userIdPseudonymiser(config.security.userIdHmacKey),
+    pseudonymise: (userId) => secrets.pseudonymise(userId),
   });
   // Queries look users up under the same key their events were stored with.
   const recommendations = new RecommendationService(
@@ -187,6 +190,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     events,
     ingestion,
     attribution,
+    secrets,
     personalizeCampaign: personalize?.campaign,
     health() {
       const statuses = router.status();

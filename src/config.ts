@@ -110,7 +110,16 @@ export interface Config {
    * events); what is left goes on in the background and is finished by the next invocation.
    */
   flush: { deadlineMs: number };
-  security: { apiKeys: string[]; userIdHmacKey?: string };
+  security: {
+    /** Plain values (local use); each is read from SSM instead when its parameter name is set. */
+    apiKeys: string[];
+    userIdHmacKey?: string;
+    /** Names of SSM parameters (SecureString) holding the secrets, read at run time (src/security/secrets.ts). */
+    parameters: { apiKeys?: string; userIdHmacKey?: string };
+    /** How long a value read from SSM is reused: a rotated secret takes effect within this time. */
+    maxAgeSeconds: number;
+    ssmEndpointUrl?: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -333,11 +342,27 @@ export function loadConfig(env: Env = process.env): Config {
     security: {
       apiKeys: r.list("API_KEYS", []),
       userIdHmacKey: r.optional("USER_ID_HMAC_KEY"),
+      parameters: {
+        apiKeys: r.optional("API_KEYS_PARAMETER"),
+        userIdHmacKey: r.optional("USER_ID_HMAC_KEY_PARAMETER"),
+      },
+      maxAgeSeconds: r.num("SECRETS_MAX_AGE_SECONDS", 300, 1, 86_400),
+      ssmEndpointUrl: r.optional("SSM_ENDPOINT_URL"),
     },
   };
 
   if (config.retrain.exportUri && !/^s3:\/\/[^/]+/.test(config.retrain.exportUri))
     r.problems.push(`RETRAIN_EXPORT_URI=${config.retrain.exportUri}: expected s3://bucket/prefix`);
+  for (const [plain, name] of [
+    ["API_KEYS", "API_KEYS_PARAMETER"],
+    ["USER_ID_HMAC_KEY", "USER_ID_HMAC_KEY_PARAMETER"],
+  ] as const) {
+    const parameter = r.optional(name);
+    if (parameter && r.optional(plain)) r.problems.push(`${plain} and ${name}: set one of them, not both`);
+    // The IAM grant (serverless.yml) is the ARN ...:parameter<name>, which needs the leading slash.
+    if (parameter && !parameter.startsWith("/"))
+      r.problems.push(`${name}=${parameter}: expected a parameter path starting with "/"`);
+  }
   if (config.router.ab.length === 1)
     r.problems.push("RECS_AB: name at least two variants, or leave it unset");
   if (r.problems.length) throw new ConfigError(r.problems);

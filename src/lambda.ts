@@ -6,17 +6,12 @@ import { loadConfig } from "./config";
 import { createContext } from "./graphql/context";
 import { createWebPages } from "./http/web-pages";
 import { recordColdStart } from "./observability/metrics";
-import { ApiKeyGuard } from "./security/api-keys";
 import { guardLambdaRequest, rejectionResult } from "./security/lambda-guard";
 import { createApolloServer } from "./server";
 
 // Module scope: built once per Lambda container, reused by every invocation it serves.
 const app = createApp(loadConfig());
 const apollo = createApolloServer(app.config);
-const guard = {
-  keys: new ApiKeyGuard(app.config.security.apiKeys),
-  maxBodyBytes: app.config.http.maxBodyBytes,
-};
 const pages = createWebPages(app.config);
 let coldStart = true;
 // Lambda signals a shutdown only to functions with an extension registered (SIGTERM, then SIGKILL
@@ -37,11 +32,12 @@ export async function handler(
   event: APIGatewayProxyEventV2,
   context: Context,
 ): Promise<APIGatewayProxyStructuredResultV2> {
-  if (coldStart) {
-    coldStart = false;
-    recordColdStart(app.metrics);
-    await app.models.load(); // part of the cold start, so that no request finds NMF "not ready"
-  }
+  const starting = coldStart;
+  coldStart = false;
+  if (starting) recordColdStart(app.metrics);
+  // The secrets on every invocation (from their cache once read); on a cold start beside the model load,
+  // which is part of it so that no request finds NMF "not ready".
+  await Promise.all([app.secrets.refresh(), starting && app.models.load()]);
   try {
     // The pages carry no data (it comes from /graphql, behind the key): served before the key check.
     const page = pages({
@@ -59,7 +55,10 @@ export async function handler(
         isBase64Encoded: true,
       };
     }
-    const denied = guardLambdaRequest(event, guard);
+    const denied = guardLambdaRequest(event, {
+      keys: app.secrets.apiKeys,
+      maxBodyBytes: app.config.http.maxBodyBytes,
+    });
     if (denied) return rejectionResult(denied);
     return (await graphqlHandler(event, context, () => undefined)) as APIGatewayProxyStructuredResultV2;
   } finally {

@@ -23,7 +23,8 @@ async function main(): Promise<void> {
   const app = createApp(local.config);
   await local.ensureTables(app);
   await seedIfEmpty(app);
-  await app.models.load(); // the first request must not be the one that waits for the model
+  // The first request must not be the one that waits for the model; nor start without the secrets.
+  await Promise.all([app.models.load(), app.secrets.refresh()]);
 
   const apollo = createApolloServer(app.config);
   await apollo.start();

@@ -12,7 +12,7 @@ export async function withApp<T>(job: (app: App) => Promise<T>): Promise<T> {
   // Jobs write many users once each and serve no reads: a user-state cache would only hold memory.
   const app = createApp({ ...local.config, users: { cacheSeconds: 0 } });
   try {
-    await local.ensureTables(app);
+    await Promise.all([local.ensureTables(app), app.secrets.refresh()]);
     return await job(app);
   } finally {
     await app.close();

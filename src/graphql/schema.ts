@@ -3,7 +3,7 @@ import type { GraphQLSchema } from "graphql";
 import { buildSchemaSync } from "type-graphql";
 import { EventResolver } from "./events/event.resolver";
 import { HealthResolver } from "./health/health.resolver";
-import { ItemResolver, ScoredItemResolver } from "./items/item.resolver";
+import { ItemResolver } from "./items/item.resolver";
 import { ModelVersionResolver } from "./model-versions/model-version.resolver";
 import { RecommendationResolver } from "./recommendations/recommendation.resolver";
 import { StrategyReportResolver } from "./reports/strategy-report.resolver";
@@ -11,7 +11,6 @@ import { StrategyReportResolver } from "./reports/strategy-report.resolver";
 export const resolvers = [
   RecommendationResolver,
   ItemResolver,
-  ScoredItemResolver,
   EventResolver,
   HealthResolver,
   StrategyReportResolver,

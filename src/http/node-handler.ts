@@ -5,7 +5,6 @@ import type { App } from "../app";
 import { readBody } from "../shared/read-body";
 import { createContext, type GraphQLContext } from "../graphql/context";
 import { API_KEY_HEADER, checkAccess } from "../security/access";
-import { ApiKeyGuard } from "../security/api-keys";
 import { payloadTooLarge, rejection, RejectionCode, type Rejection } from "../security/rejection";
 import { createWebPages } from "./web-pages";
 
@@ -17,7 +16,6 @@ export const GRAPHQL_PATH = "/graphql";
  */
 export function createNodeHandler(app: App, server: ApolloServer<GraphQLContext>) {
   const { maxBodyBytes, corsOrigins } = app.config.http;
-  const keys = new ApiKeyGuard(app.config.security.apiKeys);
   const pages = createWebPages(app.config);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -48,7 +46,8 @@ export function createNodeHandler(app: App, server: ApolloServer<GraphQLContext>
     }
     const method = req.method ?? "GET";
     const apiKey = req.headers[API_KEY_HEADER];
-    const denied = checkAccess(keys, {
+    await app.secrets.refresh();
+    const denied = checkAccess(app.secrets.apiKeys, {
       method,
       apiKey: typeof apiKey === "string" ? apiKey : undefined,
       body: parsed,

@@ -58,9 +58,16 @@ export class Logger {
   }
 }
 
+/**
+ * Errors keep their stack and their cause (JSON.stringify sees neither: they are not enumerable); the
+ * replacer runs again on the cause, so a chain is logged whole. Other own fields are left out on
+ * purpose: an SDK error's `$response` can hold a whole HTTP response.
+ */
 function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message };
-  return value;
+  if (!(value instanceof Error)) return value;
+  const { name, message, stack, cause } = value;
+  const code = (value as { code?: unknown }).code;
+  return { name, message, code: typeof code === "string" ? code : undefined, stack, cause };
 }
 
 /** User ids never reach the logs in clear: a short, stable digest still lets you follow one user. */

@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { NmfModel } from "../nmf/model";
 import {
   StrategyUnavailableError,
@@ -20,9 +21,24 @@ export interface FoldedVector {
   vector: number[];
 }
 
+/** Users folded in at request time that are remembered (a few hundred bytes each). */
+const FOLDED_USERS = 10_000;
+
+interface Folded {
+  model: NmfModel;
+  interactions: ReadonlyMap<string, number>;
+  vector: Float32Array | undefined;
+}
+
 /** The in-process matrix-factorization recommender. */
 export class NmfStrategy implements Strategy {
   readonly name = "NMF" as const;
+  /**
+   * After a retrain every stored vector is for the old model until the user's next event: without this,
+   * each of their requests would fold in again (the costliest step of a request). Reused only for the
+   * same model and the same interactions.
+   */
+  private readonly folded = new LRUCache<string, Folded>({ max: FOLDED_USERS });
 
   constructor(private readonly models: ModelSource) {}
 
@@ -65,6 +81,17 @@ export class NmfStrategy implements Strategy {
     if (stored?.modelVersion === model.version && stored.vector.length === model.components) {
       return Float32Array.from(stored.vector);
     }
-    return model.foldIn(query.interactions) ?? model.userVector(query.userId);
+    const folded = this.folded.get(query.userId);
+    if (folded?.model === model && sameWeights(folded.interactions, query.interactions)) return folded.vector;
+    const vector = model.foldIn(query.interactions) ?? model.userVector(query.userId);
+    // The query's map is built for this request and never changed afterwards: kept as it is.
+    this.folded.set(query.userId, { model, interactions: query.interactions, vector });
+    return vector;
   }
+}
+
+function sameWeights(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [itemId, weight] of b) if (a.get(itemId) !== weight) return false;
+  return true;
 }

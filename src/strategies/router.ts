@@ -2,6 +2,7 @@ import type { AbVariant, Config, StrategyName } from "../config";
 import type { Logger } from "../observability/logger";
 import { recordCircuitState, recordFallback, type Metrics } from "../observability/metrics";
 import { awsFailure } from "../shared/aws";
+import { inSpan, markFailed } from "../observability/tracing";
 import { AbSplit } from "./ab";
 import { CircuitBreaker, type BreakerState } from "./breaker";
 import { formatRecommendationId } from "./recommendation-id";
@@ -118,7 +119,19 @@ export class StrategyRouter {
         skips.push({ strategy: name, reason: "circuit_open" });
         continue;
       }
-      const outcome = await this.attempt(strategy, call, isLast);
+      // One span per strategy call: which strategy, for which variant, and how it ended.
+      const outcome = await inSpan(
+        `strategy ${name}`,
+        { "recs.strategy": name, "recs.variant": variant },
+        async (span) => {
+          const result = await this.attempt(strategy, call, isLast);
+          span.setAttribute("recs.outcome", "skip" in result ? result.skip.reason : "served");
+          // As the breaker counts: errors and timeouts are failures, "unavailable" and "empty" are answers.
+          if ("skip" in result && (result.skip.reason === "error" || result.skip.reason === "timeout"))
+            markFailed(span, result.skip.error ?? result.skip.reason);
+          return result;
+        },
+      );
       if (breaker) this.report(name, breaker, outcome);
       if ("skip" in outcome) {
         skips.push(outcome.skip);

@@ -26,6 +26,9 @@ const OPTIONAL_PARAMS = {
   corsOrigins: "https://shop.example,https://admin.example",
   apiKeysParameter: "/recs/test/api-keys",
   userIdHmacKeyParameter: "/recs/test/user-id-hmac-key",
+  secretsKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+  tracing: "Active",
+  otelLayerArn: "arn:aws:lambda:us-east-1:615299751070:layer:AWSOpenTelemetryDistroJs:5",
   xgboostModelKey: "xgboost/model.json",
   retrainMemoryMb: "10240",
   retrainTimeoutSeconds: "600",
@@ -199,6 +202,28 @@ describe("serverless package: CloudFormation template", () => {
     expect(base.zipBytes).toBeLessThan(2 * 1024 * 1024);
   });
 
+  it("leaves class-validator out of the API bundle (type-graphql imports it only when validating)", () => {
+    const meta = JSON.parse(fs.readFileSync(path.join(ROOT, "dist/lambda.meta.json"), "utf8")) as {
+      inputs: Record<string, unknown>;
+    };
+    const inputs = Object.keys(meta.inputs);
+    expect(inputs.some((i) => i.includes("node_modules/type-graphql/"))).toBe(true);
+    expect(inputs.filter((i) => /node_modules\/(class-validator|libphonenumber-js)\//.test(i))).toEqual([]);
+  });
+
+  it("exports the handlers as plain writable properties, which the ADOT layer's Lambda instrumentation wraps", async () => {
+    const probe = `for (const f of ["lambda", "retrain"]) {
+      const d = Object.getOwnPropertyDescriptor(require("./dist/" + f + ".js"), "handler");
+      console.log(f, d.writable, typeof d.value);
+    }
+    process.exit(0);`;
+    const { stdout } = await run(process.execPath, ["-e", probe], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: "silent", METRICS_SINK: "off" },
+    });
+    expect(stdout.trim().split("\n")).toEqual(["lambda true function", "retrain true function"]);
+  });
+
   it("routes POST and GET /graphql on the HTTP API to the one GraphQL function, throttled from parameters", () => {
     const routes = ofType(base.template, "AWS::ApiGatewayV2::Route").map(([, r]) => r.Properties.RouteKey);
     expect(routes.sort()).toEqual(["GET /graphql", "POST /graphql"]);
@@ -324,6 +349,9 @@ describe("serverless package: CloudFormation template", () => {
           (r) => typeof r === "string" && r.includes("*") && !r.startsWith("arn:"),
         );
         if (!wildcard) continue;
+        // X-Ray has neither resource types nor condition keys of its own.
+        if (actions(s).every((a) => ["xray:PutTraceSegments", "xray:PutTelemetryRecords"].includes(a)))
+          continue;
         expect(
           actions(s).every((a) => ["cloudwatch:PutMetricData", "personalize:PutEvents"].includes(a)),
         ).toBe(true);
@@ -484,15 +512,75 @@ describe("serverless package: CloudFormation template", () => {
     ]);
   });
 
-  it("takes secrets from SSM by reference, never as values, and only when their parameters are set", () => {
+  it("puts only the secrets' parameter names in the function's configuration, never a value or a reference", () => {
     const env = (t: Template) =>
       (ofType(t, "AWS::Lambda::Function")[0]![1].Properties.Environment as { Variables: Json }).Variables;
-    expect(env(base.template)).toMatchObject({ API_KEYS: "", USER_ID_HMAC_KEY: "", XGBOOST_MODEL_URI: "" });
+    expect(env(base.template)).toMatchObject({ API_KEYS_PARAMETER: "", USER_ID_HMAC_KEY_PARAMETER: "" });
     expect(env(full.template)).toMatchObject({
-      API_KEYS: "{{resolve:ssm:/recs/test/api-keys}}",
-      USER_ID_HMAC_KEY: "{{resolve:ssm:/recs/test/user-id-hmac-key}}",
+      API_KEYS_PARAMETER: "/recs/test/api-keys",
+      USER_ID_HMAC_KEY_PARAMETER: "/recs/test/user-id-hmac-key",
+      SECRETS_MAX_AGE_SECONDS: "300",
       XGBOOST_MODEL_URI: { "Fn::Sub": "s3://${ModelBucket}/models/xgboost/model.json" },
     });
+    for (const { template } of [base, full]) {
+      for (const [, fn] of ofType(template, "AWS::Lambda::Function")) {
+        const variables = (fn.Properties.Environment as { Variables: Json }).Variables;
+        expect(variables).not.toHaveProperty("API_KEYS");
+        expect(variables).not.toHaveProperty("USER_ID_HMAC_KEY");
+      }
+      expect(JSON.stringify(template)).not.toContain("{{resolve:");
+    }
+  });
+
+  it("grants ssm:GetParameter on exactly the configured parameters, and kms:Decrypt on the given key through SSM", () => {
+    expect(statementsFor(base.template, "ssm:")).toEqual([]);
+    expect(statementsFor(base.template, "kms:")).toEqual([]);
+    const ssm = statementsFor(full.template, "ssm:");
+    expect(ssm.map((s) => [actions(s), resources(s)])).toEqual([
+      [
+        ["ssm:GetParameter"],
+        ["/recs/test/api-keys", "/recs/test/user-id-hmac-key"].map((name) => ({
+          "Fn::Sub": `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name}`,
+        })),
+      ],
+    ]);
+    const [kms] = statementsFor(full.template, "kms:");
+    expect(actions(kms!)).toEqual(["kms:Decrypt"]);
+    expect(resources(kms!)).toEqual([OPTIONAL_PARAMS.secretsKmsKeyArn]);
+    expect(kms!.Condition).toEqual({
+      StringEquals: { "kms:ViaService": { "Fn::Sub": "ssm.${AWS::Region}.amazonaws.com" } },
+    });
+    // The retrain function reads no secret.
+    const retrainEnv = (
+      full.template.Resources.RetrainLambdaFunction.Properties.Environment as {
+        Variables: Json;
+      }
+    ).Variables;
+    expect(retrainEnv).toMatchObject({ API_KEYS_PARAMETER: "", USER_ID_HMAC_KEY_PARAMETER: "" });
+    expect(JSON.stringify(retrainStatements(full.template))).not.toMatch(/ssm:|kms:/);
+  });
+
+  it("switches active tracing, the X-Ray grants and the OpenTelemetry layer on by their parameters", () => {
+    const fn = (t: Template, id: string) => t.Resources[id]!.Properties;
+    const xray = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
+    const grantsXray = (granted: Statement[]) =>
+      granted.some((s) => xray.every((a) => actions(s).includes(a)) && resources(s).includes("*"));
+    for (const id of ["GraphqlLambdaFunction", "RetrainLambdaFunction"]) {
+      expect(fn(base.template, id).TracingConfig).toBeUndefined();
+      expect(fn(full.template, id).TracingConfig).toEqual({ Mode: "Active" });
+    }
+    expect(grantsXray(statements(base.template))).toBe(false);
+    expect(grantsXray(retrainStatements(base.template))).toBe(false);
+    expect(grantsXray(statements(full.template))).toBe(true);
+    expect(grantsXray(retrainStatements(full.template))).toBe(true);
+
+    const env = (t: Template) =>
+      (fn(t, "GraphqlLambdaFunction").Environment as { Variables: Json }).Variables;
+    expect(fn(base.template, "GraphqlLambdaFunction").Layers).toBeUndefined();
+    expect(env(base.template)).not.toHaveProperty("AWS_LAMBDA_EXEC_WRAPPER");
+    expect(fn(full.template, "GraphqlLambdaFunction").Layers).toEqual([OPTIONAL_PARAMS.otelLayerArn]);
+    expect(env(full.template).AWS_LAMBDA_EXEC_WRAPPER).toBe("/opt/otel-instrument");
+    expect(fn(full.template, "RetrainLambdaFunction").Layers).toBeUndefined();
   });
 
   it("schedules the retrain function, never the GraphQL one, only when a schedule is given", () => {
@@ -519,9 +607,8 @@ describe("serverless package: CloudFormation template", () => {
       RETRAIN_EXPORT_URI: { "Fn::Sub": "s3://${ModelBucket}/exports" },
       EVENTS_TABLE: { Ref: "EventsTable" },
       MODEL_URI: { "Fn::Sub": "s3://${ModelBucket}/models" },
-      API_KEYS: "",
     });
-    expect(env(full.template)).toMatchObject({ RETRAIN_EXPORT_ABOVE_EVENTS: "500000", API_KEYS: "" });
+    expect(env(full.template)).toMatchObject({ RETRAIN_EXPORT_ABOVE_EVENTS: "500000" });
     // A failed run is not retried by Lambda (a second export, a second long run): the alarm reports it.
     const [[, invokeConfig]] = ofType(base.template, "AWS::Lambda::EventInvokeConfig");
     expect(invokeConfig.Properties).toMatchObject({

@@ -68,6 +68,27 @@ describe("loadConfig", () => {
     );
   });
 
+  it("reads the secrets' SSM parameter names, and refuses a name without its leading slash or beside a plain value", () => {
+    expect(
+      loadConfig({ API_KEYS_PARAMETER: "/recs/prod/api-keys", SECRETS_MAX_AGE_SECONDS: "60" }).security,
+    ).toMatchObject({ apiKeys: [], parameters: { apiKeys: "/recs/prod/api-keys" }, maxAgeSeconds: 60 });
+    expect(loadConfig({}).security).toMatchObject({ parameters: {}, maxAgeSeconds: 300 });
+    expect(() =>
+      loadConfig({
+        API_KEYS: "k",
+        API_KEYS_PARAMETER: "/recs/prod/api-keys",
+        USER_ID_HMAC_KEY_PARAMETER: "recs/prod/hmac",
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        problems: [
+          "API_KEYS and API_KEYS_PARAMETER: set one of them, not both",
+          'USER_ID_HMAC_KEY_PARAMETER=recs/prod/hmac: expected a parameter path starting with "/"',
+        ],
+      }),
+    );
+  });
+
   it("lists every problem at once", () => {
     let error: unknown;
     try {

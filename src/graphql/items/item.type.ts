@@ -1,7 +1,7 @@
 import { Field, Float, ID, ObjectType } from "type-graphql";
 import type { CatalogItem } from "../../store/items.store";
 
-@ObjectType({ description: "A catalog item." })
+@ObjectType({ description: "A catalog item.", simpleResolvers: true })
 export class Item {
   @Field(() => ID)
   id: string;

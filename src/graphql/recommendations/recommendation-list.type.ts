@@ -3,7 +3,9 @@ import type { StrategyName } from "../../config";
 import { Item } from "../items/item.type";
 import { Strategy } from "./strategy.enum";
 
-@ObjectType({ description: "One recommended item, best first." })
+// simpleResolvers: the schema has no middlewares or auth checks, so plain fields need no type-graphql
+// resolver of their own; graphql-js reads them directly (tens of fields in every list).
+@ObjectType({ description: "One recommended item, best first.", simpleResolvers: true })
 export class ScoredItem {
   @Field(() => ID)
   itemId: string;
@@ -18,10 +20,11 @@ export class ScoredItem {
     nullable: true,
     description: "Catalog data; null when the item is not in the catalog.",
   })
-  item?: Item | null;
+  // A function when the catalog could not be read: graphql-js calls it, and reports its error here.
+  item?: Item | null | (() => Promise<never>);
 }
 
-@ObjectType({ description: "A list as served, with who served it." })
+@ObjectType({ description: "A list as served, with who served it.", simpleResolvers: true })
 export class RecommendationList {
   @Field(() => ID, {
     description: "Echo it in recordEvent to attribute outcomes to the strategy that served the list.",

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from "@apollo/server";
 import type { OperationDefinitionNode } from "graphql";
-import { hashUserId, type Logger } from "../logger";
+import type { Logger } from "../logger";
 import { recordError, recordRequest } from "../metrics/gateway";
 import type { Metrics } from "../metrics/metrics";
 
@@ -10,6 +10,8 @@ export interface ObservedContext {
   log: Logger;
   metrics: Metrics;
   served: Array<{ strategy: string; fallbackFrom?: string }>;
+  /** How a user appears in the logs: the keyed pseudonym, or undefined (left out) without a key. */
+  logName(userId: string): string | undefined;
 }
 
 /** No strategy took part (item, health, recordEvent...). */
@@ -59,7 +61,7 @@ function report<TContext extends ObservedContext>(
     latencyMs,
     status: requestContext.response.http.status ?? 200,
     errorCodes: errorCodes.length ? errorCodes : undefined,
-    user: userId === undefined ? undefined : hashUserId(userId),
+    user: userId === undefined ? undefined : contextValue.logName(userId),
   };
   if (errorCodes.includes("INTERNAL_SERVER_ERROR")) contextValue.log.error("graphql request", fields);
   else if (errorCodes.length) contextValue.log.warn("graphql request", fields);

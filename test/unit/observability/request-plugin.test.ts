@@ -1,8 +1,10 @@
 import { ApolloServer } from "@apollo/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Logger, hashUserId } from "../../../src/observability/logger";
+import { Logger } from "../../../src/observability/logger";
 import { createMetrics } from "../../../src/observability/metrics";
 import { requestObservabilityPlugin, type ObservedContext } from "../../../src/observability/request-plugin";
+import { Secrets } from "../../../src/security/secrets";
+import { userIdPseudonymiser } from "../../../src/security/pseudonymise";
 
 const typeDefs = `#graphql
   type Query {
@@ -36,21 +38,40 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-async function run(query: string, variables?: Record<string, unknown>, operationName?: string) {
+const secrets = (userIdHmacKey?: string) =>
+  new Secrets(
+    { apiKeys: [], userIdHmacKey, parameters: {}, maxAgeSeconds: 300 },
+    "us-east-1",
+    new Logger("silent"),
+  );
+
+async function run(
+  query: string,
+  variables?: Record<string, unknown>,
+  operationName?: string,
+  { userIdHmacKey }: { userIdHmacKey?: string } = { userIdHmacKey: "log-key" },
+) {
   const logs: Array<Record<string, unknown>> = [];
   const metricLines: Array<Record<string, unknown>> = [];
   const log = new Logger("info", { requestId: "req-1" }, (line) => logs.push(JSON.parse(line)));
   const metrics = createMetrics({ sink: "emf", namespace: "Test", region: "us-east-1" }, log, {
     write: (line) => metricLines.push(JSON.parse(line)),
   });
-  const contextValue: ObservedContext = { requestId: "req-1", log, metrics, served: [] };
+  const keys = secrets(userIdHmacKey);
+  const contextValue: ObservedContext = {
+    requestId: "req-1",
+    log,
+    metrics,
+    served: [],
+    logName: (userId) => keys.logName(userId),
+  };
   await server.executeOperation({ query, variables, operationName }, { contextValue });
   await metrics.flush();
   return { logs, metricLines };
 }
 
 describe("request observability plugin", () => {
-  it("logs one line with operation, strategy, fallback and latency, and the user id only hashed", async () => {
+  it("logs one line with operation, strategy, fallback and latency, and the user only as the keyed pseudonym", async () => {
     const { logs, metricLines } = await run(
       "query Recs($userId: ID!) { recommendations(userId: $userId) }",
       { userId: "alice@example.com" },
@@ -67,7 +88,7 @@ describe("request observability plugin", () => {
       strategy: "POPULAR",
       fallbackFrom: ["NMF"],
       status: 200,
-      user: hashUserId("alice@example.com"),
+      user: userIdPseudonymiser("log-key")("alice@example.com"),
     });
     expect(line.latencyMs).toEqual(expect.any(Number));
     expect(line.errorCodes).toBeUndefined();
@@ -76,6 +97,17 @@ describe("request observability plugin", () => {
     const latency = metricLines.find((l) => l.Operation === "recommendations");
     expect(latency).toMatchObject({ Strategy: "POPULAR", Latency: line.latencyMs });
     expect(metricLines.some((l) => "Error" in l)).toBe(false);
+  });
+
+  it("leaves the user out without an HMAC key: an unkeyed hash of a guessable id is no pseudonym", async () => {
+    const { logs } = await run(
+      "query Recs($userId: ID!) { recommendations(userId: $userId) }",
+      { userId: "alice@example.com" },
+      "Recs",
+      {},
+    );
+    expect(logs[0]).toMatchObject({ operation: "recommendations" });
+    expect(logs[0]).not.toHaveProperty("user");
   });
 
   it("names the operation by its root fields, not by what the client calls it", async () => {
@@ -115,7 +147,7 @@ describe("request observability plugin", () => {
     const metrics = createMetrics({ sink: "off", namespace: "Test", region: "us-east-1" }, log);
     await server.executeOperation(
       { query: "{ health }" },
-      { contextValue: { requestId: "r", log, metrics, served: [] } },
+      { contextValue: { requestId: "r", log, metrics, served: [], logName: () => undefined } },
     );
     expect(logs).toHaveLength(0);
   });
