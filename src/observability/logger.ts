@@ -1,5 +1,3 @@
-import { createHash } from "node:crypto";
-
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
@@ -68,9 +66,4 @@ function errorReplacer(_key: string, value: unknown): unknown {
   const { name, message, stack, cause } = value;
   const code = (value as { code?: unknown }).code;
   return { name, message, code: typeof code === "string" ? code : undefined, stack, cause };
-}
-
-/** User ids never reach the logs in clear: a short, stable digest still lets you follow one user. */
-export function hashUserId(userId: string): string {
-  return createHash("sha256").update(userId).digest("base64url").slice(0, 12);
 }

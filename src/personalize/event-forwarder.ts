@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { PutEventsCommand, type PersonalizeEventsClient } from "@aws-sdk/client-personalize-events";
 import type { Event as PersonalizeEvent } from "@aws-sdk/client-personalize-events";
-import { hashUserId, Logger } from "../observability/logger";
+import { Logger } from "../observability/logger";
 import { awsFailure } from "../shared/aws";
 import { settleWithin } from "../shared/deadline";
 import { parseRecommendationId } from "../strategies/recommendation-id";
@@ -183,7 +183,6 @@ export class PersonalizeEventForwarder {
       }
       this.counts.failed += batch.events.length;
       this.logger.error("personalize events not forwarded", {
-        user: hashUserId(batch.userId),
         events: batch.events.length,
         attempts: batch.attempt,
         err,
