@@ -2,8 +2,12 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { version } from "../package.json";
 import { STRATEGY_NAMES, type Config, type StrategyName } from "./config";
 import { FeatureStore } from "./features/feature.store";
-import { createModelStore, type ModelStore } from "./nmf/store";
-import { ModelHolder } from "./nmf/store/model-holder";
+import { als } from "./als/train";
+import type { ModelFamily } from "./factors/family";
+import { createModelStore, type ModelStore } from "./factors/store";
+import { ModelHolder } from "./factors/store/model-holder";
+import type { FamilyName } from "./factors/types";
+import { nmf as nmfFamily } from "./nmf/train";
 import { flushLogs, Logger } from "./observability/logger";
 import { createMetrics, type Metrics } from "./observability/metrics";
 import { CampaignMonitor } from "./personalize/campaign-status";
@@ -30,7 +34,7 @@ import { EventStore } from "./store/events.store";
 import { IdempotencyStore } from "./store/idempotency.store";
 import type { ItemStore } from "./store/items.store";
 import { PopularityStore } from "./store/popularity.store";
-import { NmfStrategy } from "./strategies/nmf";
+import { FactorModelStrategy } from "./strategies/factor-model";
 import { PersonalizeStrategy } from "./strategies/personalize";
 import { PopularStrategy } from "./strategies/popular";
 import { variantName } from "./strategies/ab";
@@ -71,8 +75,11 @@ export interface App {
   db: DynamoDBDocumentClient;
   stores: Stores;
   catalog: CatalogIndex;
+  /** NMF's store and model (the same objects as factorModels.NMF). */
   modelStore: ModelStore;
   models: ModelHolder;
+  /** Each in-process family's model store and the model it serves. */
+  factorModels: Record<FamilyName, FamilyModels>;
   popular: PopularStrategy;
   router: StrategyRouter;
   recommendations: RecommendationService;
@@ -85,6 +92,11 @@ export interface App {
   /** Sends whatever is buffered (metrics, forwarded events); Lambda calls it after each invocation. */
   flush(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface FamilyModels {
+  store: ModelStore;
+  holder: ModelHolder;
 }
 
 export interface AppOverrides {
@@ -107,15 +119,23 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     popularity: new PopularityStore(db, tables.stats, config.popular.halfLifeDays),
   };
   const catalog = new CatalogIndex(stores.items, config.catalog.cacheSeconds, log);
-  const modelStore = createModelStore(config.model.uri, { region: config.aws.region });
-  const models = new ModelHolder(modelStore, config.model.refreshSeconds, log);
+  const familyModels = (family: ModelFamily, uri: string): FamilyModels => {
+    const store = createModelStore(uri, family, { region: config.aws.region });
+    return { store, holder: new ModelHolder(store, config.model.refreshSeconds, log) };
+  };
+  const factorModels = {
+    NMF: familyModels(nmfFamily, config.model.uri),
+    ALS: familyModels(als, config.als.uri),
+  };
 
   const popular = new PopularStrategy(stores.popularity, config.popular.refreshSeconds, log);
-  const nmf = new NmfStrategy(models);
+  const nmf = new FactorModelStrategy("NMF", factorModels.NMF.holder);
+  const alsStrategy = new FactorModelStrategy("ALS", factorModels.ALS.holder);
   const personalize = createPersonalize(config, log);
   const sagemaker = createSageMaker(config, { db, log, nmf, popular, catalog });
   const strategies = new Map<StrategyName, Strategy>([
     [nmf.name, nmf],
+    [alsStrategy.name, alsStrategy],
     [popular.name, popular],
     ...(sagemaker ? ([[sagemaker.name, sagemaker]] as const) : []),
     ...(personalize ? ([[personalize.strategy.name, personalize.strategy]] as const) : []),
@@ -145,7 +165,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     users: stores.users,
     popularity: stores.popularity,
     catalog,
-    folder: nmf,
+    // The vector stored with a user is the one of the factor model that serves them; a request to the
+    // other one folds in afresh from the same interactions.
+    folder: {
+      foldIn: (interactions, userId) =>
+        (router.assigned(userId) === "ALS" ? alsStrategy : nmf).foldIn(interactions),
+    },
     listeners: [...strategies.values()].filter((s) => s.onEvent),
     attribution,
     metrics,
@@ -174,8 +199,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     db,
     stores,
     catalog,
-    modelStore,
-    models,
+    modelStore: factorModels.NMF.store,
+    models: factorModels.NMF.holder,
+    factorModels,
     popular,
     router,
     recommendations,
@@ -251,7 +277,7 @@ function createSageMaker(
   parts: {
     db: DynamoDBDocumentClient;
     log: Logger;
-    nmf: NmfStrategy;
+    nmf: FactorModelStrategy;
     popular: PopularStrategy;
     catalog: CatalogIndex;
   },

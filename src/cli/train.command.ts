@@ -1,5 +1,6 @@
 import { readEventsCsv } from "../events/csv";
 import { trainModel } from "../jobs/train";
+import { familiesFlag } from "./args";
 import type { Run } from "./commands";
 import { withApp } from "./common";
 import { RowReport } from "./csv-report";
@@ -7,6 +8,7 @@ import { progressPrinter } from "./progress";
 
 export const run: Run = (values) =>
   withApp(async (app) => {
+    const [family] = familiesFlag(values, false);
     const file = values.events as string | undefined;
     const report = file ? new RowReport(file) : undefined;
     const progress = progressPrinter("rows");
@@ -19,7 +21,7 @@ export const run: Run = (values) =>
       progress.done();
     }
     const csv = file ? pages(file) : undefined;
-    const result = await trainModel(app, { force: Boolean(values.force), csv, print: console.log });
+    const result = await trainModel(app, { family, force: Boolean(values.force), csv, print: console.log });
     if (report?.skipped) console.error(`${file}: ${report.summary()}`);
     return result.promoted ? 0 : 1;
   });

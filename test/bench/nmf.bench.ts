@@ -8,13 +8,14 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
-import { evaluateRanker, popularityRanker, splitPerUser, type Split } from "../../src/nmf/evaluate";
-import { NmfModel } from "../../src/nmf/model";
-import { computeNeighbours, NEIGHBOURS_PER_ITEM } from "../../src/nmf/neighbours";
-import { seededRandom } from "../../src/nmf/random";
-import { interactionMatrix, type InteractionMatrix } from "../../src/nmf/sparse";
-import type { Interaction } from "../../src/nmf/types";
-import { plantedInteractions, type PlantedSpec } from "../unit/nmf/planted-data";
+import { evaluateRanker, popularityRanker, splitPerUser, type Split } from "../../src/factors/evaluate";
+import { FactorModel } from "../../src/factors/model";
+import { computeNeighbours, NEIGHBOURS_PER_ITEM } from "../../src/factors/neighbours";
+import { seededRandom } from "../../src/factors/random";
+import { nmf } from "../../src/nmf/train";
+import { interactionMatrix, type InteractionMatrix } from "../../src/factors/sparse";
+import type { Interaction } from "../../src/factors/types";
+import { plantedInteractions, type PlantedSpec } from "../unit/factors/planted-data";
 import { eventsCsv } from "./events-csv";
 
 const PYTHON = "/usr/bin/python3";
@@ -144,9 +145,10 @@ function benchServing(): void {
   const started = performance.now();
   const neighbours = computeNeighbours(itemFactors, items, k, NEIGHBOURS_PER_ITEM);
   const neighbourSeconds = (performance.now() - started) / 1000;
-  const model = new NmfModel(
+  const model = new FactorModel(
     {
       format: 1,
+      family: "NMF",
       version: "bench",
       createdAt: new Date().toISOString(),
       params: { components: k, iterations: 1, l2: 0.05, l1: 0, seed: 1, tolerance: 1e-4 },
@@ -157,6 +159,7 @@ function benchServing(): void {
       neighboursPerItem: NEIGHBOURS_PER_ITEM,
     },
     { userFactors: new Float32Array(0), itemFactors, neighbours },
+    nmf,
   );
   const exclude = new Set(Array.from({ length: 30 }, (_, i) => `item-${i * 7}`));
   const vectors = Array.from({ length: 2000 }, () => Float32Array.from({ length: k }, () => random()));

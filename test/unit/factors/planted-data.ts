@@ -1,5 +1,5 @@
-import { seededRandom } from "../../../src/nmf/random";
-import type { Interaction } from "../../../src/nmf/types";
+import { seededRandom } from "../../../src/factors/random";
+import type { Interaction } from "../../../src/factors/types";
 
 export interface PlantedSpec {
   users: number;

@@ -1,4 +1,5 @@
-import type { NmfModel } from "../nmf/model";
+import type { FamilyName } from "../factors/types";
+import type { FactorModel } from "../factors/model";
 import {
   StrategyUnavailableError,
   type RecommendQuery,
@@ -10,7 +11,7 @@ import {
 
 /** Where the strategy gets the current model: loaded lazily, refreshed in the background. */
 export interface ModelSource {
-  current(): NmfModel | undefined;
+  current(): FactorModel | undefined;
   status(): { ready: boolean; modelVersion?: string; error?: string };
 }
 
@@ -20,11 +21,12 @@ export interface FoldedVector {
   vector: number[];
 }
 
-/** The in-process matrix-factorization recommender. */
-export class NmfStrategy implements Strategy {
-  readonly name = "NMF" as const;
-
-  constructor(private readonly models: ModelSource) {}
+/** An in-process factor model (NMF or ALS): one class, the family's model store behind it. */
+export class FactorModelStrategy implements Strategy {
+  constructor(
+    readonly name: FamilyName,
+    private readonly models: ModelSource,
+  ) {}
 
   status(): StrategyStatus {
     const { ready, modelVersion, error } = this.models.status();
@@ -52,7 +54,7 @@ export class NmfStrategy implements Strategy {
     return model && vector ? { modelVersion: model.version, vector: Array.from(vector) } : undefined;
   }
 
-  private model(): NmfModel {
+  private model(): FactorModel {
     const model = this.models.current();
     if (!model)
       throw new StrategyUnavailableError(this.name, this.models.status().error ?? "no model loaded");
@@ -60,7 +62,7 @@ export class NmfStrategy implements Strategy {
   }
 
   /** Stored fold-in for this model, else a fresh fold-in of the user's events, else the trained vector. */
-  private vectorFor(model: NmfModel, query: RecommendQuery): Float32Array | undefined {
+  private vectorFor(model: FactorModel, query: RecommendQuery): Float32Array | undefined {
     const stored = query.storedVector;
     if (stored?.modelVersion === model.version && stored.vector.length === model.components) {
       return Float32Array.from(stored.vector);
