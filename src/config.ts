@@ -305,7 +305,7 @@ export function loadConfig(env: Env = process.env): Config {
       uri: r.str("ALS_MODEL_URI", `${modelUri.replace(/\/+$/, "")}/als`),
       components: r.num("ALS_COMPONENTS", 64, 1, 512),
       iterations: r.num("ALS_ITERATIONS", 15, 1, 1_000),
-      regularization: r.num("ALS_REGULARIZATION", 1, 1e-6, 1e6, false),
+      regularization: r.num("ALS_REGULARIZATION", 10, 1e-6, 1e6, false),
       alpha: r.num("ALS_ALPHA", 3, 0, 1e6, false),
       seed: r.num("ALS_SEED", 42, 0, 2 ** 31),
       explicit: explicit({

@@ -34,7 +34,8 @@ export function choleskySolve(A: Float64Array, b: Float64Array, k: number): Floa
   for (let j = 0; j < k; j++) {
     let d = A[j * k + j]!;
     for (let p = 0; p < j; p++) d -= A[j * k + p]! ** 2;
-    if (!(d > 0)) throw new Error("ALS fold-in: the system is not positive definite (regularization must be > 0)");
+    if (!(d > 0))
+      throw new Error("ALS fold-in: the system is not positive definite (regularization must be > 0)");
     const ljj = Math.sqrt(d);
     A[j * k + j] = ljj;
     for (let i = j + 1; i < k; i++) {

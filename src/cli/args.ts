@@ -95,7 +95,14 @@ export function familiesFlag(values: Record<string, unknown>, allowAll: boolean)
 }
 
 /** A comma-separated list of integers, e.g. --k 5,10,20. */
-export function intListFlag(values: Record<string, unknown>, name: string, min: number, max: number): number[] {
+export function intListFlag(
+  values: Record<string, unknown>,
+  name: string,
+  min: number,
+  max: number,
+): number[] {
   const parts = String(values[name] ?? "").split(",");
-  return [...new Set(parts.map((part) => intFlag({ [name]: part.trim() }, name, min, max)!))].sort((a, b) => a - b);
+  return [...new Set(parts.map((part) => intFlag({ [name]: part.trim() }, name, min, max)!))].sort(
+    (a, b) => a - b,
+  );
 }

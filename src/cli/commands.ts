@@ -67,7 +67,11 @@ export const commands: Record<string, Command> = {
       "seeded search over a model's settings on a validation split; the winner is trained, validated and kept for later retraining",
     flags: {
       model: { type: "string", default: "all", help: "nmf, als or all" },
-      trials: { type: "string", default: "12", help: "settings tried per model (the first is the current one)" },
+      trials: {
+        type: "string",
+        default: "12",
+        help: "settings tried per model (the first is the current one)",
+      },
       seed: { type: "string", default: "42", help: "random seed of the search and the split" },
       events: {
         type: "string",

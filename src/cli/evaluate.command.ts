@@ -2,7 +2,13 @@ import { writeFile } from "node:fs/promises";
 import { als } from "../als/train";
 import { loadConfig } from "../config";
 import { readEventsCsv } from "../events/csv";
-import { evaluateRankerAt, modelRanker, popularityRanker, splitPerUser, type Split } from "../factors/evaluate";
+import {
+  evaluateRankerAt,
+  modelRanker,
+  popularityRanker,
+  splitPerUser,
+  type Split,
+} from "../factors/evaluate";
 import type { ModelFamily } from "../factors/family";
 import { InteractionLog } from "../factors/sparse";
 import { configuredParams } from "../jobs/train";
@@ -10,7 +16,12 @@ import { nmf } from "../nmf/train";
 import { UsageError, intFlag, intListFlag, numberFlag } from "./args";
 import type { Run } from "./commands";
 import { RowReport } from "./csv-report";
-import { evaluationHtml, evaluationTable, type Evaluation, type StrategyEvaluation } from "./evaluation-report";
+import {
+  evaluationHtml,
+  evaluationTable,
+  type Evaluation,
+  type StrategyEvaluation,
+} from "./evaluation-report";
 
 /** Reads an events CSV into `log`; ids are the file's own (evaluation never touches the stores). */
 async function readInto(file: string, log: InteractionLog): Promise<InteractionLog> {
@@ -69,7 +80,9 @@ export const run: Run = async (values) => {
     console.log(JSON.stringify(evaluation));
     return 0;
   }
-  console.log(`train ${evaluation.train} interactions, test ${evaluation.test}; ${evaluation.users} users evaluated`);
+  console.log(
+    `train ${evaluation.train} interactions, test ${evaluation.test}; ${evaluation.users} users evaluated`,
+  );
   for (const s of strategies.filter((s) => s.params)) {
     const settings = Object.entries(s.params!).map(([key, value]) => `${key} ${value}`);
     console.log(`${s.name}: ${settings.join(", ")}; trained in ${s.trainingSeconds!.toFixed(2)} s`);

@@ -117,7 +117,10 @@ function chart(evaluation: Evaluation, metric: (typeof METRICS)[number]): string
     .map((k, at) => `<text x="${x(at).toFixed(1)}" y="${HEIGHT - 12}" text-anchor="middle">${k}</text>`)
     .join("");
   const scale = [0, 0.5, 1]
-    .map((f) => `<text x="${PAD.left - 6}" y="${(y(top * f) + 4).toFixed(1)}" text-anchor="end">${(top * f).toFixed(2)}</text>`)
+    .map(
+      (f) =>
+        `<text x="${PAD.left - 6}" y="${(y(top * f) + 4).toFixed(1)}" text-anchor="end">${(top * f).toFixed(2)}</text>`,
+    )
     .join("");
   return `<figure><svg class="chart" data-metric="${metric}" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-size="11" role="img" aria-label="${metric} against k">
 <text x="${PAD.left}" y="16" font-weight="bold">${metric === "coverage" ? metric : `${metric}@k`}</text>

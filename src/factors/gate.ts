@@ -198,7 +198,10 @@ function latestOnSplit(
 }
 
 /** The model `latest` points at; an unreadable one is logged and treated as absent. */
-async function currentLatest(store: ModelStore, log: (line: string) => void): Promise<FactorModel | undefined> {
+async function currentLatest(
+  store: ModelStore,
+  log: (line: string) => void,
+): Promise<FactorModel | undefined> {
   try {
     return await store.loadLatest();
   } catch (error) {

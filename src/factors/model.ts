@@ -80,7 +80,6 @@ export interface ItemSide {
   components: number;
 }
 
-
 /**
  * A trained factor model of any family: read-only, cheap to query, safe to share between concurrent
  * requests. Scoring, top-k and neighbours are the same for every family; only the fold-in differs.

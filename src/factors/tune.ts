@@ -42,7 +42,8 @@ export function tuneFamily(
   const space = Object.entries(family.searchSpace).filter(([name]) => !options.fixed?.includes(name));
   for (let draw = 0; trials.length < options.trials && draw < options.trials * 20; draw++) {
     const params: Record<string, number> = { ...(current as unknown as Record<string, number>) };
-    if (draw > 0) for (const [name, values] of space) params[name] = values[Math.floor(random() * values.length)]!;
+    if (draw > 0)
+      for (const [name, values] of space) params[name] = values[Math.floor(random() * values.length)]!;
     const key = JSON.stringify(params);
     if (tried.has(key)) continue;
     tried.add(key);

@@ -15,33 +15,13 @@ import { seededRandom } from "../../src/factors/random";
 import { nmf } from "../../src/nmf/train";
 import { interactionMatrix, type InteractionMatrix } from "../../src/factors/sparse";
 import type { Interaction } from "../../src/factors/types";
-import { plantedInteractions, type PlantedSpec } from "../unit/factors/planted-data";
+import { BENCH_CASES as CASES, plantedInteractions } from "../unit/factors/planted-data";
 import { eventsCsv } from "./events-csv";
 
 const PYTHON = "/usr/bin/python3";
 const COMPONENTS = Number(process.env.BENCH_COMPONENTS ?? 15);
 const ITERATIONS = 200;
 
-const CASES: Array<{ name: string; spec: PlantedSpec }> = [
-  {
-    name: "ratings-shaped 943 x 1,682",
-    spec: {
-      users: 943,
-      items: 1682,
-      perUser: 106,
-      minPerUser: 20,
-      topics: 19,
-      seed: 2,
-      weights: "ratings",
-      noise: 0.4,
-    },
-  },
-  { name: "events 5,000 x 3,000", spec: { users: 5000, items: 3000, perUser: 20, topics: 30, seed: 3 } },
-  {
-    name: "events 6,000 x 4,000 (1M)",
-    spec: { users: 6000, items: 4000, perUser: 170, minPerUser: 5, topics: 40, seed: 4 },
-  },
-];
 
 interface RunResult {
   fitSeconds: number;

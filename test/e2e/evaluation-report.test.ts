@@ -20,10 +20,26 @@ const evaluation: Evaluation = {
   ks: [5, 10, 20],
   strategies: [
     { name: "POPULAR", metrics: [5, 10, 20].map((k) => metricsAt(k, 0.5)) },
-    { name: "NMF", params: { components: 8 }, trainingSeconds: 0.2, metrics: [5, 10, 20].map((k) => metricsAt(k, 0.7)) },
-    { name: "ALS", params: { components: 8 }, trainingSeconds: 0.3, metrics: [5, 10, 20].map((k) => metricsAt(k, 0.9)) },
+    {
+      name: "NMF",
+      params: { components: 8 },
+      trainingSeconds: 0.2,
+      metrics: [5, 10, 20].map((k) => metricsAt(k, 0.7)),
+    },
+    {
+      name: "ALS",
+      params: { components: 8 },
+      trainingSeconds: 0.3,
+      metrics: [5, 10, 20].map((k) => metricsAt(k, 0.9)),
+    },
   ],
 };
+
+/** What the test reads of an SVG polyline (this project's TypeScript has no DOM library). */
+interface Polyline {
+  points: { numberOfItems: number } & Iterable<{ y: number }>;
+  getTotalLength(): number;
+}
 
 let browser: Browser;
 beforeAll(async () => {
@@ -46,8 +62,8 @@ describe("the evaluation report", () => {
         width: svg.getBoundingClientRect().width,
         series: [...svg.querySelectorAll("polyline.series")].map((line) => ({
           strategy: line.getAttribute("data-strategy"),
-          points: (line as SVGPolylineElement).points.numberOfItems,
-          length: (line as SVGPolylineElement).getTotalLength(),
+          points: (line as unknown as Polyline).points.numberOfItems,
+          length: (line as unknown as Polyline).getTotalLength(),
         })),
       })),
     );
@@ -63,7 +79,7 @@ describe("the evaluation report", () => {
     // A better strategy's line is drawn higher (smaller y) at every k.
     const heights = await page.$eval('svg[data-metric="ndcg"]', (svg) =>
       [...svg.querySelectorAll("polyline.series")].map((line) =>
-        [...(line as SVGPolylineElement).points].map((p) => p.y),
+        [...(line as unknown as Polyline).points].map((p) => p.y),
       ),
     );
     for (let at = 0; at < 3; at++) {

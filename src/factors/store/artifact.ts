@@ -70,11 +70,11 @@ export async function decodeModel(
     return new FactorModel(
       plain,
       {
-      userFactors: new Float32Array(aligned(data, "user-factors.f32")),
-      itemFactors: new Float32Array(aligned(data, "item-factors.f32")),
-      neighbours: {
-        perItem: plain.neighboursPerItem,
-        ids: new Int32Array(aligned(data, "neighbour-ids.i32")),
+        userFactors: new Float32Array(aligned(data, "user-factors.f32")),
+        itemFactors: new Float32Array(aligned(data, "item-factors.f32")),
+        neighbours: {
+          perItem: plain.neighboursPerItem,
+          ids: new Int32Array(aligned(data, "neighbour-ids.i32")),
           scores: new Float32Array(aligned(data, "neighbour-scores.f32")),
         },
       },

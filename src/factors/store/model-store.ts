@@ -74,7 +74,10 @@ export class ModelStore {
   /** Every stored version, newest first (complete or not); other folders (another family's store) are not versions. */
   async versions(): Promise<string[]> {
     const names = await this.backend.listVersions();
-    return names.filter((name) => VERSION_NAME.test(name)).sort().reverse();
+    return names
+      .filter((name) => VERSION_NAME.test(name))
+      .sort()
+      .reverse();
   }
 
   /** The manifests of the stored versions, newest first; incomplete versions (no manifest) are left out. */
