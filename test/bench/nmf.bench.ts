@@ -22,7 +22,6 @@ const PYTHON = "/usr/bin/python3";
 const COMPONENTS = Number(process.env.BENCH_COMPONENTS ?? 15);
 const ITERATIONS = 200;
 
-
 interface RunResult {
   fitSeconds: number;
   iterations: number;

@@ -153,7 +153,9 @@ describe("recs command line", () => {
     }
     expect(report.strategies[2].params).toMatchObject({ components: 8 });
     expect(fs.readFileSync(html, "utf8")).toContain('data-strategy="ALS"');
-    expect(recs(["evaluate", "--events", "events.csv", "--k", "5,x"]).stderr).toMatch(/--k must be an integer/);
+    expect(recs(["evaluate", "--events", "events.csv", "--k", "5,x"]).stderr).toMatch(
+      /--k must be an integer/,
+    );
   });
 
   it("tunes a model with a seeded search, prints every trial and the best, and keeps the winner's settings", () => {

@@ -70,7 +70,11 @@ describe("loadConfig", () => {
   });
 
   it("reads ALS settings and its store beside NMF's, and remembers which settings the environment gave", () => {
-    const config = loadConfig({ MODEL_URI: "s3://bucket/models/", ALS_ALPHA: "10", RECS_AB: "NMF:50,ALS:50" });
+    const config = loadConfig({
+      MODEL_URI: "s3://bucket/models/",
+      ALS_ALPHA: "10",
+      RECS_AB: "NMF:50,ALS:50",
+    });
     expect(config.als).toMatchObject({ uri: "s3://bucket/models/als", alpha: 10, explicit: ["alpha"] });
     expect(config.model.explicit).toEqual([]);
     expect(config.router.ab.map((v) => v.strategy)).toEqual(["NMF", "ALS"]);
