@@ -31,11 +31,16 @@ export function alsFoldIn(items: ItemSide, entries: UserEntries, params: AlsPara
  * (row-major); overwrites A with its Cholesky factor. λ > 0 keeps A positive definite.
  */
 export function choleskySolve(A: Float64Array, b: Float64Array, k: number): Float64Array {
+  cholesky(A, k);
+  return solveWithFactor(A, b, k);
+}
+
+/** A = L·Lᵀ in place (L in the lower triangle). */
+export function cholesky(A: Float64Array, k: number): void {
   for (let j = 0; j < k; j++) {
     let d = A[j * k + j]!;
     for (let p = 0; p < j; p++) d -= A[j * k + p]! ** 2;
-    if (!(d > 0))
-      throw new Error("ALS fold-in: the system is not positive definite (regularization must be > 0)");
+    if (!(d > 0)) throw new Error("ALS: the system is not positive definite (regularization must be > 0)");
     const ljj = Math.sqrt(d);
     A[j * k + j] = ljj;
     for (let i = j + 1; i < k; i++) {
@@ -44,16 +49,20 @@ export function choleskySolve(A: Float64Array, b: Float64Array, k: number): Floa
       A[i * k + j] = s / ljj;
     }
   }
+}
+
+/** x with L·Lᵀ·x = b, for L from cholesky(). */
+export function solveWithFactor(L: Float64Array, b: ArrayLike<number>, k: number): Float64Array {
   const x = Float64Array.from(b);
   for (let i = 0; i < k; i++) {
     let s = x[i]!;
-    for (let p = 0; p < i; p++) s -= A[i * k + p]! * x[p]!;
-    x[i] = s / A[i * k + i]!;
+    for (let p = 0; p < i; p++) s -= L[i * k + p]! * x[p]!;
+    x[i] = s / L[i * k + i]!;
   }
   for (let i = k - 1; i >= 0; i--) {
     let s = x[i]!;
-    for (let p = i + 1; p < k; p++) s -= A[p * k + i]! * x[p]!;
-    x[i] = s / A[i * k + i]!;
+    for (let p = i + 1; p < k; p++) s -= L[p * k + i]! * x[p]!;
+    x[i] = s / L[i * k + i]!;
   }
   return x;
 }

@@ -93,6 +93,41 @@ describe("ALS fold-in", () => {
   });
 });
 
+describe("ALS training's item step", () => {
+  it("solves an item with few interactions exactly (Woodbury) against the final user factors", () => {
+    const model = trainAls(data, params);
+    const k = params.components;
+    const { userIds, itemIds } = model.manifest;
+    const users = new Map(userIds.map((id, u) => [id, u]));
+    const byItem = new Map<string, Map<number, number>>();
+    for (const x of planted) {
+      const entries = byItem.get(x.itemId) ?? new Map<number, number>();
+      const u = users.get(x.userId)!;
+      entries.set(u, (entries.get(u) ?? 0) + x.weight);
+      byItem.set(x.itemId, entries);
+    }
+    const X = model.arrays.userFactors;
+    let checked = 0;
+    itemIds.forEach((itemId, i) => {
+      const entries = byItem.get(itemId)!;
+      if (entries.size * entries.size > 4 * k) return;
+      const y = model.arrays.itemFactors.subarray(i * k, (i + 1) * k);
+      const gradient = Array.from(y, (v) => params.regularization * v);
+      for (let u = 0; u < userIds.length; u++) {
+        const weight = entries.get(u) ?? 0;
+        const x = X.subarray(u * k, (u + 1) * k);
+        let predicted = 0;
+        for (let f = 0; f < k; f++) predicted += x[f]! * y[f]!;
+        const residual = (1 + params.alpha * weight) * (predicted - (weight > 0 ? 1 : 0));
+        for (let f = 0; f < k; f++) gradient[f]! += residual * x[f]!;
+      }
+      for (const g of gradient) expect(Math.abs(g)).toBeLessThan(1e-3);
+      checked++;
+    });
+    expect(checked).toBeGreaterThan(3);
+  });
+});
+
 describe("ALS in the model store", () => {
   it("round-trips through its own store; an NMF store refuses it and ignores the ALS folder inside its own", async () => {
     const root = tempDir();
