@@ -40,10 +40,13 @@ export function trainAls(
   const byUsers = { ptr: matrix.rowPtr, idx: matrix.colIdx, values: matrix.values };
   const byItems = { ptr: matrix.colPtr, idx: matrix.rowIdx, values: matrix.columnValues };
   let loss = NaN;
+  // YᵀY serves the loss of one epoch and the user pass of the next (Y does not change in between).
+  let gramY = gramOf(Y, n, k);
   for (let iteration = 1; iteration <= iterations; iteration++) {
-    solveRows(X, Y, byUsers, k, resolved);
-    solveRows(Y, X, byItems, k, resolved);
-    loss = implicitLoss(X, Y, byUsers, k, resolved);
+    solveRows(X, Y, gramY, byUsers, k, resolved);
+    solveRows(Y, X, gramOf(X, m, k), byItems, k, resolved);
+    gramY = gramOf(Y, n, k);
+    loss = implicitLoss(X, Y, gramY, byUsers, k, resolved);
     options.onProgress?.({ iteration, loss, elapsedMs: Date.now() - started });
   }
   return modelOf(
@@ -83,14 +86,20 @@ interface Rows {
 }
 
 /**
- * Updates every row of X (rows x k) against the fixed Y, solving
+ * Updates every row of X (rows x k) against the fixed Y (its Gram matrix YᵀY given), solving
  *   (M + Σ α·w·y·yᵀ) x = Σ (1 + α·w)·y,   M = YᵀY + λI,
  * where the sums run over the row's entries only. A row of few entries (most items, light users) is
  * solved exactly through the Woodbury identity with M⁻¹, shared by every row of the pass; the
  * others take a few conjugate-gradient steps.
  */
-function solveRows(X: Float64Array, Y: Float64Array, rows: Rows, k: number, p: AlsParams): void {
-  const gram = gramOf(Y, Y.length / k, k);
+function solveRows(
+  X: Float64Array,
+  Y: Float64Array,
+  gram: Float64Array,
+  rows: Rows,
+  k: number,
+  p: AlsParams,
+): void {
   const woodbury = p.alpha > 0 ? new LowRankSolver(gram, Y, k, p.regularization) : undefined;
   const { ptr, idx, values } = rows;
   const r = new Float64Array(k);
@@ -221,8 +230,14 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>, k: number): number {
  * The objective, with the unobserved pairs summed through the Gram matrix:
  *   Σ_u x_uᵀ(YᵀY)x_u + Σ over interactions [c·(1 − ŷ)² − ŷ²] + λ(|X|² + |Y|²).
  */
-function implicitLoss(X: Float64Array, Y: Float64Array, rows: Rows, k: number, p: AlsParams): number {
-  const gram = gramOf(Y, Y.length / k, k);
+function implicitLoss(
+  X: Float64Array,
+  Y: Float64Array,
+  gram: Float64Array,
+  rows: Rows,
+  k: number,
+  p: AlsParams,
+): number {
   const Gx = new Float64Array(k);
   let loss = 0;
   for (let row = 0; row < rows.ptr.length - 1; row++) {
