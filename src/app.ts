@@ -2,8 +2,12 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { version } from "../package.json";
 import { STRATEGY_NAMES, type Config, type StrategyName } from "./config";
 import { FeatureStore } from "./ranker/features/feature.store";
-import { createModelStore, type ModelStore } from "./nmf/store";
-import { ModelHolder } from "./nmf/store/model-holder";
+import { als } from "./als/train";
+import type { ModelFamily } from "./factors/family";
+import { createModelStore, type ModelStore } from "./factors/store";
+import { ModelHolder } from "./factors/store/model-holder";
+import type { FamilyName } from "./factors/types";
+import { nmf as nmfFamily } from "./nmf/train";
 import { flushLogs, Logger } from "./observability/logger";
 import { createMetrics, type Metrics } from "./observability/metrics";
 import { CampaignMonitor } from "./personalize/campaign-status";
@@ -31,7 +35,7 @@ import { EventStore } from "./store/events.store";
 import { IdempotencyStore } from "./store/idempotency.store";
 import type { ItemStore } from "./store/items.store";
 import { PopularityStore } from "./store/popularity.store";
-import { NmfStrategy } from "./strategies/nmf";
+import { FactorModelStrategy } from "./strategies/factor-model";
 import { PersonalizeStrategy } from "./strategies/personalize";
 import { PopularStrategy } from "./strategies/popular";
 import { variantName } from "./strategies/ab";
@@ -73,8 +77,11 @@ export interface App {
   db: DynamoDBDocumentClient;
   stores: Stores;
   catalog: ItemCategories;
+  /** NMF's store and model (the same objects as factorModels.NMF). */
   modelStore: ModelStore;
   models: ModelHolder;
+  /** Each in-process family's model store and the model it serves. */
+  factorModels: Record<FamilyName, FamilyModels>;
   popular: PopularStrategy;
   router: StrategyRouter;
   recommendations: RecommendationService;
@@ -92,6 +99,11 @@ export interface App {
    */
   flush(deadlineMs?: number): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface FamilyModels {
+  store: ModelStore;
+  holder: ModelHolder;
 }
 
 export interface AppOverrides {
@@ -115,15 +127,23 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     popularity: new PopularityStore(db, tables.stats, config.popular.halfLifeDays),
   };
   const catalog = new ItemCategories(stores.items);
-  const modelStore = createModelStore(config.model.uri, { region: config.aws.region });
-  const models = new ModelHolder(modelStore, config.model.refreshSeconds, log);
+  const familyModels = (family: ModelFamily, uri: string): FamilyModels => {
+    const store = createModelStore(uri, family, { region: config.aws.region });
+    return { store, holder: new ModelHolder(store, config.model.refreshSeconds, log) };
+  };
+  const factorModels = {
+    NMF: familyModels(nmfFamily, config.model.uri),
+    ALS: familyModels(als, config.als.uri),
+  };
 
   const popular = new PopularStrategy(stores.popularity, config.popular.refreshSeconds, log);
-  const nmf = new NmfStrategy(models);
+  const nmf = new FactorModelStrategy("NMF", factorModels.NMF.holder);
+  const alsStrategy = new FactorModelStrategy("ALS", factorModels.ALS.holder);
   const personalize = createPersonalize(config, log);
   const xgbRanker = createXgbRanker(config, { db, log, nmf, popular, catalog });
   const strategies = new Map<StrategyName, Strategy>([
     [nmf.name, nmf],
+    [alsStrategy.name, alsStrategy],
     [popular.name, popular],
     ...(xgbRanker ? ([[xgbRanker.name, xgbRanker]] as const) : []),
     ...(personalize ? ([[personalize.strategy.name, personalize.strategy]] as const) : []),
@@ -153,7 +173,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     users: stores.users,
     popularity: stores.popularity,
     catalog,
-    folder: nmf,
+    // The vector stored with a user is the one of the factor model that serves them; a request to the
+    // other one folds in afresh from the same interactions.
+    folder: {
+      foldIn: (interactions, userId) =>
+        (router.assigned(userId) === "ALS" ? alsStrategy : nmf).foldIn(interactions),
+    },
     listeners: [...strategies.values()].filter((s) => s.onEvent),
     attribution,
     metrics,
@@ -182,8 +207,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     db,
     stores,
     catalog,
-    modelStore,
-    models,
+    modelStore: factorModels.NMF.store,
+    models: factorModels.NMF.holder,
+    factorModels,
     popular,
     router,
     recommendations,
@@ -267,7 +293,7 @@ function createXgbRanker(
   parts: {
     db: DynamoDBDocumentClient;
     log: Logger;
-    nmf: NmfStrategy;
+    nmf: FactorModelStrategy;
     popular: PopularStrategy;
     catalog: ItemCategories;
   },

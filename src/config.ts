@@ -1,13 +1,15 @@
 import { availableParallelism } from "node:os";
 import path from "node:path";
+import type { AlsParams } from "./als/types";
 import { MAX_THREADS } from "./nmf/kernel-threads";
+import type { NmfParams } from "./nmf/types";
 
 /**
  * The one place that reads the environment. Everything else receives a `Config`.
  * Every variable is documented in the README's configuration table.
  */
 
-export const STRATEGY_NAMES = ["NMF", "SAGEMAKER_XGBOOST", "PERSONALIZE", "POPULAR"] as const;
+export const STRATEGY_NAMES = ["NMF", "ALS", "SAGEMAKER_XGBOOST", "PERSONALIZE", "POPULAR"] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 /** RATING carries its weight in `value` (explicit feedback, and CSV files with a rating column). */
@@ -57,6 +59,14 @@ export interface Config {
     gateTolerance: number;
     /** Threads that share a training epoch (this one included). */
     threads: number;
+    /** NMF settings given in the environment: they win over what `recs tune` stored. */
+    explicit: Array<keyof NmfParams>;
+  };
+  /** The ALS family: its own model store (default: the `als` folder of MODEL_URI) and settings. */
+  als: AlsParams & {
+    uri: string;
+    /** ALS settings given in the environment: they win over what `recs tune` stored. */
+    explicit: Array<keyof AlsParams>;
   };
   router: {
     strategy: StrategyName;
@@ -135,6 +145,11 @@ type Env = Record<string, string | undefined>;
 class EnvReader {
   readonly problems: string[] = [];
   constructor(private readonly env: Env) {}
+
+  /** Whether the variable is set (to tell a chosen value from a default). */
+  given(name: string): boolean {
+    return this.optional(name) !== undefined;
+  }
 
   str(name: string, fallback: string): string {
     const raw = this.env[name]?.trim();
@@ -238,6 +253,9 @@ export function loadConfig(env: Env = process.env): Config {
   // Off: the real DynamoDB with the standard AWS credentials (the CLI against a deployed stack).
   const embedded = !endpoint && r.bool("EMBEDDED_DYNAMODB", !onLambda);
   const cors = r.list("CORS_ORIGINS", local ? ["*"] : []);
+  const modelUri = r.str("MODEL_URI", "./models");
+  const explicit = <K extends string>(names: Record<K, string>): K[] =>
+    (Object.keys(names) as K[]).filter((key) => r.given(names[key]));
 
   const config: Config = {
     stage,
@@ -280,7 +298,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxFutureSkewSeconds: 300,
     },
     model: {
-      uri: r.str("MODEL_URI", "./models"),
+      uri: modelUri,
       keep: r.num("MODEL_KEEP", 5, 1, 1000),
       refreshSeconds: r.num("MODEL_REFRESH_SECONDS", 60, 0, 86_400),
       components: r.num("NMF_COMPONENTS", 32, 1, 512),
@@ -290,6 +308,29 @@ export function loadConfig(env: Env = process.env): Config {
       seed: r.num("NMF_SEED", 42, 0, 2 ** 31),
       gateTolerance: r.num("MODEL_GATE_TOLERANCE", 0.02, 0, 1, false),
       threads: r.num("NMF_THREADS", Math.min(availableParallelism(), MAX_THREADS), 1, MAX_THREADS),
+      explicit: explicit({
+        components: "NMF_COMPONENTS",
+        iterations: "NMF_ITERATIONS",
+        l2: "NMF_L2",
+        l1: "NMF_L1",
+        seed: "NMF_SEED",
+      }),
+    },
+    als: {
+      // A subfolder of MODEL_URI: the NMF store takes only version-named folders as its versions.
+      uri: r.str("ALS_MODEL_URI", `${modelUri.replace(/\/+$/, "")}/als`),
+      components: r.num("ALS_COMPONENTS", 64, 1, 512),
+      iterations: r.num("ALS_ITERATIONS", 15, 1, 1_000),
+      regularization: r.num("ALS_REGULARIZATION", 10, 1e-6, 1e6, false),
+      alpha: r.num("ALS_ALPHA", 3, 0, 1e6, false),
+      seed: r.num("ALS_SEED", 42, 0, 2 ** 31),
+      explicit: explicit({
+        components: "ALS_COMPONENTS",
+        iterations: "ALS_ITERATIONS",
+        regularization: "ALS_REGULARIZATION",
+        alpha: "ALS_ALPHA",
+        seed: "ALS_SEED",
+      }),
     },
     router: {
       strategy: r.strategyName("RECS_STRATEGY", r.str("RECS_STRATEGY", "NMF")),

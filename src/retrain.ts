@@ -1,7 +1,7 @@
 import type { Context } from "aws-lambda";
 import { createApp } from "./app";
 import { loadConfig } from "./config";
-import { trainModel, type TrainReport } from "./jobs/train";
+import { familiesToRetrain, trainModels, type TrainReport } from "./jobs/train";
 import { trainingEvents } from "./jobs/training-events";
 
 /**
@@ -14,12 +14,12 @@ const app = createApp(loadConfig());
 /** Time kept back from the export wait, so that a slow export fails with its name, not a timeout. */
 const MARGIN_MS = 10_000;
 
-export async function handler(_event: unknown, context: Context): Promise<TrainReport> {
+export async function handler(_event: unknown, context: Context): Promise<TrainReport[]> {
   try {
     const source = await trainingEvents(app, {
       exportMaxWaitMs: Math.max(0, context.getRemainingTimeInMillis() - MARGIN_MS),
     });
-    return await trainModel(app, { force: false, source });
+    return await trainModels(app, { force: false, source, families: familiesToRetrain(app.config) });
   } catch (error) {
     app.log.error("retraining failed", { error });
     throw error;

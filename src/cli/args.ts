@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { FAMILY_NAMES, type FamilyName } from "../factors/types";
 
 /** A usage mistake: printed with the command's help, exit code 2. */
 export class UsageError extends Error {}
@@ -83,3 +84,28 @@ export function describeFlags(flags: Flags): string {
 
 /** A command's implementation (`<name>.command.ts` exports it as `run`): exit code 0 on success. */
 export type Run = (values: Values) => Promise<number>;
+
+/** --model nmf|als, or all of them when `all` is allowed. */
+export function familiesFlag(values: Record<string, unknown>, allowAll: boolean): FamilyName[] {
+  const raw = String(values.model ?? "").toUpperCase();
+  if (allowAll && raw === "ALL") return [...FAMILY_NAMES];
+  const family = FAMILY_NAMES.find((name) => name === raw);
+  if (!family) {
+    const choices = FAMILY_NAMES.map((name) => name.toLowerCase()).join(", ");
+    throw new UsageError(`--model must be one of ${choices}${allowAll ? ", all" : ""}`);
+  }
+  return [family];
+}
+
+/** A comma-separated list of integers, e.g. --k 5,10,20. */
+export function intListFlag(
+  values: Record<string, unknown>,
+  name: string,
+  min: number,
+  max: number,
+): number[] {
+  const parts = String(values[name] ?? "").split(",");
+  return [...new Set(parts.map((part) => intFlag({ [name]: part.trim() }, name, min, max)!))].sort(
+    (a, b) => a - b,
+  );
+}

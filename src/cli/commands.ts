@@ -47,8 +47,9 @@ export const commands: Record<string, Command> = {
   },
 
   train: {
-    summary: "train an NMF model from the events table (or a CSV), validate it and promote it",
+    summary: "train a model (NMF or ALS) from the events table (or a CSV), validate it and promote it",
     flags: {
+      model: { type: "string", default: "nmf", help: "the model family: nmf or als" },
       events: {
         type: "string",
         help: "train from this events CSV (plain or .gz) instead of the events table",
@@ -58,21 +59,44 @@ export const commands: Record<string, Command> = {
     load: () => import("./train.command"),
   },
 
+  tune: {
+    summary:
+      "seeded search over a model's settings on a validation split; the winner is trained, validated and kept for later retraining",
+    flags: {
+      model: { type: "string", default: "all", help: "nmf, als or all" },
+      trials: {
+        type: "string",
+        default: "12",
+        help: "settings tried per model (the first is the current one)",
+      },
+      seed: { type: "string", default: "42", help: "random seed of the search and the split" },
+      events: {
+        type: "string",
+        help: "tune on this events CSV (plain or .gz) instead of the events table",
+      },
+      "no-train": { type: "boolean", help: "only print the trials and the best; store nothing" },
+      force: { type: "boolean", help: "promote even when the validation gate refuses" },
+    },
+    load: () => import("./tune.command"),
+  },
+
   evaluate: {
-    summary: "offline ranking quality of NMF beside the popularity baseline",
+    summary:
+      "offline ranking quality of every in-process model (popularity, NMF, ALS) side by side, as a table, JSON or an HTML report",
     flags: {
       events: { type: "string", help: "events CSV, split per user into train and test" },
       split: { type: "string", default: "0.75", help: "share of each user's items kept for training" },
       seed: { type: "string", default: "42", help: "random seed of the split and of training" },
       train: { type: "string", help: "train CSV (with --test, instead of --events)" },
       test: { type: "string", help: "test CSV" },
-      k: { type: "string", default: "10", help: "list length" },
+      k: { type: "string", default: "5,10,20", help: "list lengths, comma-separated" },
       users: {
         type: "string",
         defaultText: "all",
         help: "evaluate a seeded sample of at most this many users",
       },
       json: { type: "boolean", help: "print one JSON object" },
+      html: { type: "string", help: "also write a self-contained HTML report with charts to this file" },
     },
     load: () => import("./evaluate.command"),
   },

@@ -1,11 +1,26 @@
+import { writeFile } from "node:fs/promises";
+import { als } from "../als/train";
 import { loadConfig } from "../config";
 import { readEventsCsv } from "../events/csv";
-import { evaluateRanker, modelRanker, popularityRanker, splitPerUser, type Split } from "../nmf/evaluate";
-import type { RankingMetrics } from "../nmf/model";
-import { InteractionLog } from "../nmf/sparse";
-import { trainNmf } from "../nmf/train";
-import { UsageError, intFlag, numberFlag, type Run } from "./args";
+import {
+  evaluateRankerAt,
+  modelRanker,
+  popularityRanker,
+  splitPerUser,
+  type Split,
+} from "../factors/evaluate";
+import type { ModelFamily } from "../factors/family";
+import { InteractionLog } from "../factors/sparse";
+import { configuredParams } from "../jobs/train";
+import { nmf } from "../nmf/train";
+import { UsageError, intFlag, intListFlag, numberFlag, type Run } from "./args";
 import { RowReport } from "./csv-report";
+import {
+  evaluationHtml,
+  evaluationTable,
+  type Evaluation,
+  type StrategyEvaluation,
+} from "./evaluation-report";
 
 /** Reads an events CSV into `log`; ids are the file's own (evaluation never touches the stores). */
 async function readInto(file: string, log: InteractionLog): Promise<InteractionLog> {
@@ -16,65 +31,62 @@ async function readInto(file: string, log: InteractionLog): Promise<InteractionL
   return log;
 }
 
-const COLUMNS: Array<[keyof RankingMetrics, string]> = [
-  ["precision", "precision@k"],
-  ["recall", "recall@k"],
-  ["ndcg", "ndcg@k"],
-  ["map", "map@k"],
-  ["coverage", "coverage"],
-];
-
-export const run: Run = async (values) => {
-  const k = intFlag(values, "k", 1, 1000)!;
-  const seed = intFlag(values, "seed", 0, 2 ** 31)!;
-  const maxUsers = intFlag(values, "users", 1, 100_000_000);
-  let split: Split;
+async function readSplit(values: Record<string, unknown>, seed: number): Promise<Split> {
   if (values.events) {
     if (values.train || values.test) throw new UsageError("use --events, or --train with --test, not both");
     const fraction = numberFlag(values, "split", 0.05, 0.95)!;
-    split = splitPerUser(
-      (await readInto(String(values.events), new InteractionLog())).toMatrix(),
-      fraction,
-      seed,
-    );
-  } else if (values.train && values.test) {
+    const log = await readInto(String(values.events), new InteractionLog());
+    return splitPerUser(log.toMatrix(), fraction, seed);
+  }
+  if (values.train && values.test) {
     const train = await readInto(String(values.train), new InteractionLog());
     // The test file's users and items join the train file's ids, so both matrices line up.
     const test = await readInto(String(values.test), new InteractionLog(train.users, train.items));
-    split = { train: train.toMatrix(), test: test.toMatrix() };
-  } else throw new UsageError("give --events FILE, or --train FILE and --test FILE");
+    return { train: train.toMatrix(), test: test.toMatrix() };
+  }
+  throw new UsageError("give --events FILE, or --train FILE and --test FILE");
+}
 
-  const { model: params } = loadConfig();
-  const started = Date.now();
-  const model = trainNmf(split.train, { ...params, seed }, { threads: params.threads });
-  const trainingSeconds = (Date.now() - started) / 1000;
-  const options = { k, maxUsers, seed };
-  const nmf = evaluateRanker(split, modelRanker(model), options);
-  const popularity = evaluateRanker(split, popularityRanker(split.train), options);
-  const train = split.train.values.length;
-  const test = split.test.values.length;
+export const run: Run = async (values) => {
+  const ks = intListFlag(values, "k", 1, 1000);
+  const seed = intFlag(values, "seed", 0, 2 ** 31)!;
+  const maxUsers = intFlag(values, "users", 1, 100_000_000);
+  const split = await readSplit(values, seed);
+  const config = loadConfig();
+  const options = { maxUsers, seed };
 
+  // Every in-process strategy with the configured settings (the environment's, else the defaults).
+  const strategies: StrategyEvaluation[] = [
+    { name: "POPULAR", metrics: evaluateRankerAt(split, popularityRanker(split.train), ks, options) },
+  ];
+  for (const family of [nmf, als] as ModelFamily[]) {
+    const params = { ...configuredParams(config, family), seed };
+    const started = Date.now();
+    const model = family.train(split.train, params as never, { threads: config.model.threads });
+    const trainingSeconds = (Date.now() - started) / 1000;
+    const metrics = evaluateRankerAt(split, modelRanker(model), ks, options);
+    strategies.push({ name: family.name, params, trainingSeconds, metrics });
+  }
+  const evaluation: Evaluation = {
+    train: split.train.values.length,
+    test: split.test.values.length,
+    users: strategies[0]!.metrics[0]!.users,
+    ks,
+    strategies,
+  };
+  if (values.html) await writeFile(String(values.html), evaluationHtml(evaluation));
   if (values.json) {
-    console.log(
-      JSON.stringify({
-        k,
-        train,
-        test,
-        trainingSeconds,
-        params,
-        nmf,
-        popularity,
-      }),
-    );
+    console.log(JSON.stringify(evaluation));
     return 0;
   }
-  console.log(`train ${train} interactions, test ${test}; ${nmf.users} users evaluated; k=${k}`);
-  console.log(`NMF: ${params.components} factors, trained in ${trainingSeconds.toFixed(2)} s\n`);
-  console.log("metric".padEnd(14) + "NMF".padStart(10) + "popularity".padStart(12));
-  for (const [key, label] of COLUMNS) {
-    console.log(
-      label.padEnd(14) + nmf[key].toFixed(4).padStart(10) + popularity[key].toFixed(4).padStart(12),
-    );
+  console.log(
+    `train ${evaluation.train} interactions, test ${evaluation.test}; ${evaluation.users} users evaluated`,
+  );
+  for (const s of strategies.filter((s) => s.params)) {
+    const settings = Object.entries(s.params!).map(([key, value]) => `${key} ${value}`);
+    console.log(`${s.name}: ${settings.join(", ")}; trained in ${s.trainingSeconds!.toFixed(2)} s`);
   }
+  console.log(`\n${evaluationTable(evaluation)}`);
+  if (values.html) console.log(`report: ${String(values.html)}`);
   return 0;
 };

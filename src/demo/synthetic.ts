@@ -1,5 +1,5 @@
 import type { EventType } from "../config";
-import { seededRandom } from "../nmf/random";
+import { seededRandom } from "../factors/random";
 import type { CatalogItem } from "../store/items.store";
 
 const CATEGORIES: Record<string, string[]> = {

@@ -45,6 +45,8 @@ export type ItemFilter = {
 
 /** Who answers a recommendation request. */
 export type Strategy =
+  /** In-process implicit-feedback matrix factorization (alternating least squares). */
+  | 'ALS'
   /** In-process non-negative matrix factorization. */
   | 'NMF'
   /** An Amazon Personalize campaign or recommender. */

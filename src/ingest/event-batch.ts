@@ -1,5 +1,5 @@
 import type { EventType } from "../config";
-import { doubled, IdInterner } from "../nmf/sparse";
+import { doubled, IdInterner } from "../factors/sparse";
 import type { StoredEvent } from "../store/events.store";
 
 /**

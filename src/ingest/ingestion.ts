@@ -9,7 +9,7 @@ import type { StoredEvent } from "../store/events.store";
 import type { PopularityEvent } from "../store/popularity.store";
 import { addInteractions, interactionWeights, type UserState } from "../store/user-state";
 import type { KnownState } from "../store/users.store";
-import type { FoldedVector } from "../strategies/nmf";
+import type { FoldedVector } from "../strategies/factor-model";
 import type { RecordedEvent, Strategy } from "../strategies/strategy";
 import { EventBatch } from "./event-batch";
 
@@ -23,9 +23,9 @@ export interface PopularityWriter {
 export interface CategoryLookup {
   categoryOf(itemId: string): Promise<string | undefined>;
 }
-/** Computes the user's latent vector from their interactions (NMF fold-in), stored with the state. */
+/** Computes the user's latent vector from their interactions (NMF or ALS fold-in), stored with the state. */
 export interface VectorFolder {
-  foldIn(interactions: ReadonlyMap<string, number>): FoldedVector | undefined;
+  foldIn(interactions: ReadonlyMap<string, number>, userId: string): FoldedVector | undefined;
 }
 export interface EventCounter {
   event(recommendationId: string | undefined, type: EventType): void;
@@ -116,7 +116,7 @@ export class Ingestion {
         userId,
         (s) => {
           addInteractions(s, events);
-          const folded = this.deps.folder?.foldIn(interactionWeights(s));
+          const folded = this.deps.folder?.foldIn(interactionWeights(s), userId);
           if (folded) {
             s.vector = folded.vector;
             s.vectorModel = folded.modelVersion;

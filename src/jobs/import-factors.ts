@@ -3,8 +3,9 @@ import { parse } from "csv-parse";
 import type { App } from "../app";
 import { InputError } from "../domain/errors";
 import { DEFAULT_TOLERANCE } from "../nmf/factorize";
-import type { NmfModel } from "../nmf/model";
-import { modelOf } from "../nmf/train";
+import type { FactorModel } from "../factors/model";
+import { modelOf } from "../factors/family";
+import { nmf } from "../nmf/train";
 
 interface FactorRows {
   ids: string[];
@@ -60,7 +61,7 @@ export async function modelFromFactorFiles(
   app: App,
   usersPath: string,
   itemsPath: string,
-): Promise<NmfModel> {
+): Promise<FactorModel> {
   const [users, items] = await Promise.all([
     readFactors(usersPath, "users"),
     readFactors(itemsPath, "items"),
@@ -78,6 +79,7 @@ export async function modelFromFactorFiles(
   const i = sorted(items);
   const { l2, l1, seed } = app.config.model;
   return modelOf(
+    nmf,
     { userIds: u.ids, itemIds: i.ids, userFactors: u.values, itemFactors: i.values },
     // Fold-in of new events uses l2/l1 from the configuration; nothing was iterated here.
     { components: k, iterations: 0, l2, l1, seed, tolerance: DEFAULT_TOLERANCE },

@@ -1,8 +1,12 @@
 import type { App } from "../app";
+import type { Config } from "../config";
 import { InputError } from "../domain/errors";
-import { trainValidateAndPromote, type GateReport } from "../nmf/gate";
-import type { NmfModel } from "../nmf/model";
-import { InteractionLog } from "../nmf/sparse";
+import { trainValidateAndPromote, type GateReport } from "../factors/gate";
+import type { ModelFamily } from "../factors/family";
+import type { FactorModel, TunedSettings } from "../factors/model";
+import { InteractionLog, type InteractionMatrix } from "../factors/sparse";
+import type { ModelStore } from "../factors/store";
+import type { FactorParams, FamilyName } from "../factors/types";
 import { recordTraining } from "../observability/metrics";
 
 /** What training needs of an event. */
@@ -22,18 +26,79 @@ export interface TrainJobOptions {
   csv?: Pages;
   print?: (line: string) => void;
   /** Factors trained elsewhere (recs import-factors): validated on the events and saved, not trained. */
-  imported?: NmfModel;
+  imported?: FactorModel;
+  /** A fresh `recs tune` result: trained with and stored in the manifest for later retraining. */
+  tuned?: TunedSettings;
+  /** Interactions already read (recs tune read them for its search). */
+  matrix?: InteractionMatrix;
 }
 
 export type TrainReport = GateReport;
 
+/** One family's model (NMF by default): see trainModels. */
+export async function trainModel(
+  app: App,
+  options: TrainJobOptions & { family?: FamilyName },
+): Promise<TrainReport> {
+  const [report] = await trainModels(app, { ...options, families: [options.family ?? "NMF"] });
+  return report!;
+}
+
 /**
- * The training pipeline shared by `recs train`, the demo seed and the scheduled retraining:
- * stream events into compact typed arrays, train, validate against popularity and the current
- * model, promote or refuse, prune old versions, emit model metrics, and serve the new model here.
+ * The training pipeline shared by `recs train`, `recs tune`, the demo seed and the scheduled
+ * retraining: stream events once into compact typed arrays, then for each family train, validate
+ * against popularity and the current model, promote or refuse, prune old versions, emit model
+ * metrics, and serve the new model here.
  */
-export async function trainModel(app: App, options: TrainJobOptions): Promise<TrainReport> {
+export async function trainModels(
+  app: App,
+  options: TrainJobOptions & { families: readonly FamilyName[] },
+): Promise<TrainReport[]> {
   const print = options.print ?? ((line: string) => app.log.info(line));
+  const matrix = options.matrix ?? (await readInteractions(app, options, print));
+  // Imported factors carry their categories already; only a model trained here needs them.
+  const itemCategories = options.imported ? undefined : await app.stores.items.categories();
+  const reports: TrainReport[] = [];
+  for (const family of options.families) {
+    const { store, holder } = app.factorModels[family];
+    const { params, tuned } = await trainingSettings(app.config, store, options.tuned);
+    print(`${family}: ${describeSettings(params)}${tuned ? ` (recs tune of ${tuned.tunedAt})` : ""}`);
+    const report = await trainValidateAndPromote(matrix, store, {
+      params,
+      tuned,
+      tolerance: app.config.model.gateTolerance,
+      keep: app.config.model.keep,
+      force: options.force,
+      itemCategories,
+      log: print,
+      onProgress: progressPrinter(print),
+      threads: app.config.model.threads,
+      imported: options.imported,
+    });
+    const { figures } = report;
+    recordTraining(app.metrics, {
+      ndcgAt10: figures.candidateNdcg,
+      loss: figures.loss,
+      seconds: figures.validationSeconds + figures.trainingSeconds,
+      modelSizeBytes: figures.modelSizeBytes,
+    });
+    if (report.promoted) await holder.refresh();
+    reports.push(report);
+  }
+  return reports;
+}
+
+/** NMF always (the XGBoost ranker takes its candidates from it); ALS when the router can send users to it. */
+export function familiesToRetrain({ router }: Config): FamilyName[] {
+  const named = [router.strategy, ...router.fallback, ...router.ab.map((v) => v.strategy)];
+  return named.includes("ALS") ? ["NMF", "ALS"] : ["NMF"];
+}
+
+export async function readInteractions(
+  app: App,
+  options: Pick<TrainJobOptions, "csv" | "source">,
+  print: (line: string) => void,
+): Promise<InteractionMatrix> {
   const log = new InteractionLog();
   const userKey = options.csv ? (id: string) => app.ingestion.userKey(id) : (id: string) => id;
   let events = 0;
@@ -49,27 +114,40 @@ export async function trainModel(app: App, options: TrainJobOptions): Promise<Tr
       "there are no events of positive weight to train on: import some first (recs import --events FILE)",
     );
   }
-  const report = await trainValidateAndPromote(matrix, app.modelStore, {
-    params: app.config.model,
-    tolerance: app.config.model.gateTolerance,
-    keep: app.config.model.keep,
-    force: options.force,
-    // Imported factors carry their categories already; only a model trained here needs them.
-    itemCategories: options.imported ? undefined : await app.stores.items.categories(),
-    log: print,
-    onProgress: progressPrinter(print),
-    threads: app.config.model.threads,
-    imported: options.imported,
-  });
-  const { figures } = report;
-  recordTraining(app.metrics, {
-    ndcgAt10: figures.candidateNdcg,
-    loss: figures.loss,
-    seconds: figures.validationSeconds + figures.trainingSeconds,
-    modelSizeBytes: figures.modelSizeBytes,
-  });
-  if (report.promoted) await app.models.refresh();
-  return report;
+  return matrix;
+}
+
+/**
+ * A family's settings: the configured ones, except that `recs tune`'s (a fresh tuning, else what the
+ * latest model carries) replace those the environment does not set explicitly.
+ */
+export async function trainingSettings(
+  config: Config,
+  store: ModelStore,
+  fresh?: TunedSettings,
+): Promise<{ params: FactorParams; tuned?: TunedSettings }> {
+  const configured = configuredParams(config, store.family);
+  const explicit: readonly string[] = (store.family.name === "ALS" ? config.als : config.model).explicit;
+  const tuned = fresh ?? (await store.history().catch(() => [])).find((v) => v.latest)?.tuned;
+  const chosen = (tuned?.params ?? {}) as unknown as Record<string, unknown>;
+  const params: Record<string, number> = { ...configured };
+  for (const name of store.family.paramNames) {
+    const fromTuning = chosen[name];
+    if (typeof fromTuning === "number" && !explicit.includes(name)) params[name] = fromTuning;
+  }
+  return { params: params as unknown as FactorParams, tuned };
+}
+
+/** A family's settings from the configuration (the environment's, else the defaults). */
+export function configuredParams(config: Config, family: ModelFamily): Record<string, number> {
+  const section = (family.name === "ALS" ? config.als : config.model) as unknown as Record<string, number>;
+  return Object.fromEntries(family.paramNames.map((name) => [name, section[name]!]));
+}
+
+export function describeSettings(params: FactorParams): string {
+  return Object.entries(params)
+    .map(([key, value]) => `${key} ${String(value)}`)
+    .join(", ");
 }
 
 /** Long runs show their progress: a line every few seconds with the epoch, the loss and the time. */

@@ -1,7 +1,7 @@
 import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { App } from "../app";
-import { parseS3Uri } from "../nmf/store/s3-backend";
+import { parseS3Uri } from "../factors/store/s3-backend";
 import { awsClientOptions } from "../shared/aws";
 import { exportTable, readTableExport } from "../store/dynamo-export";
 import { createDynamoClient } from "../store/dynamo";

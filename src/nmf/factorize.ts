@@ -1,7 +1,8 @@
 import { OVERSAMPLES, nndsvdaFactors } from "./nndsvd";
-import type { InteractionMatrix } from "./sparse";
+import type { InteractionMatrix } from "../factors/sparse";
 import { TrainingKernels, type Dense } from "./training-kernels";
-import type { NmfParams, TrainingProgress } from "./types";
+import type { TrainingProgress } from "../factors/types";
+import type { NmfParams } from "./types";
 
 /**
  * Training stops once an epoch lowers the loss by less than this fraction of what the first epoch
@@ -93,21 +94,6 @@ function factorizeWith(
 function unpadded({ data, rows, width, stride }: Dense): Float64Array {
   const out = new Float64Array(rows * width);
   for (let i = 0; i < rows; i++) out.set(data.subarray(i * stride, i * stride + width), i * width);
-  return out;
-}
-
-/** Xᵀ·X for X rows x k, row-major. */
-export function gramOf(X: ArrayLike<number>, rows: number, k: number, out: Float64Array): Float64Array {
-  out.fill(0);
-  for (let r = 0; r < rows; r++) {
-    const o = r * k;
-    for (let f = 0; f < k; f++) {
-      const xf = X[o + f]!;
-      if (xf === 0) continue;
-      for (let g = f; g < k; g++) out[f * k + g]! += xf * X[o + g]!;
-    }
-  }
-  for (let f = 0; f < k; f++) for (let g = 0; g < f; g++) out[f * k + g] = out[g * k + f]!;
   return out;
 }
 

@@ -1,6 +1,6 @@
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
-import { seededRandom } from "./random";
-import type { InteractionMatrix } from "./sparse";
+import { seededRandom } from "../factors/random";
+import type { InteractionMatrix } from "../factors/sparse";
 import type { Dense, TrainingKernels } from "./training-kernels";
 
 /**

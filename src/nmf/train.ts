@@ -1,25 +1,16 @@
-import { randomBytes } from "node:crypto";
+import { modelOf, type ModelFamily, type TrainOptions } from "../factors/family";
+import type { FactorModel } from "../factors/model";
+import { compact, type InteractionMatrix } from "../factors/sparse";
 import { DEFAULT_TOLERANCE, factorize } from "./factorize";
-import { NmfModel, type ModelManifest } from "./model";
-import { computeNeighbours, NEIGHBOURS_PER_ITEM } from "./neighbours";
-import { compact, type InteractionMatrix } from "./sparse";
-import type { NmfParams, TrainingProgress } from "./types";
-
-export interface TrainOptions {
-  /** itemId -> category, stored with the model for category filters. */
-  itemCategories?: ReadonlyMap<string, string>;
-  onProgress?: (progress: TrainingProgress) => void;
-  now?: Date;
-  /** Threads for an epoch's row loops (1: this thread only). */
-  threads?: number;
-}
+import { foldInVector } from "./fold-in";
+import type { NmfParams } from "./types";
 
 /** Trains a model on all the given interactions: factors, then the item neighbour lists. Users and items without entries are left out. */
 export function trainNmf(
   interactions: InteractionMatrix,
   params: NmfParams,
   options: TrainOptions = {},
-): NmfModel {
+): FactorModel<NmfParams> {
   const started = Date.now();
   const matrix = compact(interactions);
   if (matrix.values.length === 0)
@@ -29,6 +20,7 @@ export function trainNmf(
   const resolved: Required<NmfParams> = { components, iterations, l2, l1, seed, tolerance };
   const result = factorize(matrix, resolved, options.onProgress, options.threads);
   return modelOf(
+    nmf,
     {
       userIds: matrix.userIds,
       itemIds: matrix.itemIds,
@@ -48,46 +40,16 @@ export function trainNmf(
   );
 }
 
-export interface Factors {
-  userIds: string[];
-  itemIds: string[];
-  /** users x components, row-major */
-  userFactors: ArrayLike<number>;
-  /** items x components, row-major */
-  itemFactors: ArrayLike<number>;
-}
-
-/** A servable model from factors (trained here or elsewhere): adds item neighbours and categories. */
-export function modelOf(
-  factors: Factors,
-  params: Required<NmfParams>,
-  training: ModelManifest["training"],
-  options: Pick<TrainOptions, "itemCategories" | "now"> = {},
-): NmfModel {
-  const itemFactors = Float32Array.from(factors.itemFactors);
-  const neighbours = computeNeighbours(itemFactors, factors.itemIds.length, params.components);
-  const createdAt = options.now ?? new Date();
-  return new NmfModel(
-    {
-      format: 1,
-      version: versionFor(createdAt),
-      createdAt: createdAt.toISOString(),
-      params,
-      training,
-      userIds: factors.userIds,
-      itemIds: factors.itemIds,
-      itemCategories: factors.itemIds.map((id) => options.itemCategories?.get(id) ?? null),
-      neighboursPerItem: NEIGHBOURS_PER_ITEM,
-    },
-    { userFactors: Float32Array.from(factors.userFactors), itemFactors, neighbours },
-  );
-}
-
-/** Sorts by creation time as plain strings (the store relies on it); the suffix keeps it unique. */
-function versionFor(createdAt: Date): string {
-  const stamp = createdAt
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.(\d{3})Z$/, "$1Z");
-  return `${stamp}-${randomBytes(3).toString("hex")}`;
-}
+export const nmf: ModelFamily<NmfParams> = {
+  name: "NMF",
+  paramNames: ["components", "iterations", "l2", "l1", "seed"],
+  searchSpace: {
+    components: [8, 16, 32, 64, 128],
+    l2: [0, 0.01, 0.05, 0.2, 1, 5],
+    l1: [0, 0.01, 0.1],
+    iterations: [50, 100, 200],
+  },
+  foldIn: (items, entries, { l2, l1 }) =>
+    foldInVector(items.factors, items.gram, items.components, entries, { l2, l1 }),
+  train: trainNmf,
+};

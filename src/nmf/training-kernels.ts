@@ -1,4 +1,4 @@
-import type { InteractionMatrix } from "./sparse";
+import type { InteractionMatrix } from "../factors/sparse";
 import { equalEntries, equalRows, KernelThreads } from "./kernel-threads";
 import { align16, instantiateKernels, type Kernels } from "./wasm-kernels";
 

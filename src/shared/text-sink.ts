@@ -11,7 +11,7 @@ import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { parseS3Uri } from "../nmf/store/s3-backend";
+import { parseS3Uri } from "../factors/store/s3-backend";
 
 /** A text file written piece by piece: a local file, or an S3 object. */
 export interface TextSink {

@@ -94,6 +94,11 @@ export class StrategyRouter {
     }));
   }
 
+  /** The strategy that serves this user when a request names none: their A/B variant, else the default. */
+  assigned(userId: string): StrategyName {
+    return this.choose(undefined, userId || undefined).strategy;
+  }
+
   /** A request's override wins, then the user's A/B variant, then the configured default. */
   private choose(requested: StrategyName | undefined, userId: string | undefined): Choice {
     if (requested) return { strategy: requested, variant: "override" };

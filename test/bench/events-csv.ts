@@ -13,7 +13,7 @@ import { createWriteStream, existsSync, renameSync } from "node:fs";
 import { once } from "node:events";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { seededRandom } from "../../src/nmf/random";
+import { seededRandom } from "../../src/factors/random";
 
 export interface EventsShape {
   rows: number;

@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { loadConfig } from "../../src/config";
-import { seededRandom } from "../../src/nmf/random";
+import { seededRandom } from "../../src/factors/random";
 import { batchPut } from "../../src/store/batch-write";
 import { createDocumentClient } from "../../src/store/dynamo";
 import { ensureTables } from "../../src/store/tables";

@@ -7,7 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { loadConfig } from "../../src/config";
 import { readEventsCsv } from "../../src/events/csv";
-import { InteractionLog } from "../../src/nmf/sparse";
+import { InteractionLog } from "../../src/factors/sparse";
 import { trainNmf } from "../../src/nmf/train";
 
 const [csv, outPath, components, iterations, threads] = process.argv.slice(2);

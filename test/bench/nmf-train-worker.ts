@@ -4,9 +4,9 @@
  * Usage: tsx nmf-train-worker.ts IN_DIR OUT_JSON COMPONENTS ITERATIONS
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { interactionMatrix } from "../../src/nmf/sparse";
+import { interactionMatrix } from "../../src/factors/sparse";
 import { trainNmf } from "../../src/nmf/train";
-import type { Interaction } from "../../src/nmf/types";
+import type { Interaction } from "../../src/factors/types";
 
 const [inDir, outPath, components, iterations] = process.argv.slice(2);
 const shape = JSON.parse(readFileSync(`${inDir}/shape.json`, "utf8")) as { users: number; items: number };

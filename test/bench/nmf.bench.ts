@@ -8,39 +8,19 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
-import { evaluateRanker, popularityRanker, splitPerUser, type Split } from "../../src/nmf/evaluate";
-import { NmfModel } from "../../src/nmf/model";
-import { computeNeighbours, NEIGHBOURS_PER_ITEM } from "../../src/nmf/neighbours";
-import { seededRandom } from "../../src/nmf/random";
-import { interactionMatrix, type InteractionMatrix } from "../../src/nmf/sparse";
-import type { Interaction } from "../../src/nmf/types";
-import { plantedInteractions, type PlantedSpec } from "../unit/nmf/planted-data";
+import { evaluateRanker, popularityRanker, splitPerUser, type Split } from "../../src/factors/evaluate";
+import { FactorModel } from "../../src/factors/model";
+import { computeNeighbours, NEIGHBOURS_PER_ITEM } from "../../src/factors/neighbours";
+import { seededRandom } from "../../src/factors/random";
+import { nmf } from "../../src/nmf/train";
+import { interactionMatrix, type InteractionMatrix } from "../../src/factors/sparse";
+import type { Interaction } from "../../src/factors/types";
+import { BENCH_CASES as CASES, plantedInteractions } from "../unit/factors/planted-data";
 import { eventsCsv } from "./events-csv";
 
 const PYTHON = "/usr/bin/python3";
 const COMPONENTS = Number(process.env.BENCH_COMPONENTS ?? 15);
 const ITERATIONS = 200;
-
-const CASES: Array<{ name: string; spec: PlantedSpec }> = [
-  {
-    name: "ratings-shaped 943 x 1,682",
-    spec: {
-      users: 943,
-      items: 1682,
-      perUser: 106,
-      minPerUser: 20,
-      topics: 19,
-      seed: 2,
-      weights: "ratings",
-      noise: 0.4,
-    },
-  },
-  { name: "events 5,000 x 3,000", spec: { users: 5000, items: 3000, perUser: 20, topics: 30, seed: 3 } },
-  {
-    name: "events 6,000 x 4,000 (1M)",
-    spec: { users: 6000, items: 4000, perUser: 170, minPerUser: 5, topics: 40, seed: 4 },
-  },
-];
 
 interface RunResult {
   fitSeconds: number;
@@ -144,9 +124,10 @@ function benchServing(): void {
   const started = performance.now();
   const neighbours = computeNeighbours(itemFactors, items, k, NEIGHBOURS_PER_ITEM);
   const neighbourSeconds = (performance.now() - started) / 1000;
-  const model = new NmfModel(
+  const model = new FactorModel(
     {
       format: 1,
+      family: "NMF",
       version: "bench",
       createdAt: new Date().toISOString(),
       params: { components: k, iterations: 1, l2: 0.05, l1: 0, seed: 1, tolerance: 1e-4 },
@@ -157,6 +138,7 @@ function benchServing(): void {
       neighboursPerItem: NEIGHBOURS_PER_ITEM,
     },
     { userFactors: new Float32Array(0), itemFactors, neighbours },
+    nmf,
   );
   const exclude = new Set(Array.from({ length: 30 }, (_, i) => `item-${i * 7}`));
   const vectors = Array.from({ length: 2000 }, () => Float32Array.from({ length: k }, () => random()));

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createApp } from "../../src/app";
 import { loadConfig } from "../../src/config";
-import { seededRandom } from "../../src/nmf/random";
+import { seededRandom } from "../../src/factors/random";
 import { FeatureStore } from "../../src/ranker/features/feature.store";
 import { runFeatureJob } from "../../src/ranker/features/job";
 import { buildFeatureSpec } from "../../src/ranker/features/spec";

@@ -132,22 +132,46 @@ describe("recs command line", () => {
     expect(fs.existsSync(path.join(dir, "models", latest.version, "manifest.json"))).toBe(true);
   });
 
-  it("evaluates NMF beside popularity as one JSON object", () => {
+  it("evaluates popularity, NMF and ALS side by side at several k as one JSON object, and writes the HTML report", () => {
+    const html = path.join(dir, "report.html");
     const out = recs(
-      ["evaluate", "--events", "events.csv", "--split", "0.75", "--seed", "42", "--k", "5", "--json"],
-      {
-        NMF_COMPONENTS: "8",
-      },
+      ["evaluate", "--events", "events.csv", "--seed", "42", "--k", "5,10", "--json", "--html", html],
+      { NMF_COMPONENTS: "8", ALS_COMPONENTS: "8" },
     );
     expect(out.code).toBe(0);
     const report = JSON.parse(out.stdout);
-    expect(report.k).toBe(5);
-    for (const ranker of [report.nmf, report.popularity]) {
+    expect(report.ks).toEqual([5, 10]);
+    expect(report.strategies.map((s: { name: string }) => s.name)).toEqual(["POPULAR", "NMF", "ALS"]);
+    for (const strategy of report.strategies) {
+      expect(strategy.metrics.map((m: { k: number }) => m.k)).toEqual([5, 10]);
       for (const metric of ["precision", "recall", "ndcg", "map", "coverage"]) {
-        expect(ranker[metric]).toBeGreaterThanOrEqual(0);
-        expect(ranker[metric]).toBeLessThanOrEqual(1);
+        for (const m of strategy.metrics) {
+          expect(m[metric]).toBeGreaterThanOrEqual(0);
+          expect(m[metric]).toBeLessThanOrEqual(1);
+        }
       }
     }
+    expect(report.strategies[2].params).toMatchObject({ components: 8 });
+    expect(fs.readFileSync(html, "utf8")).toContain('data-strategy="ALS"');
+    expect(recs(["evaluate", "--events", "events.csv", "--k", "5,x"]).stderr).toMatch(
+      /--k must be an integer/,
+    );
+  });
+
+  it("tunes a model with a seeded search, prints every trial and the best, and keeps the winner's settings", () => {
+    const out = recs(["tune", "--model", "als", "--trials", "3", "--seed", "5", "--force"], {
+      ALS_COMPONENTS: "8",
+      ALS_ITERATIONS: "3",
+    });
+    expect(out.code, out.stderr).toBe(0);
+    const trials = [...out.stdout.matchAll(/trial \d: .* -> NDCG@10 (\d\.\d{4})/g)].map((m) => Number(m[1]));
+    expect(trials).toHaveLength(3);
+    const best = Number(/ALS best: .* -> NDCG@10 (\d\.\d{4})/.exec(out.stdout)![1]);
+    expect(best).toBe(Math.max(...trials));
+    // Settings the environment sets are not searched: every trial keeps 8 components and 3 epochs.
+    expect(out.stdout.match(/trial \d: components 8, iterations 3,/g)).toHaveLength(3);
+    expect(out.stdout).toMatch(/saved \S+ to .* as latest/);
+    expect(recs(["tune", "--model", "svd"]).stderr).toMatch(/--model must be one of nmf, als, all/);
   });
 
   it("refuses to open the embedded store while the server holds it, with a clear message", async () => {

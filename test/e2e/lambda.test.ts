@@ -60,8 +60,8 @@ afterAll(() => {
 
 describe("Lambda handler", () => {
   it("the retrain function trains on a scheduled event; the GraphQL function then answers from the new model", async () => {
-    const report = await retrain({ "detail-type": "Scheduled Event", source: "aws.events" }, lambdaContext);
-    expect(report, JSON.stringify(report.decision)).toMatchObject({ promoted: true });
+    const [report] = await retrain({ "detail-type": "Scheduled Event", source: "aws.events" }, lambdaContext);
+    expect(report, JSON.stringify(report?.decision)).toMatchObject({ promoted: true });
 
     const result = (await handler(
       httpEvent({

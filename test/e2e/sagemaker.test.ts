@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seededRandom } from "../../src/nmf/random";
+import { seededRandom } from "../../src/factors/random";
 import { startLocalEndpoint } from "../../tools/local-sagemaker-endpoint";
 import { RecommendationsDocument } from "../../src/generated/operations";
 import { execute } from "../support/graphql-client";

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createModelStore, ModelHolder } from "../../src/nmf/store";
-import { NmfStrategy } from "../../src/strategies/nmf";
+import { nmf } from "../../src/nmf/train";
+import { createModelStore, ModelHolder } from "../../src/factors/store";
+import { FactorModelStrategy } from "../../src/strategies/factor-model";
 import { StrategyRouter } from "../../src/strategies/router";
 import type { Strategy } from "../../src/strategies/strategy";
 import type { StrategyName } from "../../src/config";
@@ -100,12 +101,12 @@ describe("S3 model store faults: NMF is skipped (never waited for) and POPULAR a
   /** The app's POPULAR behind an NMF whose models live in the faulty "S3". */
   function routerOnS3() {
     const models = new ModelHolder(
-      createModelStore("s3://models/recs/nmf", { s3Endpoint: s3.url }),
+      createModelStore("s3://models/recs/nmf", nmf, { s3Endpoint: s3.url }),
       60,
       test.app.log,
     );
     const strategies = new Map<StrategyName, Strategy>([
-      ["NMF", new NmfStrategy(models)],
+      ["NMF", new FactorModelStrategy("NMF", models)],
       ["POPULAR", test.app.popular],
     ]);
     const router = new StrategyRouter(

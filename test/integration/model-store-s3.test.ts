@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createModelStore, ModelHolder, type ModelStore } from "../../src/nmf/store";
-import { interactionMatrix } from "../../src/nmf/sparse";
-import { trainNmf } from "../../src/nmf/train";
+import { createModelStore, ModelHolder, type ModelStore } from "../../src/factors/store";
+import { interactionMatrix } from "../../src/factors/sparse";
+import { nmf, trainNmf } from "../../src/nmf/train";
 import { startLocalS3, type LocalS3 } from "../support/local-s3";
-import { plantedInteractions } from "../unit/nmf/planted-data";
+import { plantedInteractions } from "../unit/factors/planted-data";
 
 const data = plantedInteractions({ users: 60, items: 40, perUser: 8, topics: 3, seed: 41 });
 const train = (minute: number): ReturnType<typeof trainNmf> =>
@@ -24,7 +24,7 @@ describe("S3 model store through the real S3 client against s3rver", () => {
     process.env.AWS_ACCESS_KEY_ID = "S3RVER";
     process.env.AWS_SECRET_ACCESS_KEY = "S3RVER";
     local = await startLocalS3();
-    store = createModelStore("s3://models/recs/nmf", {
+    store = createModelStore("s3://models/recs/nmf", nmf, {
       region: "us-east-1",
       s3Endpoint: local.endpoint,
     });

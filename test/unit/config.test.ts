@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config";
+import { familiesToRetrain } from "../../src/jobs/train";
 
 describe("loadConfig", () => {
   it("gives the embedded local setup by default", () => {
@@ -89,6 +90,20 @@ describe("loadConfig", () => {
     );
   });
 
+  it("reads ALS settings and its store beside NMF's, and remembers which settings the environment gave", () => {
+    const config = loadConfig({
+      MODEL_URI: "s3://bucket/models/",
+      ALS_ALPHA: "10",
+      RECS_AB: "NMF:50,ALS:50",
+    });
+    expect(config.als).toMatchObject({ uri: "s3://bucket/models/als", alpha: 10, explicit: ["alpha"] });
+    expect(config.model.explicit).toEqual([]);
+    expect(config.router.ab.map((v) => v.strategy)).toEqual(["NMF", "ALS"]);
+    expect(familiesToRetrain(config)).toEqual(["NMF", "ALS"]);
+    expect(familiesToRetrain(loadConfig({}))).toEqual(["NMF"]);
+    expect(() => loadConfig({ ALS_REGULARIZATION: "0" })).toThrow(/ALS_REGULARIZATION=0: expected a number/);
+  });
+
   it("lists every problem at once", () => {
     let error: unknown;
     try {
@@ -100,7 +115,7 @@ describe("loadConfig", () => {
     expect((error as ConfigError).problems).toEqual([
       "PORT=http: expected an integer in 0..65535",
       'EVENT_WEIGHTS: cannot read "CLICK:1"',
-      'RECS_STRATEGY: unknown strategy "MAGIC" (known: NMF, SAGEMAKER_XGBOOST, PERSONALIZE, POPULAR)',
+      'RECS_STRATEGY: unknown strategy "MAGIC" (known: NMF, ALS, SAGEMAKER_XGBOOST, PERSONALIZE, POPULAR)',
       'RECS_AB: "NMF:x" needs a positive number',
       "RECS_AB: name at least two variants, or leave it unset",
     ]);

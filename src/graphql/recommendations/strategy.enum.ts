@@ -8,6 +8,7 @@ registerEnumType(Strategy, {
   description: "Who answers a recommendation request.",
   valuesConfig: {
     NMF: { description: "In-process non-negative matrix factorization." },
+    ALS: { description: "In-process implicit-feedback matrix factorization (alternating least squares)." },
     SAGEMAKER_XGBOOST: {
       description: "XGBoost ranker on a SageMaker endpoint (or in-process) over DynamoDB features.",
     },

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { seededRandom } from "../../nmf/random";
+import { seededRandom } from "../../factors/random";
 import { formatCsvValue } from "../endpoint-csv";
 import {
   computeItemFeatures,

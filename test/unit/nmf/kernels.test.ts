@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DotKernel } from "../../../src/nmf/dot-kernel";
-import { interactionMatrix, type InteractionMatrix } from "../../../src/nmf/sparse";
+import { DotKernel } from "../../../src/factors/dot-kernel";
+import { interactionMatrix, type InteractionMatrix } from "../../../src/factors/sparse";
 import { TrainingKernels, type Dense } from "../../../src/nmf/training-kernels";
 
 /** A random small matrix and its dense copy (users x items). */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { OVERSAMPLES, nndsvdaFactors } from "../../../src/nmf/nndsvd";
-import { interactionMatrix } from "../../../src/nmf/sparse";
+import { interactionMatrix } from "../../../src/factors/sparse";
 import { TrainingKernels } from "../../../src/nmf/training-kernels";
-import type { Interaction } from "../../../src/nmf/types";
+import type { Interaction } from "../../../src/factors/types";
 
 /** Two disjoint blocks: users a0..a9 x items x0..x7 (weight 3), users b0..b11 x items y0..y5 (weight 1). */
 function twoBlocks(): Interaction[] {

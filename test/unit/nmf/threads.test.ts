@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { factorize } from "../../../src/nmf/factorize";
 import { equalEntries, equalRows } from "../../../src/nmf/kernel-threads";
-import { interactionMatrix } from "../../../src/nmf/sparse";
-import { plantedInteractions } from "./planted-data";
+import { interactionMatrix } from "../../../src/factors/sparse";
+import { plantedInteractions } from "../factors/planted-data";
 
 describe("training on several threads", () => {
   // Above the size where factorize starts helper threads.

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { evaluateRanker, modelRanker, popularityRanker, splitPerUser } from "../../../src/nmf/evaluate";
-import { interactionMatrix } from "../../../src/nmf/sparse";
+import { evaluateRanker, modelRanker, popularityRanker, splitPerUser } from "../../../src/factors/evaluate";
+import { interactionMatrix } from "../../../src/factors/sparse";
 import { trainNmf } from "../../../src/nmf/train";
-import type { NmfParams, TrainingProgress } from "../../../src/nmf/types";
-import { plantedInteractions } from "./planted-data";
+import type { TrainingProgress } from "../../../src/factors/types";
+import type { NmfParams } from "../../../src/nmf/types";
+import { plantedInteractions } from "../factors/planted-data";
 
 const planted = plantedInteractions({ users: 300, items: 200, perUser: 15, topics: 6, seed: 11 });
 const data = interactionMatrix(planted);

@@ -1,5 +1,5 @@
-import { seededRandom } from "../../../src/nmf/random";
-import type { Interaction } from "../../../src/nmf/types";
+import { seededRandom } from "../../../src/factors/random";
+import type { Interaction } from "../../../src/factors/types";
 
 export interface PlantedSpec {
   users: number;
@@ -82,3 +82,25 @@ function weightedSampler(items: number[], weights: number[], random: () => numbe
     return items[lo]!;
   };
 }
+
+/** The planted data sets of the benchmarks (bench:nmf, bench:quality). */
+export const BENCH_CASES: Array<{ name: string; spec: PlantedSpec }> = [
+  {
+    name: "ratings-shaped 943 x 1,682",
+    spec: {
+      users: 943,
+      items: 1682,
+      perUser: 106,
+      minPerUser: 20,
+      topics: 19,
+      seed: 2,
+      weights: "ratings",
+      noise: 0.4,
+    },
+  },
+  { name: "events 5,000 x 3,000", spec: { users: 5000, items: 3000, perUser: 20, topics: 30, seed: 3 } },
+  {
+    name: "events 6,000 x 4,000 (1M)",
+    spec: { users: 6000, items: 4000, perUser: 170, minPerUser: 5, topics: 40, seed: 4 },
+  },
+];

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createModelStore, ModelHolder, ModelLoadError, type ModelStore } from "../../../src/nmf/store";
-import { interactionMatrix } from "../../../src/nmf/sparse";
-import { trainNmf } from "../../../src/nmf/train";
+import { createModelStore, ModelHolder, ModelLoadError, type ModelStore } from "../../../src/factors/store";
+import { interactionMatrix } from "../../../src/factors/sparse";
+import { nmf, trainNmf } from "../../../src/nmf/train";
 import { plantedCategories, plantedInteractions } from "./planted-data";
 
 const spec = { users: 60, items: 40, perUser: 8, topics: 3, seed: 31 };
@@ -23,7 +23,7 @@ let dir: string;
 let store: ModelStore;
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), "nmf-store-"));
-  store = createModelStore(dir);
+  store = createModelStore(dir, nmf);
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,5 +1,6 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { awsClientOptions } from "../../shared/aws";
+import type { ModelFamily } from "../family";
 import { LocalBackend } from "./local-backend";
 import { ModelStore } from "./model-store";
 import { parseS3Uri, S3Backend } from "./s3-backend";
@@ -16,11 +17,15 @@ export interface ModelStoreOptions {
 }
 
 /** MODEL_URI "s3://bucket/prefix" -> S3; anything else is a local folder. */
-export function createModelStore(uri: string, options: ModelStoreOptions = {}): ModelStore {
-  if (!uri.startsWith("s3://")) return new ModelStore(new LocalBackend(uri));
+export function createModelStore(
+  uri: string,
+  family: ModelFamily,
+  options: ModelStoreOptions = {},
+): ModelStore {
+  if (!uri.startsWith("s3://")) return new ModelStore(new LocalBackend(uri), family);
   const client = new S3Client({
     ...awsClientOptions(options.region ?? "us-east-1", options.s3Endpoint),
     forcePathStyle: options.forcePathStyle ?? options.s3Endpoint !== undefined,
   });
-  return new ModelStore(new S3Backend(client, parseS3Uri(uri)));
+  return new ModelStore(new S3Backend(client, parseS3Uri(uri)), family);
 }

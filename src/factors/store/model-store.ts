@@ -1,4 +1,5 @@
-import type { ModelManifest, NmfModel } from "../model";
+import { VERSION_NAME, type ModelFamily } from "../family";
+import type { FactorModel, ModelManifest } from "../model";
 import { decodeModel, encodeModel, MANIFEST_FILE, ModelLoadError } from "./artifact";
 
 /** A version's manifest without its id maps: what a history of trainings needs. */
@@ -28,14 +29,17 @@ export class ModelStore {
   /** A version's manifest never changes, and carries every id of the model: read each one once. */
   private readonly summaries = new Map<string, Omit<ManifestSummary, "latest">>();
 
-  constructor(private readonly backend: BlobBackend) {}
+  constructor(
+    private readonly backend: BlobBackend,
+    readonly family: ModelFamily,
+  ) {}
 
   get location(): string {
     return this.backend.location;
   }
 
   /** Writes the artifact (the manifest last, so a reader never sees half a model); returns its size in bytes. */
-  async save(model: NmfModel): Promise<number> {
+  async save(model: FactorModel): Promise<number> {
     const { files, manifest } = encodeModel(model);
     let bytes = manifest.length;
     for (const [name, data] of files) {
@@ -67,9 +71,13 @@ export class ModelStore {
     throw new ModelLoadError(`the latest pointer in ${this.location} is corrupt`);
   }
 
-  /** Every stored version, newest first (complete or not). */
+  /** Every stored version, newest first (complete or not); other folders (another family's store) are not versions. */
   async versions(): Promise<string[]> {
-    return (await this.backend.listVersions()).sort().reverse();
+    const names = await this.backend.listVersions();
+    return names
+      .filter((name) => VERSION_NAME.test(name))
+      .sort()
+      .reverse();
   }
 
   /** The manifests of the stored versions, newest first; incomplete versions (no manifest) are left out. */
@@ -97,7 +105,7 @@ export class ModelStore {
     }
   }
 
-  async load(version: string): Promise<NmfModel> {
+  async load(version: string): Promise<FactorModel> {
     let manifest: Buffer | undefined;
     try {
       manifest = await this.backend.read(`${version}/${MANIFEST_FILE}`);
@@ -108,10 +116,10 @@ export class ModelStore {
       );
     }
     if (!manifest) throw new ModelLoadError(`model ${version} not found (or incomplete) in ${this.location}`);
-    return decodeModel(version, manifest, (name) => this.backend.read(`${version}/${name}`));
+    return decodeModel(this.family, version, manifest, (name) => this.backend.read(`${version}/${name}`));
   }
 
-  async loadLatest(): Promise<NmfModel | undefined> {
+  async loadLatest(): Promise<FactorModel | undefined> {
     const version = await this.latestVersion();
     return version === undefined ? undefined : this.load(version);
   }

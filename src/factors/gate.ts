@@ -6,14 +6,17 @@ import {
   type EvaluationOptions,
   type Split,
 } from "./evaluate";
-import type { GateDecision, NmfModel, RankingMetrics } from "./model";
+import type { ModelFamily } from "./family";
+import type { FactorModel, GateDecision, RankingMetrics, TunedSettings } from "./model";
 import type { ModelStore } from "./store/model-store";
-import { trainNmf } from "./train";
 import type { InteractionMatrix } from "./sparse";
-import type { NmfParams, TrainingProgress } from "./types";
+import type { FactorParams, TrainingProgress } from "./types";
 
 export interface GateOptions {
-  params: NmfParams;
+  /** Settings of the store's family (its trainer trains the candidate). */
+  params: FactorParams;
+  /** `recs tune`'s finding, kept in the manifest so that later retraining reuses it. */
+  tuned?: TunedSettings;
   /** Refuse a candidate whose NDCG@10 is more than this below the current latest's. */
   tolerance: number;
   /** Promote whatever the figures say. */
@@ -34,7 +37,7 @@ export interface GateOptions {
    * It has seen the held-out part of the split, so it is judged against `latest`'s stored factors,
    * which have too: the comparison is even, both figures flatter. Popularity stays the floor.
    */
-  imported?: NmfModel;
+  imported?: FactorModel;
 }
 
 export interface GateReport {
@@ -89,7 +92,8 @@ export async function trainValidateAndPromote(
     seed: options.params.seed,
   };
   const { imported } = options;
-  const candidateModel = imported ?? trainNmf(split.train, options.params, { threads: options.threads });
+  const { family } = store;
+  const candidateModel = imported ?? family.train(split.train, options.params, { threads: options.threads });
   const candidate = evaluateRanker(split, modelRanker(candidateModel), evaluation);
   const popularity = evaluateRanker(split, popularityRanker(split.train), evaluation);
   const latestModel = await currentLatest(store, log);
@@ -97,7 +101,7 @@ export async function trainValidateAndPromote(
     latestModel &&
     (imported
       ? evaluateRanker(split, modelRanker(latestModel), evaluation)
-      : latestOnSplit(latestModel, split, candidateModel, candidate, {
+      : latestOnSplit(family, latestModel, split, candidateModel, candidate, {
           ...evaluation,
           threads: options.threads,
         }));
@@ -112,14 +116,14 @@ export async function trainValidateAndPromote(
   const trainingStarted = Date.now();
   const trained =
     imported ??
-    trainNmf(interactions, options.params, {
+    family.train(interactions, options.params, {
       itemCategories: options.itemCategories,
       onProgress: options.onProgress,
       threads: options.threads,
     });
   const trainingSeconds = (Date.now() - trainingStarted) / 1000;
   const metrics = { candidate, popularity, ...(latest ? { latest } : {}) };
-  const model = trained.withManifest({ metrics, gate: decision });
+  const model = trained.withManifest({ metrics, gate: decision, tuned: options.tuned });
   const modelSizeBytes = await store.save(model);
   if (decision.promoted) await store.promote(model.version);
   const pruned = await store.prune(options.keep);
@@ -177,9 +181,10 @@ export function decide(
  * got worse, while the popularity check guards against bad data.
  */
 function latestOnSplit(
-  latest: NmfModel,
+  family: ModelFamily,
+  latest: FactorModel,
   split: Split,
-  candidateModel: NmfModel,
+  candidateModel: FactorModel,
   candidate: RankingMetrics,
   evaluation: EvaluationOptions & { threads?: number },
 ): RankingMetrics {
@@ -187,13 +192,16 @@ function latestOnSplit(
   if (JSON.stringify(params) === JSON.stringify(candidateModel.manifest.params)) return candidate;
   return evaluateRanker(
     split,
-    modelRanker(trainNmf(split.train, params, { threads: evaluation.threads })),
+    modelRanker(family.train(split.train, params, { threads: evaluation.threads })),
     evaluation,
   );
 }
 
 /** The model `latest` points at; an unreadable one is logged and treated as absent. */
-async function currentLatest(store: ModelStore, log: (line: string) => void): Promise<NmfModel | undefined> {
+async function currentLatest(
+  store: ModelStore,
+  log: (line: string) => void,
+): Promise<FactorModel | undefined> {
   try {
     return await store.loadLatest();
   } catch (error) {

@@ -5,9 +5,9 @@ import {
   scoreList,
   splitPerUser,
   type Ranker,
-} from "../../../src/nmf/evaluate";
-import { alignedMatrices, interactionMatrix, type InteractionMatrix } from "../../../src/nmf/sparse";
-import type { Interaction } from "../../../src/nmf/types";
+} from "../../../src/factors/evaluate";
+import { alignedMatrices, interactionMatrix, type InteractionMatrix } from "../../../src/factors/sparse";
+import type { Interaction } from "../../../src/factors/types";
 import { plantedInteractions } from "./planted-data";
 
 const x = (userId: string, itemId: string, weight = 1): Interaction => ({ userId, itemId, weight });

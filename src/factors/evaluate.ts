@@ -1,4 +1,4 @@
-import type { NmfModel, RankingMetrics } from "./model";
+import type { FactorModel, RankingMetrics } from "./model";
 import { seededRandom } from "./random";
 import { withColumns, type InteractionMatrix } from "./sparse";
 
@@ -68,45 +68,62 @@ export interface EvaluationOptions {
  * coverage is the share of the catalog (train and test items) that appears in any list.
  */
 export function evaluateRanker(
+  split: Split,
+  ranker: Ranker,
+  { k = 10, ...options }: EvaluationOptions = {},
+): RankingMetrics {
+  return evaluateRankerAt(split, ranker, [k], options)[0]!;
+}
+
+/** The same at several list lengths, from one ranking per user (as long as the longest). */
+export function evaluateRankerAt(
   { train, test }: Split,
   ranker: Ranker,
-  { k = 10, maxUsers, seed = 1 }: EvaluationOptions = {},
-): RankingMetrics {
+  ks: readonly number[],
+  { maxUsers, seed = 1 }: Omit<EvaluationOptions, "k"> = {},
+): RankingMetrics[] {
   const items = train.itemIds;
   const itemsOf = (m: InteractionMatrix, u: number): string[] => {
     const out: string[] = [];
     for (let p = m.rowPtr[u]!; p < m.rowPtr[u + 1]!; p++) out.push(items[m.colIdx[p]!]!);
     return out;
   };
-  const recommended = new Set<string>();
-  const totals = { precision: 0, recall: 0, ndcg: 0, map: 0 };
+  const longest = Math.max(...ks);
+  const perK = ks.map(() => ({ precision: 0, recall: 0, ndcg: 0, map: 0, recommended: new Set<string>() }));
   let users = 0;
   for (const u of sampledUsers(test, maxUsers, seed)) {
     const exclude = new Set(itemsOf(train, u));
     const hidden = itemsOf(test, u).filter((id) => !exclude.has(id));
     if (hidden.length === 0) continue;
-    const list = ranker(train.userIds[u]!, k, exclude).slice(0, k);
-    list.forEach((id) => recommended.add(id));
-    const scores = scoreList(list, new Set(hidden), k);
-    totals.precision += scores.precision;
-    totals.recall += scores.recall;
-    totals.ndcg += scores.ndcg;
-    totals.map += scores.map;
+    const list = ranker(train.userIds[u]!, longest, exclude).slice(0, longest);
+    const relevant = new Set(hidden);
+    ks.forEach((k, at) => {
+      const totals = perK[at]!;
+      list.slice(0, k).forEach((id) => totals.recommended.add(id));
+      const scores = scoreList(list, relevant, k);
+      totals.precision += scores.precision;
+      totals.recall += scores.recall;
+      totals.ndcg += scores.ndcg;
+      totals.map += scores.map;
+    });
     users++;
   }
   let catalog = 0;
   for (let c = 0; c < items.length; c++)
     if (train.colPtr[c + 1]! > train.colPtr[c]! || test.colPtr[c + 1]! > test.colPtr[c]!) catalog++;
   const mean = (total: number): number => (users === 0 ? 0 : total / users);
-  return {
-    k,
-    users,
-    precision: mean(totals.precision),
-    recall: mean(totals.recall),
-    ndcg: mean(totals.ndcg),
-    map: mean(totals.map),
-    coverage: catalog === 0 ? 0 : recommended.size / catalog,
-  };
+  return ks.map((k, at) => {
+    const totals = perK[at]!;
+    return {
+      k,
+      users,
+      precision: mean(totals.precision),
+      recall: mean(totals.recall),
+      ndcg: mean(totals.ndcg),
+      map: mean(totals.map),
+      coverage: catalog === 0 ? 0 : totals.recommended.size / catalog,
+    };
+  });
 }
 
 /** Users with held-out items, all of them or a seeded sample in user order. */
@@ -163,7 +180,7 @@ export function popularityRanker(train: InteractionMatrix): Ranker {
 }
 
 /** Ranks with a model's trained user vectors (users unknown to the model get nothing). */
-export function modelRanker(model: NmfModel): Ranker {
+export function modelRanker(model: FactorModel): Ranker {
   return (userId, k, exclude) => {
     const vector = model.userVector(userId);
     return vector ? model.recommend(vector, k, { exclude }).map((s) => s.itemId) : [];

@@ -1,20 +1,22 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { NmfModel, type ModelManifest } from "../../../src/nmf/model";
-import { computeNeighbours } from "../../../src/nmf/neighbours";
-import { seededRandom } from "../../../src/nmf/random";
-import { TopK } from "../../../src/nmf/top-k";
-import { interactionMatrix } from "../../../src/nmf/sparse";
-import { trainNmf } from "../../../src/nmf/train";
+import { FactorModel, type ModelManifest } from "../../../src/factors/model";
+import type { NmfParams } from "../../../src/nmf/types";
+import { computeNeighbours } from "../../../src/factors/neighbours";
+import { seededRandom } from "../../../src/factors/random";
+import { TopK } from "../../../src/factors/top-k";
+import { interactionMatrix } from "../../../src/factors/sparse";
+import { nmf, trainNmf } from "../../../src/nmf/train";
 import { plantedCategories, plantedInteractions } from "./planted-data";
 
 /** A model over random factors, built by hand: ids i0..i{n-1}, categories c0..c2. */
-function randomModel(n: number, k: number, seed: number, perItem = 5): NmfModel {
+function randomModel(n: number, k: number, seed: number, perItem = 5): FactorModel<NmfParams> {
   const random = seededRandom(seed);
   const itemFactors = Float32Array.from({ length: n * k }, () => random());
   const neighbours = computeNeighbours(itemFactors, n, k, perItem);
-  const manifest: ModelManifest = {
+  const manifest: ModelManifest<NmfParams> = {
     format: 1,
+    family: "NMF",
     version: "v-test",
     createdAt: new Date(0).toISOString(),
     params: { components: k, iterations: 1, l2: 0.05, l1: 0, seed, tolerance: 1e-4 },
@@ -24,7 +26,11 @@ function randomModel(n: number, k: number, seed: number, perItem = 5): NmfModel 
     itemCategories: Array.from({ length: n }, (_, i) => `c${i % 3}`),
     neighboursPerItem: perItem,
   };
-  return new NmfModel(manifest, { userFactors: new Float32Array(k).fill(1), itemFactors, neighbours });
+  return new FactorModel(
+    manifest,
+    { userFactors: new Float32Array(k).fill(1), itemFactors, neighbours },
+    nmf,
+  );
 }
 
 function cosineOf(a: number[], b: number[]): number {
@@ -33,7 +39,7 @@ function cosineOf(a: number[], b: number[]): number {
 }
 
 function fullSort(
-  model: NmfModel,
+  model: FactorModel,
   vector: Float32Array,
   keep: (i: number) => boolean,
 ): Array<{ itemId: string; score: number }> {
@@ -70,7 +76,7 @@ describe("TopK", () => {
   });
 });
 
-describe("NmfModel.recommend", () => {
+describe("FactorModel.recommend", () => {
   const model = randomModel(500, 8, 1);
   const vector = Float32Array.from({ length: 8 }, (_, i) => (i % 3) / 2);
 
@@ -91,7 +97,7 @@ describe("NmfModel.recommend", () => {
   });
 });
 
-describe("NmfModel.related", () => {
+describe("FactorModel.related", () => {
   const model = randomModel(200, 6, 2);
 
   it("reads the stored neighbours, never the item itself, filtered", () => {
@@ -122,7 +128,7 @@ describe("NmfModel.related", () => {
   });
 });
 
-describe("NmfModel.foldIn", () => {
+describe("FactorModel.foldIn", () => {
   const spec = { users: 300, items: 200, perUser: 15, topics: 6, seed: 12, noise: 0.05 };
   const categories = plantedCategories(spec);
   const model = trainNmf(

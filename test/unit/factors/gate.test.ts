@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { decide, trainValidateAndPromote } from "../../../src/nmf/gate";
-import { interactionMatrix } from "../../../src/nmf/sparse";
-import { createModelStore } from "../../../src/nmf/store";
+import { decide, trainValidateAndPromote } from "../../../src/factors/gate";
+import { interactionMatrix } from "../../../src/factors/sparse";
+import { nmf } from "../../../src/nmf/train";
+import { createModelStore } from "../../../src/factors/store";
 import type { NmfParams } from "../../../src/nmf/types";
 import { plantedInteractions } from "./planted-data";
 
@@ -19,7 +20,7 @@ const dirs: string[] = [];
 function tempStore(): ReturnType<typeof createModelStore> {
   const dir = mkdtempSync(path.join(tmpdir(), "nmf-gate-"));
   dirs.push(dir);
-  return createModelStore(dir);
+  return createModelStore(dir, nmf);
 }
 
 afterEach(() => {

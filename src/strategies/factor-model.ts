@@ -1,5 +1,6 @@
 import { LRUCache } from "lru-cache";
-import type { NmfModel } from "../nmf/model";
+import type { FamilyName } from "../factors/types";
+import type { FactorModel } from "../factors/model";
 import {
   StrategyUnavailableError,
   type RecommendQuery,
@@ -11,7 +12,7 @@ import {
 
 /** Where the strategy gets the current model: loaded lazily, refreshed in the background. */
 export interface ModelSource {
-  current(): NmfModel | undefined;
+  current(): FactorModel | undefined;
   status(): { ready: boolean; modelVersion?: string; error?: string };
 }
 
@@ -25,14 +26,13 @@ export interface FoldedVector {
 const FOLDED_USERS = 10_000;
 
 interface Folded {
-  model: NmfModel;
+  model: FactorModel;
   interactions: ReadonlyMap<string, number>;
   vector: Float32Array | undefined;
 }
 
-/** The in-process matrix-factorization recommender. */
-export class NmfStrategy implements Strategy {
-  readonly name = "NMF" as const;
+/** An in-process factor model (NMF or ALS): one class, the family's model store behind it. */
+export class FactorModelStrategy implements Strategy {
   /**
    * After a retrain every stored vector is for the old model until the user's next event: without this,
    * each of their requests would fold in again (the costliest step of a request). Reused only for the
@@ -40,7 +40,10 @@ export class NmfStrategy implements Strategy {
    */
   private readonly folded = new LRUCache<string, Folded>({ max: FOLDED_USERS });
 
-  constructor(private readonly models: ModelSource) {}
+  constructor(
+    readonly name: FamilyName,
+    private readonly models: ModelSource,
+  ) {}
 
   status(): StrategyStatus {
     const { ready, modelVersion, error } = this.models.status();
@@ -68,7 +71,7 @@ export class NmfStrategy implements Strategy {
     return model && vector ? { modelVersion: model.version, vector: Array.from(vector) } : undefined;
   }
 
-  private model(): NmfModel {
+  private model(): FactorModel {
     const model = this.models.current();
     if (!model)
       throw new StrategyUnavailableError(this.name, this.models.status().error ?? "no model loaded");
@@ -76,7 +79,7 @@ export class NmfStrategy implements Strategy {
   }
 
   /** Stored fold-in for this model, else a fresh fold-in of the user's events, else the trained vector. */
-  private vectorFor(model: NmfModel, query: RecommendQuery): Float32Array | undefined {
+  private vectorFor(model: FactorModel, query: RecommendQuery): Float32Array | undefined {
     const stored = query.storedVector;
     if (stored?.modelVersion === model.version && stored.vector.length === model.components) {
       return Float32Array.from(stored.vector);

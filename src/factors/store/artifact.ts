@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { NmfModel, type ModelManifest } from "../model";
+import type { ModelFamily } from "../family";
+import { FactorModel, type ModelManifest } from "../model";
 
 /** One binary file of an artifact, as listed in its manifest so a reader can verify it. */
 export interface ArtifactFile {
@@ -21,7 +22,7 @@ export class ModelLoadError extends Error {
 }
 
 /** The binary files of a model (little-endian typed arrays) and the manifest that lists them last. */
-export function encodeModel(model: NmfModel): { files: Map<string, Buffer>; manifest: Buffer } {
+export function encodeModel(model: FactorModel): { files: Map<string, Buffer>; manifest: Buffer } {
   const { userFactors, itemFactors, neighbours } = model.arrays;
   const files = new Map<string, Buffer>([
     ["user-factors.f32", bytesOf(userFactors)],
@@ -36,10 +37,11 @@ export function encodeModel(model: NmfModel): { files: Map<string, Buffer>; mani
 
 /** Parses and checks a manifest; `read` fetches a listed file (undefined when missing). */
 export async function decodeModel(
+  family: ModelFamily,
   version: string,
   manifestBytes: Buffer,
   read: (name: string) => Promise<Buffer | undefined>,
-): Promise<NmfModel> {
+): Promise<FactorModel> {
   let manifest: StoredManifest;
   try {
     manifest = JSON.parse(manifestBytes.toString("utf8")) as StoredManifest;
@@ -48,6 +50,11 @@ export async function decodeModel(
   }
   if (manifest.format !== 1 || manifest.version !== version || !Array.isArray(manifest.files)) {
     throw new ModelLoadError(`model ${version}: manifest is not a format-1 manifest of this version`);
+  }
+  // Models saved before ALS existed carry no family: they are NMF.
+  manifest.family ??= "NMF";
+  if (manifest.family !== family.name) {
+    throw new ModelLoadError(`model ${version} is an ${manifest.family} model, not ${family.name}`);
   }
   const data = new Map<string, Buffer>();
   for (const file of manifest.files) {
@@ -60,15 +67,19 @@ export async function decodeModel(
   }
   const { files: _files, ...plain } = manifest;
   try {
-    return new NmfModel(plain, {
-      userFactors: new Float32Array(aligned(data, "user-factors.f32")),
-      itemFactors: new Float32Array(aligned(data, "item-factors.f32")),
-      neighbours: {
-        perItem: plain.neighboursPerItem,
-        ids: new Int32Array(aligned(data, "neighbour-ids.i32")),
-        scores: new Float32Array(aligned(data, "neighbour-scores.f32")),
+    return new FactorModel(
+      plain,
+      {
+        userFactors: new Float32Array(aligned(data, "user-factors.f32")),
+        itemFactors: new Float32Array(aligned(data, "item-factors.f32")),
+        neighbours: {
+          perItem: plain.neighboursPerItem,
+          ids: new Int32Array(aligned(data, "neighbour-ids.i32")),
+          scores: new Float32Array(aligned(data, "neighbour-scores.f32")),
+        },
       },
-    });
+      family,
+    );
   } catch (error) {
     throw new ModelLoadError(`model ${version}: ${(error as Error).message}`, { cause: error });
   }

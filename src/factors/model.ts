@@ -1,10 +1,9 @@
 import type { CandidateFilter, ScoredItemId } from "../strategies/strategy";
 import { DotKernel } from "./dot-kernel";
-import { foldInVector } from "./fold-in";
-import { gramOf } from "./factorize";
+import type { ModelFamily } from "./family";
 import type { ItemNeighbours } from "./neighbours";
 import { TopK } from "./top-k";
-import type { NmfParams } from "./types";
+import type { FactorParams, FamilyName } from "./types";
 
 export interface RankingMetrics {
   k: number;
@@ -27,12 +26,25 @@ export interface GateDecision {
   tolerance: number;
 }
 
+/** What `recs tune` found: the settings later retraining uses unless the environment sets them. */
+export interface TunedSettings<P extends FactorParams = FactorParams> {
+  params: P;
+  /** NDCG@10 of the winner on the tuning run's validation split. */
+  ndcg: number;
+  trials: number;
+  tunedAt: string;
+}
+
 /** Everything about a model except its binary arrays; stored as manifest.json. */
-export interface ModelManifest {
+export interface ModelManifest<P extends FactorParams = FactorParams> {
   format: 1;
+  /** Which trainer made it, so a store never serves one family's factors with another's fold-in. */
+  family: FamilyName;
   version: string;
   createdAt: string;
-  params: Required<NmfParams>;
+  params: P;
+  /** Carried from version to version until the next `recs tune`. */
+  tuned?: TunedSettings<P>;
   training: {
     users: number;
     items: number;
@@ -57,20 +69,35 @@ export interface ModelArrays {
   neighbours: ItemNeighbours;
 }
 
-/** A trained model: read-only, cheap to query, safe to share between concurrent requests. */
-export class NmfModel {
+/** A user's items as model indexes with their weights. */
+export type UserEntries = ReadonlyArray<{ item: number; weight: number }>;
+
+/** The fixed item side that a fold-in solves against. */
+export interface ItemSide {
+  factors: Float32Array;
+  /** Their Gram matrix HᵀH, k x k, computed once per model. */
+  gram: Float64Array;
+  components: number;
+}
+
+/**
+ * A trained factor model of any family: read-only, cheap to query, safe to share between concurrent
+ * requests. Scoring, top-k and neighbours are the same for every family; only the fold-in differs.
+ */
+export class FactorModel<P extends FactorParams = FactorParams> {
   readonly version: string;
   readonly components: number;
   private readonly userIndex: Map<string, number>;
   private readonly itemIndex: Map<string, number>;
   private readonly categoryIds = new Map<string, number>();
   private readonly itemCategory: Int32Array;
-  private readonly itemGram: Float64Array;
+  private readonly items: ItemSide;
   private readonly scorer: DotKernel;
 
   constructor(
-    readonly manifest: ModelManifest,
+    readonly manifest: ModelManifest<P>,
     readonly arrays: ModelArrays,
+    readonly family: ModelFamily<P>,
   ) {
     const k = manifest.params.components;
     const m = manifest.userIds.length;
@@ -95,13 +122,14 @@ export class NmfModel {
       if (!this.categoryIds.has(category)) this.categoryIds.set(category, this.categoryIds.size);
       return this.categoryIds.get(category)!;
     });
-    this.itemGram = gramOf(arrays.itemFactors, n, k, new Float64Array(k * k));
+    const gram = gramOf(Float64Array.from(arrays.itemFactors), n, k);
+    this.items = { factors: arrays.itemFactors, gram, components: k };
     this.scorer = new DotKernel(arrays.itemFactors, n, k);
   }
 
   /** The same model with more manifest fields (metrics, gate decision). */
-  withManifest(extra: Pick<ModelManifest, "metrics" | "gate">): NmfModel {
-    return new NmfModel({ ...this.manifest, ...extra }, this.arrays);
+  withManifest(extra: Pick<ModelManifest<P>, "metrics" | "gate" | "tuned">): FactorModel<P> {
+    return new FactorModel({ ...this.manifest, ...extra }, this.arrays, this.family);
   }
 
   hasItem(itemId: string): boolean {
@@ -123,8 +151,7 @@ export class NmfModel {
       if (item !== undefined && weight > 0) entries.push({ item, weight });
     }
     if (entries.length === 0) return undefined;
-    const { l2, l1 } = this.manifest.params;
-    return foldInVector(this.arrays.itemFactors, this.itemGram, this.components, entries, { l2, l1 });
+    return this.family.foldIn(this.items, entries, this.manifest.params);
   }
 
   /**
@@ -188,4 +215,19 @@ export class NmfModel {
     if (category >= 0 && this.itemCategory[item] !== category) return false;
     return exclude.size === 0 || !exclude.has(this.manifest.itemIds[item]!);
   }
+}
+
+/** Xᵀ·X for X rows x k, row-major (Float64 only: one array type keeps the loop fast in V8). */
+export function gramOf(X: Float64Array, rows: number, k: number): Float64Array {
+  const out = new Float64Array(k * k);
+  for (let r = 0; r < rows; r++) {
+    const o = r * k;
+    for (let f = 0; f < k; f++) {
+      const xf = X[o + f]!;
+      if (xf === 0) continue;
+      for (let g = f; g < k; g++) out[f * k + g]! += xf * X[o + g]!;
+    }
+  }
+  for (let f = 0; f < k; f++) for (let g = 0; g < f; g++) out[f * k + g] = out[g * k + f]!;
+  return out;
 }

@@ -1,6 +1,6 @@
 import type { Logger } from "../../observability/logger";
 import { BackgroundRefresh } from "../../shared/background-refresh";
-import type { NmfModel } from "../model";
+import type { FactorModel } from "../model";
 import type { ModelStore } from "./model-store";
 
 export interface ModelHolderStatus {
@@ -16,7 +16,7 @@ export interface ModelHolderStatus {
  * new one loads. A failed load is reported in `status()` and the last good model stays in service.
  */
 export class ModelHolder {
-  private readonly latest: BackgroundRefresh<NmfModel | undefined>;
+  private readonly latest: BackgroundRefresh<FactorModel | undefined>;
 
   constructor(
     store: ModelStore,
@@ -43,17 +43,17 @@ export class ModelHolder {
   }
 
   /** The model to serve now; never waits. Starts a background check when one is due. */
-  current(): NmfModel | undefined {
+  current(): FactorModel | undefined {
     return this.latest.peek();
   }
 
   /** The model, waiting for the first load (or a due check) when there is none yet. */
-  load(): Promise<NmfModel | undefined> {
+  load(): Promise<FactorModel | undefined> {
     return this.latest.get();
   }
 
   /** Checks `latest` now (joining a check already running) and loads it if it is new. */
-  refresh(): Promise<NmfModel | undefined> {
+  refresh(): Promise<FactorModel | undefined> {
     return this.latest.refresh();
   }
 

@@ -1,0 +1,49 @@
+import { readEventsCsv } from "../events/csv";
+import { tuneFamily } from "../factors/tune";
+import { describeSettings, readInteractions, trainingSettings, trainModel } from "../jobs/train";
+import { familiesFlag, intFlag, type Run } from "./args";
+import { withApp } from "./common";
+import { RowReport } from "./csv-report";
+
+export const run: Run = (values) =>
+  withApp(async (app) => {
+    const families = familiesFlag(values, true);
+    const trials = intFlag(values, "trials", 1, 1_000)!;
+    const seed = intFlag(values, "seed", 0, 2 ** 31)!;
+    const file = values.events as string | undefined;
+    const report = file ? new RowReport(file) : undefined;
+    const csv = file ? readEventsCsv(file, app.config.events, { onRowError: report!.onRowError }) : undefined;
+    const matrix = await readInteractions(app, { csv }, console.log);
+    if (report?.skipped) console.error(`${file}: ${report.summary()}`);
+    let refused = false;
+    for (const family of families) {
+      const { store } = app.factorModels[family];
+      const { params } = await trainingSettings(app.config, store);
+      const explicit = family === "ALS" ? app.config.als.explicit : app.config.model.explicit;
+      console.log(`${family}: ${trials} trials on a validation split (seed ${seed})`);
+      const search = tuneFamily(matrix, store.family, params, {
+        trials,
+        seed,
+        threads: app.config.model.threads,
+        fixed: explicit,
+        onTrial: (trial, index) =>
+          console.log(
+            `  trial ${index + 1}: ${describeSettings(trial.params)} -> NDCG@10 ${trial.ndcg.toFixed(4)} (${trial.seconds.toFixed(1)} s)`,
+          ),
+      });
+      const { best } = search;
+      console.log(`${family} best: ${describeSettings(best.params)} -> NDCG@10 ${best.ndcg.toFixed(4)}`);
+      if (values["no-train"]) continue;
+      const tuned = { ...best, trials: search.trials.length, tunedAt: new Date().toISOString() };
+      const { seconds: _seconds, ...stored } = tuned;
+      const trained = await trainModel(app, {
+        family,
+        matrix,
+        tuned: stored,
+        force: Boolean(values.force),
+        print: console.log,
+      });
+      refused ||= !trained.promoted;
+    }
+    return refused ? 1 : 0;
+  });

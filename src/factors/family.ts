@@ -1,0 +1,80 @@
+import { randomBytes } from "node:crypto";
+import { FactorModel, type ItemSide, type ModelManifest, type UserEntries } from "./model";
+import { computeNeighbours, NEIGHBOURS_PER_ITEM } from "./neighbours";
+import type { InteractionMatrix } from "./sparse";
+import type { FactorParams, FamilyName, TrainingProgress } from "./types";
+
+export interface TrainOptions {
+  /** itemId -> category, stored with the model for category filters. */
+  itemCategories?: ReadonlyMap<string, string>;
+  onProgress?: (progress: TrainingProgress) => void;
+  now?: Date;
+  /** Threads for an epoch's row loops (1: this thread only). */
+  threads?: number;
+}
+
+/**
+ * A model family (NMF, ALS): its trainer and its fold-in. Everything else (artifact, store, gate,
+ * scoring, neighbours, strategy) is shared, so a new family is this object and nothing more.
+ */
+export interface ModelFamily<P extends FactorParams = FactorParams> {
+  readonly name: FamilyName;
+  /** The settings a model of this family is trained with (what a manifest's params hold). */
+  readonly paramNames: readonly string[];
+  /** `recs tune`'s candidates per setting; settings not listed keep their configured value. */
+  readonly searchSpace: Readonly<Record<string, readonly number[]>>;
+  /** A user's vector: the exact user step of the family's objective against fixed item factors. */
+  foldIn(items: ItemSide, entries: UserEntries, params: P): Float32Array;
+  /** Trains on all the given interactions; users and items without entries are left out. */
+  train(matrix: InteractionMatrix, params: P, options?: TrainOptions): FactorModel<P>;
+}
+
+export interface Factors {
+  userIds: string[];
+  itemIds: string[];
+  /** users x components, row-major */
+  userFactors: ArrayLike<number>;
+  /** items x components, row-major */
+  itemFactors: ArrayLike<number>;
+}
+
+/** A servable model from factors (trained here or elsewhere): adds item neighbours and categories. */
+export function modelOf<P extends FactorParams>(
+  family: ModelFamily<P>,
+  factors: Factors,
+  params: P,
+  training: ModelManifest["training"],
+  options: Pick<TrainOptions, "itemCategories" | "now"> = {},
+): FactorModel<P> {
+  const itemFactors = Float32Array.from(factors.itemFactors);
+  const neighbours = computeNeighbours(itemFactors, factors.itemIds.length, params.components);
+  const createdAt = options.now ?? new Date();
+  return new FactorModel(
+    {
+      format: 1,
+      family: family.name,
+      version: versionFor(createdAt),
+      createdAt: createdAt.toISOString(),
+      params,
+      training,
+      userIds: factors.userIds,
+      itemIds: factors.itemIds,
+      itemCategories: factors.itemIds.map((id) => options.itemCategories?.get(id) ?? null),
+      neighboursPerItem: NEIGHBOURS_PER_ITEM,
+    },
+    { userFactors: Float32Array.from(factors.userFactors), itemFactors, neighbours },
+    family,
+  );
+}
+
+/** Sorts by creation time as plain strings (the store relies on it); the suffix keeps it unique. */
+function versionFor(createdAt: Date): string {
+  const stamp = createdAt
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.(\d{3})Z$/, "$1Z");
+  return `${stamp}-${randomBytes(3).toString("hex")}`;
+}
+
+/** Matches versionFor's names: other entries of a model folder (another family's subfolder) are not versions. */
+export const VERSION_NAME = /^\d{8}T\d{9}Z-[0-9a-f]{6}$/;

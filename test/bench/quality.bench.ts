@@ -1,0 +1,217 @@
+/**
+ * bench:quality — every in-process strategy (popularity, NMF, ALS; default settings and after
+ * `recs tune`'s search) beside numpy references (exact-solve implicit ALS with our default settings,
+ * EASE with lambda 250) on the same splits, then ALS's serving costs. Protocol: every interaction is
+ * one implicit interaction (weight 1), per-user 75/25 split (seed 42), all items not in a user's train
+ * set ranked, binary relevance, NDCG@10 averaged over users. Prints figures; asserts nothing.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { als } from "../../src/als/train";
+import { loadConfig } from "../../src/config";
+import {
+  evaluateRanker,
+  modelRanker,
+  popularityRanker,
+  splitPerUser,
+  type Ranker,
+  type Split,
+} from "../../src/factors/evaluate";
+import type { ModelFamily } from "../../src/factors/family";
+import { FactorModel } from "../../src/factors/model";
+import { seededRandom } from "../../src/factors/random";
+import { InteractionLog, type InteractionMatrix } from "../../src/factors/sparse";
+import { tuneFamily } from "../../src/factors/tune";
+import { configuredParams } from "../../src/jobs/train";
+import { nmf } from "../../src/nmf/train";
+import { BENCH_CASES, plantedInteractions } from "../unit/factors/planted-data";
+
+const PYTHON = "/usr/bin/python3";
+const MOVIELENS = path.join(__dirname, "../../../shared/datasets/movielens-latest-small/ratings.csv");
+const TRIALS = Number(process.env.BENCH_TRIALS ?? 8);
+/** EASE inverts an items x items matrix: numpy does 10k items in seconds, not more. */
+const EASE_MAX_ITEMS = 10_000;
+const config = loadConfig({});
+
+function binaryMatrix(pairs: Iterable<[string, string]>): InteractionMatrix {
+  const log = new InteractionLog();
+  for (const [user, item] of pairs) log.add(user, item, 1);
+  const matrix = log.toMatrix();
+  matrix.values.fill(1);
+  matrix.columnValues.fill(1);
+  return matrix;
+}
+
+function* movielens(): Generator<[string, string]> {
+  for (const line of readFileSync(MOVIELENS, "utf8").trim().split("\n").slice(1)) {
+    const [user, item] = line.split(",");
+    yield [user!, item!];
+  }
+}
+
+function datasets(): Array<{ name: string; matrix: InteractionMatrix }> {
+  const out = BENCH_CASES.map(({ name, spec }) => ({
+    name: `planted ${name}`,
+    matrix: binaryMatrix(plantedInteractions(spec).map((x): [string, string] => [x.userId, x.itemId])),
+  }));
+  if (existsSync(MOVIELENS))
+    out.unshift({ name: "MovieLens latest-small", matrix: binaryMatrix(movielens()) });
+  else console.log(`(${MOVIELENS} missing: MovieLens skipped)`);
+  return out;
+}
+
+function line(label: string, split: Split, ranker: Ranker, seconds?: number, note = ""): number {
+  const m = evaluateRanker(split, ranker, { k: 10 });
+  const time = seconds === undefined ? "" : `  fit ${seconds.toFixed(2)} s`;
+  console.log(
+    `  ${label.padEnd(34)} NDCG@10 ${m.ndcg.toFixed(4)}  P@10 ${m.precision.toFixed(4)}${time}${note}`,
+  );
+  return m.ndcg;
+}
+
+function ours(label: string, split: Split, family: ModelFamily, params: Record<string, number>, note = "") {
+  const started = performance.now();
+  const model = family.train(split.train, params as never, { threads: config.model.threads });
+  return line(label, split, modelRanker(model), (performance.now() - started) / 1000, note);
+}
+
+function describe(params: Record<string, number>): string {
+  return Object.entries(params)
+    .filter(([key]) => key !== "seed")
+    .map(([key, value]) => `${key} ${value}`)
+    .join(", ");
+}
+
+/** A numpy reference on the same train split; its top-20 lists are scored by the same evaluation. */
+function reference(label: string, split: Split, model: string, params: object): number | undefined {
+  const dir = mkdtempSync(path.join(tmpdir(), "bench-quality-"));
+  try {
+    const { train } = split;
+    const rows: string[] = [];
+    for (let u = 0; u < train.userIds.length; u++)
+      for (let p = train.rowPtr[u]!; p < train.rowPtr[u + 1]!; p++) rows.push(`${u}\t${train.colIdx[p]}\t1`);
+    writeFileSync(path.join(dir, "train.tsv"), rows.join("\n"));
+    writeFileSync(
+      path.join(dir, "shape.json"),
+      JSON.stringify({ users: train.userIds.length, items: train.itemIds.length }),
+    );
+    const out = path.join(dir, "out.json");
+    const script = path.join(__dirname, "quality_reference.py");
+    const child = spawnSync(PYTHON, [script, dir, out, model, JSON.stringify(params)], { encoding: "utf8" });
+    if (child.status !== 0) return void console.log(`  ${label}: failed ${child.stderr.slice(-300)}`);
+    const { fitSeconds, top } = JSON.parse(readFileSync(out, "utf8")) as {
+      fitSeconds: number;
+      top: number[][];
+    };
+    const index = new Map(train.userIds.map((id, u) => [id, u]));
+    const ranker: Ranker = (userId, k) =>
+      (top[index.get(userId)!] ?? []).slice(0, k).map((i) => train.itemIds[i]!);
+    return line(label, split, ranker, fitSeconds);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function benchQuality(): void {
+  const hasNumpy = spawnSync(PYTHON, ["-c", "import numpy, scipy"]).status === 0;
+  const summary: string[] = [];
+  for (const { name, matrix } of datasets()) {
+    const split = splitPerUser(matrix, 0.75, 42);
+    const items = matrix.itemIds.length;
+    console.log(
+      `\n${name}: ${matrix.userIds.length} users x ${items} items, ${matrix.values.length} interactions`,
+    );
+    line("popularity", split, popularityRanker(split.train));
+    const figures: Record<string, number> = {};
+    for (const family of [nmf, als] as ModelFamily[]) {
+      const defaults = configuredParams(config, family);
+      figures[family.name] = ours(
+        `${family.name} defaults`,
+        split,
+        family,
+        defaults,
+        `  (${describe(defaults)})`,
+      );
+      // recs tune's search on a validation split inside train; the winner retrained on all of train.
+      const started = performance.now();
+      const { best } = tuneFamily(split.train, family, defaults as never, { trials: TRIALS, seed: 1 });
+      const searchSeconds = (performance.now() - started) / 1000;
+      const tuned = best.params as unknown as Record<string, number>;
+      figures[`${family.name} tuned`] = ours(
+        `${family.name} after recs tune (${TRIALS} trials)`,
+        split,
+        family,
+        tuned,
+        `  (${describe(tuned)}; search ${searchSeconds.toFixed(0)} s)`,
+      );
+    }
+    if (hasNumpy) {
+      const { components, iterations, regularization, alpha, seed } = config.als;
+      reference("numpy implicit ALS, our defaults", split, "ials", {
+        components,
+        iterations,
+        regularization,
+        alpha,
+        seed,
+      });
+      if (items <= EASE_MAX_ITEMS)
+        reference("numpy EASE, lambda 250", split, "ease", { regularization: 250 });
+    }
+    summary.push(
+      `${name}: ALS ${figures.ALS!.toFixed(4)} / tuned ${figures["ALS tuned"]!.toFixed(4)} vs NMF ${figures.NMF!.toFixed(4)} / tuned ${figures["NMF tuned"]!.toFixed(4)}`,
+    );
+  }
+  console.log(`\nNDCG@10 summary (ALS beats NMF when its figure is higher):\n  ${summary.join("\n  ")}`);
+}
+
+/** ALS serving on a 20k-item, 64-factor model: scoring + top-10 (shared with NMF) and the exact fold-in. */
+function benchServing(): void {
+  const items = 20_000;
+  const k = 64;
+  const random = seededRandom(1);
+  const itemFactors = Float32Array.from({ length: items * k }, () => random() - 0.5);
+  const model = new FactorModel(
+    {
+      format: 1,
+      family: "ALS",
+      version: "bench",
+      createdAt: new Date().toISOString(),
+      params: { components: k, iterations: 1, regularization: 1, alpha: 3, seed: 1 },
+      training: { users: 0, items, interactions: 0, iterations: 0, loss: 0, durationMs: 0 },
+      userIds: [],
+      itemIds: Array.from({ length: items }, (_, i) => `item-${i}`),
+      itemCategories: Array.from({ length: items }, () => null),
+      neighboursPerItem: 1,
+    },
+    {
+      userFactors: new Float32Array(0),
+      itemFactors,
+      neighbours: { perItem: 1, ids: new Int32Array(items).fill(-1), scores: new Float32Array(items) },
+    },
+    als,
+  );
+  const history = new Map(Array.from({ length: 20 }, (_, i) => [`item-${i * 997}`, 1 + (i % 3)]));
+  const vector = model.foldIn(history)!;
+  const exclude = new Set(history.keys());
+  const timings = (run: () => unknown) =>
+    Array.from({ length: 300 }, () => {
+      const started = performance.now();
+      run();
+      return performance.now() - started;
+    }).sort((a, b) => a - b)[150]!;
+  const score = timings(() => model.recommend(vector, 10, { exclude }));
+  const fold = timings(() => model.foldIn(history));
+  console.log(
+    `\nALS serving, 20,000 items x 64 factors: scoring + top-10 median ${score.toFixed(3)} ms; fold-in of a 20-event user median ${fold.toFixed(3)} ms`,
+  );
+}
+
+console.log(
+  `load average at start: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")}`,
+);
+benchServing();
+benchQuality();
