@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { version } from "../package.json";
-import { STRATEGY_NAMES, type Config, type StrategyName } from "./config";
+import { type Config } from "./config";
+import { STRATEGY_NAMES, type StrategyName } from "./domain/vocabulary";
 import { FeatureStore } from "./ranker/features/feature.store";
 import { als } from "./als/train";
 import type { ModelFamily } from "./factors/family";

@@ -1,6 +1,13 @@
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import type { AlsParams } from "./als/types";
+import {
+  EVENT_TYPES,
+  LAST_RESORT,
+  STRATEGY_NAMES,
+  type EventType,
+  type StrategyName,
+} from "./domain/vocabulary";
 import { MAX_THREADS } from "./nmf/kernel-threads";
 import type { NmfParams } from "./nmf/types";
 
@@ -8,13 +15,6 @@ import type { NmfParams } from "./nmf/types";
  * The one place that reads the environment. Everything else receives a `Config`.
  * Every variable is documented in the README's configuration table.
  */
-
-export const STRATEGY_NAMES = ["NMF", "ALS", "SAGEMAKER_XGBOOST", "PERSONALIZE", "POPULAR"] as const;
-export type StrategyName = (typeof STRATEGY_NAMES)[number];
-
-/** RATING carries its weight in `value` (explicit feedback, and CSV files with a rating column). */
-export const EVENT_TYPES = ["VIEW", "ADD_TO_CART", "PURCHASE", "RATING"] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
 
 export const LANDING_PAGES = ["graphiql", "sandbox", "off"] as const;
 export type LandingPage = (typeof LANDING_PAGES)[number];
@@ -56,7 +56,7 @@ export interface Config {
     l2: number;
     l1: number;
     seed: number;
-    gateTolerance: number;
+    gateAllowedNdcgDrop: number;
     /** Threads that share a training epoch (this one included). */
     threads: number;
     /** NMF settings given in the environment: they win over what `recs tune` stored. */
@@ -206,7 +206,7 @@ class EnvReader {
     const match = STRATEGY_NAMES.find((s) => s === raw.toUpperCase());
     if (!match)
       this.problems.push(`${name}: unknown strategy "${raw}" (known: ${STRATEGY_NAMES.join(", ")})`);
-    return match ?? "POPULAR";
+    return match ?? LAST_RESORT;
   }
 
   /** "NMF:80,PERSONALIZE:20": strategy names with positive numbers (A/B weights, timeouts). */
@@ -306,7 +306,7 @@ export function loadConfig(env: Env = process.env): Config {
       l2: r.num("NMF_L2", 0.05, 0, 1e6, false),
       l1: r.num("NMF_L1", 0, 0, 1e6, false),
       seed: r.num("NMF_SEED", 42, 0, 2 ** 31),
-      gateTolerance: r.num("MODEL_GATE_TOLERANCE", 0.02, 0, 1, false),
+      gateAllowedNdcgDrop: r.num("MODEL_GATE_TOLERANCE", 0.02, 0, 1, false),
       threads: r.num("NMF_THREADS", Math.min(availableParallelism(), MAX_THREADS), 1, MAX_THREADS),
       explicit: explicit({
         components: "NMF_COMPONENTS",
@@ -334,7 +334,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     router: {
       strategy: r.strategyName("RECS_STRATEGY", r.str("RECS_STRATEGY", "NMF")),
-      fallback: r.strategies("RECS_FALLBACK", ["POPULAR"]),
+      fallback: r.strategies("RECS_FALLBACK", [LAST_RESORT]),
       ab: r.perStrategy("RECS_AB").map(([strategy, weight]) => ({ strategy, weight })),
       allowOverride: r.bool("ALLOW_STRATEGY_OVERRIDE", local),
       timeoutMs: r.num("STRATEGY_TIMEOUT_MS", 300, 1, 60_000),

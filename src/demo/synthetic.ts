@@ -1,4 +1,4 @@
-import type { EventType } from "../config";
+import type { EventType } from "../domain/vocabulary";
 import { seededRandom } from "../factors/random";
 import type { CatalogItem } from "../store/items.store";
 

@@ -1,5 +1,5 @@
 import { InputError } from "../domain/errors";
-import { EVENT_TYPES, type EventType } from "../config";
+import { EVENT_TYPES, type EventType } from "../domain/vocabulary";
 
 // Printable: no control characters (C0, DEL, C1), no lone surrogates.
 const PRINTABLE = /^[^\p{Cc}\p{Cs}]+$/u;

@@ -1,4 +1,4 @@
-import type { CandidateFilter, ScoredItemId } from "../strategies/strategy";
+import type { CandidateFilter, ScoredItemId } from "../domain/ranking";
 import { DotKernel } from "./dot-kernel";
 import type { ModelFamily } from "./family";
 import type { ItemNeighbours } from "./neighbours";
@@ -23,7 +23,8 @@ export interface GateDecision {
   popularityNdcg: number;
   latestVersion?: string;
   latestNdcg?: number;
-  tolerance: number;
+  /** The gate allowed the candidate this much below the latest's NDCG (manifests before 2026-11 call it `tolerance`). */
+  allowedNdcgDrop: number;
 }
 
 /** What `recs tune` found: the settings later retraining uses unless the environment sets them. */

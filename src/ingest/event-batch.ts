@@ -1,4 +1,4 @@
-import type { EventType } from "../config";
+import type { EventType } from "../domain/vocabulary";
 import { doubled, IdInterner } from "../factors/sparse";
 import type { StoredEvent } from "../store/events.store";
 

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { EventType } from "../config";
+import type { EventType } from "../domain/vocabulary";
 import type { ValidEvent } from "../events/event.validation";
 import type { Logger } from "../observability/logger";
 import { recordEventsIngested, type Metrics } from "../observability/metrics";

@@ -1,7 +1,7 @@
 import type { App } from "../app";
 import type { Config } from "../config";
 import { InputError } from "../domain/errors";
-import { trainValidateAndPromote, type GateReport } from "../factors/gate";
+import { trainThroughGate, type GatedTrainingReport } from "./gated-training";
 import type { ModelFamily } from "../factors/family";
 import type { FactorModel, TunedSettings } from "../factors/model";
 import { InteractionLog, type InteractionMatrix } from "../factors/sparse";
@@ -33,7 +33,7 @@ export interface TrainJobOptions {
   matrix?: InteractionMatrix;
 }
 
-export type TrainReport = GateReport;
+export type TrainReport = GatedTrainingReport;
 
 /** One family's model (NMF by default): see trainModels. */
 export async function trainModel(
@@ -63,10 +63,10 @@ export async function trainModels(
     const { store, holder } = app.factorModels[family];
     const { params, tuned } = await trainingSettings(app.config, store, options.tuned);
     print(`${family}: ${describeSettings(params)}${tuned ? ` (recs tune of ${tuned.tunedAt})` : ""}`);
-    const report = await trainValidateAndPromote(matrix, store, {
+    const report = await trainThroughGate(matrix, store, {
       params,
       tuned,
-      tolerance: app.config.model.gateTolerance,
+      allowedNdcgDrop: app.config.model.gateAllowedNdcgDrop,
       keep: app.config.model.keep,
       force: options.force,
       itemCategories,

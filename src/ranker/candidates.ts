@@ -1,9 +1,5 @@
-import {
-  StrategyUnavailableError,
-  type RecommendQuery,
-  type ScoredItemId,
-  type Strategy,
-} from "../strategies/strategy";
+import { StrategyUnavailableError, type RecommendQuery, type Strategy } from "../strategies/strategy";
+import type { ScoredItemId } from "../domain/ranking";
 import { userContext } from "./features/compute";
 
 /** Where the items to rank come from; they already honour the query's exclusions and category. */

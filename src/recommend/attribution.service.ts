@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { EventType } from "../config";
+import type { EventType } from "../domain/vocabulary";
 import type { Logger } from "../observability/logger";
 import type { AttributionCounts } from "../store/attribution.store";
 import {

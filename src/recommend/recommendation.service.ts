@@ -1,4 +1,4 @@
-import type { StrategyName } from "../config";
+import type { StrategyName } from "../domain/vocabulary";
 import { checkId, checkOptionalText } from "../events/event.validation";
 import { InputError } from "../domain/errors";
 import { keepUserId, type UserIdMapper } from "../security/pseudonymise";

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { EventType } from "../config";
+import type { EventType } from "../domain/vocabulary";
 import { statsKeys } from "./keys";
 import { allPages } from "./pages";
 

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { EventType } from "../config";
+import type { EventType } from "../domain/vocabulary";
 import { batchPut } from "./batch-write";
 
 export interface StoredEvent {

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import type { AbVariant, StrategyName } from "../config";
+import type { AbVariant } from "../config";
+import type { StrategyName } from "../domain/vocabulary";
 
 export interface AbAssignment {
   strategy: StrategyName;

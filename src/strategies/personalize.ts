@@ -7,7 +7,6 @@ import type { Config } from "../config";
 import type { PersonalizeEventForwarder } from "../personalize/event-forwarder";
 import {
   StrategyUnavailableError,
-  type CandidateFilter,
   type RecommendQuery,
   type RecordedEvent,
   type RelatedQuery,
@@ -15,6 +14,7 @@ import {
   type StrategyResult,
   type StrategyStatus,
 } from "./strategy";
+import type { CandidateFilter } from "../domain/ranking";
 
 /** GetRecommendations' upper bound for numResults. */
 export const PERSONALIZE_MAX_RESULTS = 500;

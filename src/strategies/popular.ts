@@ -1,12 +1,11 @@
+import { LAST_RESORT } from "../domain/vocabulary";
 import type { Logger } from "../observability/logger";
 import type { PopularityEntry } from "../store/popularity.store";
 import { BackgroundRefresh } from "../shared/background-refresh";
+import { acceptsItem, type CandidateFilter, type ScoredItemId } from "../domain/ranking";
 import {
-  acceptsItem,
-  type CandidateFilter,
   type RecommendQuery,
   type RelatedQuery,
-  type ScoredItemId,
   type Strategy,
   type StrategyResult,
   type StrategyStatus,
@@ -21,7 +20,7 @@ export interface PopularitySource {
  * It never fails: a failed refresh keeps serving the previous ranking, and with none an empty list.
  */
 export class PopularStrategy implements Strategy {
-  readonly name = "POPULAR" as const;
+  readonly name = LAST_RESORT;
   private readonly cache: BackgroundRefresh<Ranking>;
 
   constructor(source: PopularitySource, refreshSeconds: number, log: Logger) {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { STRATEGY_NAMES, type StrategyName } from "../config";
+import { STRATEGY_NAMES, type StrategyName } from "../domain/vocabulary";
 
 /**
  * recommendationId = "<strategy>~<variant>~<id>": opaque to clients, but when they echo it in

@@ -1,4 +1,5 @@
-import type { AbVariant, Config, StrategyName } from "../config";
+import type { AbVariant, Config } from "../config";
+import { LAST_RESORT, type StrategyName } from "../domain/vocabulary";
 import type { Logger } from "../observability/logger";
 import { recordCircuitState, recordFallback, type Metrics } from "../observability/metrics";
 import { awsFailure } from "../shared/aws";
@@ -72,7 +73,7 @@ export class StrategyRouter {
     if (options.breaker) {
       // POPULAR has no breaker: it is the answer of last resort.
       for (const name of strategies.keys()) {
-        if (name !== "POPULAR") this.breakers.set(name, new CircuitBreaker(options.breaker));
+        if (name !== LAST_RESORT) this.breakers.set(name, new CircuitBreaker(options.breaker));
       }
     }
   }
@@ -109,7 +110,7 @@ export class StrategyRouter {
   private async serve({ strategy: chosen, variant }: Choice, call: Call): Promise<ServedList> {
     const skips: Skip[] = [];
     for (const name of this.chain(chosen)) {
-      const isLast = name === "POPULAR";
+      const isLast = name === LAST_RESORT;
       const strategy = this.strategies.get(name);
       if (!strategy) {
         skips.push({ strategy: name, reason: "not_configured" });
@@ -192,7 +193,7 @@ export class StrategyRouter {
   }
 
   private chain(chosen: StrategyName): StrategyName[] {
-    return [...new Set<StrategyName>([chosen, ...this.options.fallback, "POPULAR"])];
+    return [...new Set<StrategyName>([chosen, ...this.options.fallback, LAST_RESORT])];
   }
 
   private async attempt(

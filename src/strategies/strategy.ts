@@ -1,17 +1,5 @@
-import type { StrategyName } from "../config";
-
-/** One recommended item as a strategy returns it: best first. */
-export interface ScoredItemId {
-  itemId: string;
-  score: number;
-}
-
-/** What every strategy must honour: never return an excluded item, and only the asked category. */
-export interface CandidateFilter {
-  /** Items the caller must not get back (seen items, excludeItemIds, the anchor item). */
-  exclude: ReadonlySet<string>;
-  category?: string;
-}
+import type { CandidateFilter, ScoredItemId } from "../domain/ranking";
+import type { StrategyName } from "../domain/vocabulary";
 
 export interface RecommendQuery extends CandidateFilter {
   userId: string;
@@ -79,10 +67,4 @@ export class StrategyUnavailableError extends Error {
     super(`${strategy} unavailable: ${reason}`);
     this.name = "StrategyUnavailableError";
   }
-}
-
-/** Keeps only items the filter allows; shared by strategies that rank candidate lists. */
-export function acceptsItem(filter: CandidateFilter, itemId: string, category: string | undefined): boolean {
-  if (filter.exclude.has(itemId)) return false;
-  return filter.category === undefined || filter.category === category;
 }

@@ -4,7 +4,7 @@ import { createModelStore, ModelHolder } from "../../src/factors/store";
 import { FactorModelStrategy } from "../../src/strategies/factor-model";
 import { StrategyRouter } from "../../src/strategies/router";
 import type { Strategy } from "../../src/strategies/strategy";
-import type { StrategyName } from "../../src/config";
+import type { StrategyName } from "../../src/domain/vocabulary";
 import { createTestApp, type TestApp } from "../support/local-dynamo";
 import {
   startPersonalizeServer,

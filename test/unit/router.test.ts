@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { StrategyName } from "../../src/config";
+import type { StrategyName } from "../../src/domain/vocabulary";
 import { Logger } from "../../src/observability/logger";
 import { StrategyRouter } from "../../src/strategies/router";
 import {

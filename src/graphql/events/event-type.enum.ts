@@ -1,5 +1,6 @@
 import { registerEnumType } from "type-graphql";
-import { EVENT_TYPES, type EventType as EventTypeName } from "../../config";
+import { type EventType as EventTypeName } from "../../domain/vocabulary";
+import { EVENT_TYPES } from "../../domain/vocabulary";
 
 export const EventType = Object.fromEntries(EVENT_TYPES.map((t) => [t, t])) as { [K in EventTypeName]: K };
 

@@ -1,6 +1,6 @@
 import { GraphQLDateTime } from "graphql-scalars";
 import { Field, Float, ID, InputType } from "type-graphql";
-import type { EventType as EventTypeName } from "../../config";
+import type { EventType as EventTypeName } from "../../domain/vocabulary";
 import { EventType } from "./event-type.enum";
 
 @InputType({ description: "One user interaction." })

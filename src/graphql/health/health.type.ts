@@ -1,10 +1,10 @@
 import { Field, Int, ObjectType } from "type-graphql";
-import type { StrategyName } from "../../config";
-import { Strategy } from "../recommendations/strategy.enum";
+import type { StrategyName } from "../../domain/vocabulary";
+import { StrategyEnum } from "../recommendations/strategy.enum";
 
 @ObjectType()
 export class StrategyHealth {
-  @Field(() => Strategy)
+  @Field(() => StrategyEnum)
   name: StrategyName;
 
   @Field(() => Boolean)
@@ -58,7 +58,7 @@ export class Health {
   @Field(() => String)
   version: string;
 
-  @Field(() => Strategy)
+  @Field(() => StrategyEnum)
   defaultStrategy: StrategyName;
 
   @Field(() => Int)

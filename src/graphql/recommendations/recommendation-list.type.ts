@@ -1,7 +1,7 @@
 import { Field, Float, ID, Int, ObjectType } from "type-graphql";
-import type { StrategyName } from "../../config";
+import type { StrategyName } from "../../domain/vocabulary";
 import { Item } from "../items/item.type";
-import { Strategy } from "./strategy.enum";
+import { StrategyEnum } from "./strategy.enum";
 
 // simpleResolvers: the schema has no middlewares or auth checks, so plain fields need no type-graphql
 // resolver of their own; graphql-js reads them directly (tens of fields in every list).
@@ -31,10 +31,10 @@ export class RecommendationList {
   })
   recommendationId: string;
 
-  @Field(() => Strategy, { description: "Who actually answered." })
+  @Field(() => StrategyEnum, { description: "Who actually answered." })
   strategy: StrategyName;
 
-  @Field(() => Strategy, {
+  @Field(() => StrategyEnum, {
     nullable: true,
     description: "The strategy asked first, when it failed or was unavailable.",
   })

@@ -1,12 +1,12 @@
 import { Arg, Ctx, ID, Int, Query, Resolver } from "type-graphql";
-import type { StrategyName } from "../../config";
+import type { StrategyName } from "../../domain/vocabulary";
 import type { ServedList } from "../../strategies/router";
 import type { GraphQLContext } from "../context";
 import { toItem } from "../items/item.type";
 import { ContextEntry } from "./context-entry.input";
 import { ItemFilter } from "./item-filter.input";
 import { RecommendationList } from "./recommendation-list.type";
-import { Strategy } from "./strategy.enum";
+import { StrategyEnum } from "./strategy.enum";
 
 @Resolver(() => RecommendationList)
 export class RecommendationResolver {
@@ -14,7 +14,7 @@ export class RecommendationResolver {
   async recommendations(
     @Arg("userId", () => ID) userId: string,
     @Arg("k", () => Int, { nullable: true, defaultValue: 10, description: "1..100" }) k: number,
-    @Arg("strategy", () => Strategy, {
+    @Arg("strategy", () => StrategyEnum, {
       nullable: true,
       description: "Override the configured strategy (when allowed).",
     })
@@ -37,7 +37,7 @@ export class RecommendationResolver {
   async relatedItems(
     @Arg("itemId", () => ID) itemId: string,
     @Arg("k", () => Int, { nullable: true, defaultValue: 10, description: "1..100" }) k: number,
-    @Arg("strategy", () => Strategy, { nullable: true }) strategy: StrategyName | undefined,
+    @Arg("strategy", () => StrategyEnum, { nullable: true }) strategy: StrategyName | undefined,
     @Arg("filter", () => ItemFilter, { nullable: true }) filter: ItemFilter | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<RecommendationList> {

@@ -1,9 +1,12 @@
 import { registerEnumType } from "type-graphql";
-import { STRATEGY_NAMES, type StrategyName } from "../../config";
+import { STRATEGY_NAMES, type StrategyName } from "../../domain/vocabulary";
 
-export const Strategy = Object.fromEntries(STRATEGY_NAMES.map((s) => [s, s])) as { [K in StrategyName]: K };
+/** The GraphQL enum (named "Strategy" in the schema, a contract); the strategies themselves implement `Strategy` in src/strategies. */
+export const StrategyEnum = Object.fromEntries(STRATEGY_NAMES.map((s) => [s, s])) as {
+  [K in StrategyName]: K;
+};
 
-registerEnumType(Strategy, {
+registerEnumType(StrategyEnum, {
   name: "Strategy",
   description: "Who answers a recommendation request.",
   valuesConfig: {

@@ -1,5 +1,5 @@
 import { Field, Float, Int, ObjectType } from "type-graphql";
-import type { EventType as EventTypeName } from "../../config";
+import type { EventType as EventTypeName } from "../../domain/vocabulary";
 import { EventType } from "../events/event-type.enum";
 
 @ObjectType({ description: "Events of one type attributed to a strategy variant." })

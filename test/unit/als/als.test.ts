@@ -6,7 +6,7 @@ import { als, trainAls } from "../../../src/als/train";
 import type { AlsParams } from "../../../src/als/types";
 import { loadConfig } from "../../../src/config";
 import { evaluateRanker, modelRanker, popularityRanker, splitPerUser } from "../../../src/factors/evaluate";
-import { trainValidateAndPromote } from "../../../src/factors/gate";
+import { trainThroughGate } from "../../../src/jobs/gated-training";
 import { interactionMatrix } from "../../../src/factors/sparse";
 import { createModelStore, ModelLoadError } from "../../../src/factors/store";
 import { tuneFamily } from "../../../src/factors/tune";
@@ -169,10 +169,10 @@ describe("recs tune's search", () => {
     const store = createModelStore(tempDir(), als);
     const tunedParams: AlsParams = { ...params, components: 6, regularization: 3, alpha: 1 };
     const tuned = { params: tunedParams, ndcg: 0.5, trials: 4, tunedAt: new Date(0).toISOString() };
-    await trainValidateAndPromote(data, store, {
+    await trainThroughGate(data, store, {
       params: tunedParams,
       tuned,
-      tolerance: 0.02,
+      allowedNdcgDrop: 0.02,
       force: true,
       keep: 3,
     });

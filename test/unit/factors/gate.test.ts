@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { decide, trainValidateAndPromote } from "../../../src/factors/gate";
+import { decide } from "../../../src/factors/gate";
+import { trainThroughGate } from "../../../src/jobs/gated-training";
 import { interactionMatrix } from "../../../src/factors/sparse";
 import { nmf } from "../../../src/nmf/train";
 import { createModelStore } from "../../../src/factors/store";
@@ -28,12 +29,12 @@ afterEach(() => {
 });
 
 describe("decide", () => {
-  const options = { tolerance: 0.02, force: false };
-  it("promotes a candidate above popularity and within tolerance of latest", () => {
+  const options = { allowedNdcgDrop: 0.02, force: false };
+  it("promotes a candidate above popularity and within allowedNdcgDrop of latest", () => {
     expect(decide(0.3, 0.2, "v1", 0.31, options).promoted).toBe(true);
     expect(decide(0.3, 0.2, undefined, undefined, options).promoted).toBe(true);
   });
-  it("refuses below popularity or more than the tolerance below latest; force overrides", () => {
+  it("refuses below popularity or more than the allowedNdcgDrop below latest; force overrides", () => {
     expect(decide(0.19, 0.2, undefined, undefined, options)).toMatchObject({
       promoted: false,
       reason: expect.stringMatching(/popularity/),
@@ -49,13 +50,13 @@ describe("decide", () => {
   });
 });
 
-describe("trainValidateAndPromote", () => {
+describe("trainThroughGate", () => {
   it("promotes a first good model, records figures in its manifest and prunes", async () => {
     const store = tempStore();
     const lines: string[] = [];
-    const first = await trainValidateAndPromote(data, store, {
+    const first = await trainThroughGate(data, store, {
       params: good,
-      tolerance: 0.02,
+      allowedNdcgDrop: 0.02,
       force: false,
       keep: 1,
       log: (l) => lines.push(l),
@@ -68,10 +69,10 @@ describe("trainValidateAndPromote", () => {
     expect(saved.manifest.metrics?.candidate.ndcg).toBe(first.figures.candidateNdcg);
     expect(lines.join("\n")).toMatch(/promote/);
 
-    // Same data again: within tolerance of the latest, promoted, and the older version pruned.
-    const second = await trainValidateAndPromote(data, store, {
+    // Same data again: within allowedNdcgDrop of the latest, promoted, and the older version pruned.
+    const second = await trainThroughGate(data, store, {
       params: good,
-      tolerance: 0.02,
+      allowedNdcgDrop: 0.02,
       force: false,
       keep: 1,
     });
@@ -83,15 +84,15 @@ describe("trainValidateAndPromote", () => {
 
   it("refuses a worse model against a good latest, leaving latest unchanged; force overrides", async () => {
     const store = tempStore();
-    const base = await trainValidateAndPromote(data, store, {
+    const base = await trainThroughGate(data, store, {
       params: good,
-      tolerance: 0.02,
+      allowedNdcgDrop: 0.02,
       force: false,
       keep: 5,
     });
-    const refused = await trainValidateAndPromote(data, store, {
+    const refused = await trainThroughGate(data, store, {
       params: poor,
-      tolerance: 0.02,
+      allowedNdcgDrop: 0.02,
       force: false,
       keep: 5,
     });
@@ -100,9 +101,9 @@ describe("trainValidateAndPromote", () => {
     expect(await store.latestVersion()).toBe(base.version);
     expect((await store.load(refused.version)).manifest.gate?.promoted).toBe(false);
 
-    const forced = await trainValidateAndPromote(data, store, {
+    const forced = await trainThroughGate(data, store, {
       params: poor,
-      tolerance: 0.02,
+      allowedNdcgDrop: 0.02,
       force: true,
       keep: 5,
     });

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { Logger } from "../../../src/observability/logger";
 import { StrategyRouter } from "../../../src/strategies/router";
 import type { RecommendQuery, Strategy, StrategyResult } from "../../../src/strategies/strategy";
-import type { StrategyName } from "../../../src/config";
+import type { StrategyName } from "../../../src/domain/vocabulary";
 
 const query: RecommendQuery = { userId: "u1", k: 2, exclude: new Set(), interactions: new Map() };
 const items = (...ids: string[]): StrategyResult => ({ items: ids.map((itemId) => ({ itemId, score: 1 })) });
