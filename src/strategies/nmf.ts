@@ -33,6 +33,7 @@ interface Folded {
 /** The in-process matrix-factorization recommender. */
 export class NmfStrategy implements Strategy {
   readonly name = "NMF" as const;
+  readonly inProcess = true;
   /**
    * After a retrain every stored vector is for the old model until the user's next event: without this,
    * each of their requests would fold in again (the costliest step of a request). Reused only for the
