@@ -92,6 +92,7 @@ export class NmfStrategy implements Strategy {
 }
 
 function sameWeights(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
+  if (a === b) return true; // the same state's weights: the service derives them once per state
   if (a.size !== b.size) return false;
   for (const [itemId, weight] of b) if (a.get(itemId) !== weight) return false;
   return true;
