@@ -9,6 +9,7 @@ import { payloadTooLarge, rejection, RejectionCode, type Rejection } from "../se
 import { createWebPages } from "./web-pages";
 
 export const GRAPHQL_PATH = "/graphql";
+const GRAPHQL_URL: Pick<URL, "pathname" | "search"> = { pathname: GRAPHQL_PATH, search: "" };
 
 /**
  * Plain Node http in front of Apollo's executeHTTPGraphQLRequest: no web framework on the hot path,
@@ -18,7 +19,8 @@ export function createNodeHandler(app: App, server: ApolloServer<GraphQLContext>
   const { maxBodyBytes, corsOrigins } = app.config.http;
   const pages = createWebPages(app.config);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    // Most requests are POST /graphql exactly: nothing for the URL parser to do.
+    const url = req.url === GRAPHQL_PATH ? GRAPHQL_URL : new URL(req.url ?? "/", "http://localhost");
     const requestId = randomUUID();
     res.setHeader("x-request-id", requestId);
     applyCors(req, res, corsOrigins);
@@ -55,7 +57,8 @@ export function createNodeHandler(app: App, server: ApolloServer<GraphQLContext>
     });
     if (denied) return void reject(res, denied);
     const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
+    for (const key in req.headers) {
+      const value = req.headers[key];
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
     }
     const response = await server.executeHTTPGraphQLRequest({

@@ -41,8 +41,15 @@ export interface ServedCounter {
   served(recommendationId: string): void;
 }
 
+interface UserHistory {
+  interactions: ReadonlyMap<string, number>;
+  seen: ReadonlySet<string>;
+}
+
 /** Validates requests, turns filters into exclusions and asks the router. */
 export class RecommendationService {
+  private readonly histories = new WeakMap<UserState, UserHistory>();
+
   constructor(
     private readonly router: Router,
     private readonly users: UserStateReader,
@@ -59,9 +66,12 @@ export class RecommendationService {
     const filter = checkFilter(request.filter);
     const context = checkContext(request.context);
     const state = await this.users.get(userId);
-    const interactions = interactionWeights(state);
-    const seen = filter.excludeSeen ? new Set(interactions.keys()) : undefined;
-    const exclude = new Set([...filter.excludeItemIds, ...(seen ?? [])]);
+    const { interactions, seen: seenItems } = this.history(state);
+    const seen = filter.excludeSeen ? seenItems : undefined;
+    const exclude =
+      seen && filter.excludeItemIds.length === 0
+        ? seen
+        : new Set([...filter.excludeItemIds, ...(seen ?? [])]);
     const storedVector =
       state?.vector && state.vectorModel
         ? { modelVersion: state.vectorModel, vector: state.vector }
@@ -98,6 +108,20 @@ export class RecommendationService {
         "POPULAR",
       ),
     );
+  }
+
+  /**
+   * A user's weights and seen items, derived once per state read: the store's states are never changed
+   * once returned (an update writes a new one), and a cached state comes back as the same object.
+   */
+  private history(state: UserState | undefined): UserHistory {
+    if (!state) return { interactions: new Map(), seen: new Set() };
+    let history = this.histories.get(state);
+    if (!history) {
+      const interactions = interactionWeights(state);
+      this.histories.set(state, (history = { interactions, seen: new Set(interactions.keys()) }));
+    }
+    return history;
   }
 
   private async count(list: Promise<ServedList>): Promise<ServedList> {

@@ -15,9 +15,9 @@ export class TtlCache<V> {
     return this.ttlMs > 0;
   }
 
-  lookup(key: string): { value: V } | undefined {
+  lookup(key: string): { readonly value: V } | undefined {
     const entry = this.entries.get(key);
-    return entry && entry.expiresAt > this.now() ? { value: entry.value } : undefined;
+    return entry && entry.expiresAt > this.now() ? entry : undefined;
   }
 
   set(key: string, value: V): void {
@@ -36,9 +36,10 @@ export class TtlCache<V> {
     if (!this.enabled) return load([...ids]);
     const found = new Map<string, V>();
     const missing: string[] = [];
+    const now = this.now(); // one clock read for the whole list
     for (const id of new Set(ids)) {
-      const hit = this.lookup(id);
-      if (hit) found.set(id, hit.value);
+      const entry = this.entries.get(id);
+      if (entry && entry.expiresAt > now) found.set(id, entry.value);
       else missing.push(id);
     }
     if (missing.length) {

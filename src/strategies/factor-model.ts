@@ -33,6 +33,7 @@ interface Folded {
 
 /** An in-process factor model (NMF or ALS): one class, the family's model store behind it. */
 export class FactorModelStrategy implements Strategy {
+  readonly inProcess = true;
   /**
    * After a retrain every stored vector is for the old model until the user's next event: without this,
    * each of their requests would fold in again (the costliest step of a request). Reused only for the
@@ -94,6 +95,7 @@ export class FactorModelStrategy implements Strategy {
 }
 
 function sameWeights(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
+  if (a === b) return true; // the same state's weights: the service derives them once per state
   if (a.size !== b.size) return false;
   for (const [itemId, weight] of b) if (a.get(itemId) !== weight) return false;
   return true;

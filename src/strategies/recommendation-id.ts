@@ -15,7 +15,8 @@ export interface RecommendationRef {
 }
 
 export function formatRecommendationId(strategy: StrategyName, variant: string, externalId?: string): string {
-  return [strategy, variant.replaceAll(SEPARATOR, "-"), externalId ?? randomUUID()].join(SEPARATOR);
+  const id = externalId ?? randomUUID();
+  return `${strategy}${SEPARATOR}${variant.replaceAll(SEPARATOR, "-")}${SEPARATOR}${id}`;
 }
 
 export function parseRecommendationId(recommendationId: string): RecommendationRef | undefined {

@@ -54,6 +54,9 @@ export interface Skip {
 
 type Call = (strategy: Strategy, signal: AbortSignal) => Promise<StrategyResult>;
 
+/** The signal of calls that nothing cancels (the last resort, in-process strategies). */
+const NEVER_ABORTED = new AbortController().signal;
+
 interface Choice {
   strategy: StrategyName;
   variant: string;
@@ -62,6 +65,8 @@ interface Choice {
 export class StrategyRouter {
   private readonly breakers = new Map<StrategyName, CircuitBreaker>();
   private readonly split: AbSplit | undefined;
+  /** The fallback chain of each chosen strategy, built once rather than per request. */
+  private readonly chains = new Map<StrategyName, StrategyName[]>();
 
   constructor(
     private readonly strategies: ReadonlyMap<StrategyName, Strategy>,
@@ -182,7 +187,7 @@ export class StrategyRouter {
   /** The end of the chain answers without a timeout and, if it ever throws, with an empty list. */
   private async lastResort(strategy: Strategy, call: Call): Promise<StrategyResult> {
     try {
-      return await call(strategy, new AbortController().signal);
+      return await call(strategy, NEVER_ABORTED);
     } catch (error) {
       this.log.error("last-resort strategy failed; serving an empty list", {
         strategy: strategy.name,
@@ -193,7 +198,12 @@ export class StrategyRouter {
   }
 
   private chain(chosen: StrategyName): StrategyName[] {
-    return [...new Set<StrategyName>([chosen, ...this.options.fallback, LAST_RESORT])];
+    let chain = this.chains.get(chosen);
+    if (!chain) {
+      chain = [...new Set<StrategyName>([chosen, ...this.options.fallback, LAST_RESORT])];
+      this.chains.set(chosen, chain);
+    }
+    return chain;
   }
 
   private async attempt(
@@ -202,24 +212,28 @@ export class StrategyRouter {
     isLast: boolean,
   ): Promise<{ result: StrategyResult } | { skip: Skip }> {
     if (isLast) return { result: await this.lastResort(strategy, call) };
-    const controller = new AbortController();
+    const controller = strategy.inProcess ? undefined : new AbortController();
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(
-        () => resolve("timeout"),
-        this.options.timeouts?.[strategy.name] ?? this.options.timeoutMs,
-      );
-    });
     try {
-      const result = await Promise.race([call(strategy, controller.signal), timeout]);
+      const result = controller
+        ? await Promise.race([
+            call(strategy, controller.signal),
+            new Promise<"timeout">((resolve) => {
+              timer = setTimeout(
+                () => resolve("timeout"),
+                this.options.timeouts?.[strategy.name] ?? this.options.timeoutMs,
+              );
+            }),
+          ])
+        : await call(strategy, NEVER_ABORTED);
       if (result === "timeout") {
-        controller.abort(); // the SDK call is cancelled, not left running
+        controller?.abort(); // the SDK call is cancelled, not left running
         return { skip: { strategy: strategy.name, reason: "timeout" } };
       }
       if (result.items.length === 0) return { skip: { strategy: strategy.name, reason: "empty" } };
       return { result };
     } catch (error) {
-      controller.abort();
+      controller?.abort();
       const reason = failureReason(error);
       if (reason !== "unavailable")
         this.log.warn(reason === "error" ? "strategy failed" : "strategy's service refused the request", {

@@ -47,6 +47,11 @@ export interface RecordedEvent {
 
 export interface Strategy {
   readonly name: StrategyName;
+  /**
+   * Answers from memory, without I/O: the router runs it without a timeout race or an abort signal of
+   * its own, since a timer could not fire before a call that never yields anyway.
+   */
+  readonly inProcess?: boolean;
   status(): StrategyStatus;
   recommend(query: RecommendQuery, signal: AbortSignal): Promise<StrategyResult>;
   related(query: RelatedQuery, signal: AbortSignal): Promise<StrategyResult>;

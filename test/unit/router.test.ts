@@ -105,6 +105,15 @@ describe("StrategyRouter", () => {
     expect((await r.recommend(query)).strategy).toBe("NMF");
   });
 
+  it("runs an in-process strategy without a timeout race: its answer is served however long it took", async () => {
+    const inProcess: Strategy = {
+      ...strategy("NMF", () => new Promise((resolve) => setTimeout(() => resolve(items("n")), 40))),
+      inProcess: true,
+    };
+    const served = await router([inProcess, popular], "NMF", 10).recommend(query);
+    expect(served).toMatchObject({ strategy: "NMF", items: [{ itemId: "n" }] });
+  });
+
   it("honours a per-request strategy and walks the configured fallback chain in order", async () => {
     const calls: string[] = [];
     const failing = (name: StrategyName) =>

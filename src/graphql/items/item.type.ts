@@ -21,6 +21,12 @@ export class Item {
 
 export function toItem(item: CatalogItem | null): Item | null {
   if (!item) return null;
-  const { itemId, ...fields } = item;
-  return { id: itemId, ...fields };
+  // Field by field: cheaper than a rest and a spread for every listed item.
+  return {
+    id: item.itemId,
+    title: item.title,
+    category: item.category,
+    price: item.price,
+    imageUrl: item.imageUrl,
+  };
 }

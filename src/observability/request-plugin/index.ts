@@ -68,8 +68,17 @@ function report<TContext extends ObservedContext>(
   else contextValue.log.info("graphql request", fields);
 }
 
+/** Apollo reuses the parsed document of a repeated query, so each operation is labelled once. */
+const labels = new WeakMap<OperationDefinitionNode, string>();
+
 /** "recommendations" or "health,item": bounded by the schema, whatever the client sends. */
 function rootFields(operation: OperationDefinitionNode): string {
+  let label = labels.get(operation);
+  if (label === undefined) labels.set(operation, (label = labelOf(operation)));
+  return label;
+}
+
+function labelOf(operation: OperationDefinitionNode): string {
   const names = operation.selectionSet.selections.flatMap((s) => (s.kind === "Field" ? [s.name.value] : []));
   return names.length ? [...new Set(names)].sort().join(",") : operation.operation;
 }
