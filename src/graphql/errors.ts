@@ -15,7 +15,8 @@ export const ErrorCode = {
 } as const;
 
 // Validation errors about a literal argument value are bad input, not a bad document:
-// a client gets the same code whether it inlined the value or sent it as a variable.
+// a client gets the same code whether it inlined the value or sent it as a variable. graphql-js 16
+// marks them with nothing but their text (ValuesOfCorrectTypeRule), so the text is what is matched.
 const BAD_VALUE_MESSAGES =
   /^(Expected value of type|Value ".*" does not exist in|(Int|Float|String|Boolean|ID) cannot represent|Field ".*" of required type|Expected type)/;
 
