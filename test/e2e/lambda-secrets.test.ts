@@ -1,6 +1,3 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
@@ -8,8 +5,7 @@ import { loadConfig } from "../../src/config";
 import { seedDemoData } from "../../src/jobs/seed";
 import { userIdPseudonymiser } from "../../src/security/pseudonymise";
 import { ensureTables } from "../../src/store/tables";
-import { httpApiEvent } from "../support/lambda-events";
-import { localDynamo } from "../support/local-dynamo";
+import { httpApiEvent, setLambdaEnvironment } from "../support/lambda-events";
 import { startSsmServer, type SsmTestServer } from "../support/ssm-server";
 
 /**
@@ -33,18 +29,7 @@ beforeAll(async () => {
   ssm = await startSsmServer();
   ssm.put("/recs/test/api-keys", "key-1");
   ssm.put("/recs/test/user-id-hmac-key", "hmac-1");
-  const dynamo = await localDynamo();
-  Object.assign(process.env, {
-    AWS_LAMBDA_FUNCTION_NAME: "recs-test",
-    STAGE: "test",
-    LOG_LEVEL: "silent",
-    DYNAMODB_ENDPOINT: dynamo.endpoint,
-    ITEMS_TABLE: "secrets-items",
-    EVENTS_TABLE: "secrets-events",
-    USERS_TABLE: "secrets-users",
-    STATS_TABLE: "secrets-stats",
-    MODEL_URI: fs.mkdtempSync(path.join(os.tmpdir(), "recs-secrets-models-")),
-    METRICS_SINK: "off",
+  await setLambdaEnvironment("secrets", {
     API_KEYS_PARAMETER: "/recs/test/api-keys",
     USER_ID_HMAC_KEY_PARAMETER: "/recs/test/user-id-hmac-key",
     SECRETS_MAX_AGE_SECONDS: "60",

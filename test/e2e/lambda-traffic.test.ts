@@ -1,6 +1,3 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
@@ -8,8 +5,7 @@ import { loadConfig } from "../../src/config";
 import { ensureTables } from "../../src/store/tables";
 import { createDocumentClient } from "../../src/store/dynamo";
 import { countEvents } from "../support/gateway-on-dynalite";
-import { httpApiEvent } from "../support/lambda-events";
-import { localDynamo } from "../support/local-dynamo";
+import { httpApiEvent, setLambdaEnvironment } from "../support/lambda-events";
 import { startPersonalizeServer, type PersonalizeServer } from "../support/personalize-server";
 
 type Handler = typeof import("../../src/lambda").handler;
@@ -43,18 +39,7 @@ function forwardedIds(): Map<string, number> {
 
 beforeAll(async () => {
   personalize = await startPersonalizeServer();
-  const dynamo = await localDynamo();
-  Object.assign(process.env, {
-    AWS_LAMBDA_FUNCTION_NAME: "recs-traffic-test",
-    STAGE: "test",
-    LOG_LEVEL: "silent",
-    DYNAMODB_ENDPOINT: dynamo.endpoint,
-    ITEMS_TABLE: "traffic-items",
-    EVENTS_TABLE: "traffic-events",
-    USERS_TABLE: "traffic-users",
-    STATS_TABLE: "traffic-stats",
-    MODEL_URI: fs.mkdtempSync(path.join(os.tmpdir(), "recs-traffic-models-")),
-    METRICS_SINK: "off",
+  await setLambdaEnvironment("traffic", {
     PERSONALIZE_TRACKING_ID: "tracker-1",
     PERSONALIZE_EVENTS_ENDPOINT_URL: personalize.url,
     FLUSH_DEADLINE_MS: "20",

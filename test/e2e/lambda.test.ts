@@ -1,6 +1,3 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -8,8 +5,7 @@ import { createApp } from "../../src/app";
 import { loadConfig } from "../../src/config";
 import { seedDemoData } from "../../src/jobs/seed";
 import { ensureTables } from "../../src/store/tables";
-import { httpApiEvent } from "../support/lambda-events";
-import { localDynamo } from "../support/local-dynamo";
+import { httpApiEvent, setLambdaEnvironment } from "../support/lambda-events";
 
 type Handler = typeof import("../../src/lambda").handler;
 type RetrainHandler = typeof import("../../src/retrain").handler;
@@ -27,24 +23,11 @@ function httpEvent(body: unknown, headers: Record<string, string> = {}) {
 }
 
 beforeAll(async () => {
-  // Environment as serverless.yml sets it, with dynalite standing in for DynamoDB.
-  const dynamo = await localDynamo();
-  const env = {
-    AWS_LAMBDA_FUNCTION_NAME: "recs-test",
-    STAGE: "test",
-    LOG_LEVEL: "silent",
-    DYNAMODB_ENDPOINT: dynamo.endpoint,
-    ITEMS_TABLE: "lambda-items",
-    EVENTS_TABLE: "lambda-events",
-    USERS_TABLE: "lambda-users",
-    STATS_TABLE: "lambda-stats",
-    MODEL_URI: fs.mkdtempSync(path.join(os.tmpdir(), "recs-lambda-models-")),
-    METRICS_SINK: "off",
+  await setLambdaEnvironment("lambda", {
     NMF_COMPONENTS: "16",
     // As serverless.yml sets it with the `dashboard` parameter on.
     DASHBOARD: "true",
-  };
-  Object.assign(process.env, env);
+  });
   const setup = createApp(loadConfig());
   await ensureTables(setup.db, setup.config.dynamo.tables);
   await seedDemoData(setup, { users: 300, items: 400, seed: 3 });

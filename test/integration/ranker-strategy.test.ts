@@ -85,6 +85,13 @@ let endpoint: LocalEndpoint;
 const apps: TestApp[] = [];
 const closers: Array<{ close(): Promise<void> }> = [];
 
+/**
+ * Which strategy answers must not depend on how fast a loaded test machine is: a cold app's first
+ * request reads features, categories and the endpoint, so the timeouts are generous unless a test
+ * sets its own.
+ */
+const UNHURRIED = { STRATEGY_TIMEOUT_MS: "10000", SAGEMAKER_TIMEOUT_MS: "10000" };
+
 /** Another app on the seeded tables, with its own strategy settings. */
 async function appWith(env: Record<string, string>): Promise<TestApp> {
   const { tables } = seeded.config.dynamo;
@@ -94,6 +101,7 @@ async function appWith(env: Record<string, string>): Promise<TestApp> {
     USERS_TABLE: tables.users,
     STATS_TABLE: tables.stats,
     RECS_STRATEGY: "SAGEMAKER_XGBOOST",
+    ...UNHURRIED,
     ...env,
   });
   apps.push(t);
@@ -105,6 +113,7 @@ beforeAll(async () => {
     RECS_STRATEGY: "SAGEMAKER_XGBOOST",
     XGBOOST_MODEL_URI: modelPath,
     SAGEMAKER_CANDIDATES: "250",
+    ...UNHURRIED,
   });
   apps.push(seeded);
   const { app } = seeded;

@@ -1,4 +1,8 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { localDynamo } from "./local-dynamo";
 
 /** An API Gateway HTTP API (payload 2.0) event for POST or GET /graphql (or `path`), as the Lambda receives it. */
 export function httpApiEvent(options: {
@@ -31,4 +35,26 @@ export function httpApiEvent(options: {
     body: options.body,
     isBase64Encoded: options.isBase64Encoded ?? false,
   };
+}
+
+/**
+ * The environment serverless.yml gives the functions, with dynalite standing in for DynamoDB and tables
+ * and a model folder of their own (`name`), set on process.env; `extra` adds a test's own settings. The
+ * tables are created, so the handler modules can be imported next.
+ */
+export async function setLambdaEnvironment(name: string, extra: Record<string, string> = {}): Promise<void> {
+  const dynamo = await localDynamo();
+  Object.assign(process.env, {
+    AWS_LAMBDA_FUNCTION_NAME: `recs-${name}`,
+    STAGE: "test",
+    LOG_LEVEL: "silent",
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    ITEMS_TABLE: `${name}-items`,
+    EVENTS_TABLE: `${name}-events`,
+    USERS_TABLE: `${name}-users`,
+    STATS_TABLE: `${name}-stats`,
+    MODEL_URI: mkdtempSync(join(tmpdir(), `recs-${name}-models-`)),
+    METRICS_SINK: "off",
+    ...extra,
+  });
 }
