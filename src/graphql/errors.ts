@@ -1,8 +1,8 @@
-import type { GraphQLFormattedError } from "graphql";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { InputError } from "../domain/errors";
 import { StoreUnavailableError } from "../recommend/errors";
-import { isQueryLimitError } from "../security/query-limits";
+import { isQueryLimitError, QUERY_LIMIT_CODE } from "../security/query-limits";
 
 /** Stable error codes clients can switch on (extensions.code). */
 export const ErrorCode = {
@@ -11,7 +11,7 @@ export const ErrorCode = {
   GRAPHQL_VALIDATION_FAILED: "GRAPHQL_VALIDATION_FAILED",
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
   /** A document over a graphql-armor limit (depth, aliases, tokens, directives, cost). */
-  QUERY_LIMIT_EXCEEDED: "QUERY_LIMIT_EXCEEDED",
+  QUERY_LIMIT_EXCEEDED: QUERY_LIMIT_CODE,
 } as const;
 
 // Validation errors about a literal argument value are bad input, not a bad document:
@@ -42,7 +42,7 @@ export function formatError(production: boolean) {
         extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryable: true },
       };
     }
-    if (isQueryLimitError(formatted.message)) {
+    if (error instanceof GraphQLError && isQueryLimitError(error)) {
       return { message: formatted.message, extensions: { code: ErrorCode.QUERY_LIMIT_EXCEEDED } };
     }
     const code = formatted.extensions?.code;

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
-import type { ParseOptions, ValidationRule } from "graphql";
+import { GraphQLError, type ParseOptions, type ValidationContext, type ValidationRule } from "graphql";
 
 /**
  * Document limits (graphql-armor 3.2.0; max-depth 2.4.2 carries the fixes for the fragment-cache and
@@ -23,25 +23,36 @@ export interface QueryLimitProtection {
   parseOptions: ParseOptions;
 }
 
+export const QUERY_LIMIT_CODE = "QUERY_LIMIT_EXCEEDED";
+
+/**
+ * Armor hands each rejection to onReject; it is reported carrying its code, so the transport knows it
+ * by that code rather than by its text (armor's own reporter would mark it BAD_USER_INPUT).
+ */
+const reportLimit = (context: ValidationContext | null, error: GraphQLError) =>
+  context?.reportError(new GraphQLError(error.message, { extensions: { code: QUERY_LIMIT_CODE } }));
+const reported = () => ({ onReject: [reportLimit], propagateOnRejection: false });
+
 export function queryLimitProtection(): QueryLimitProtection {
   const { plugins, validationRules } = new ApolloArmor({
-    maxDepth: { n: QUERY_LIMITS.maxDepth, ignoreIntrospection: true },
-    maxAliases: { n: QUERY_LIMITS.maxAliases },
+    maxDepth: { n: QUERY_LIMITS.maxDepth, ignoreIntrospection: true, ...reported() },
+    maxAliases: { n: QUERY_LIMITS.maxAliases, ...reported() },
     // armor's Apollo token plugin throws from parsingDidStart, which Apollo answers with a 500;
     // graphql-js's own parser limit gives the same protection as a clean 400 parse error.
     maxTokens: { enabled: false },
-    maxDirectives: { n: QUERY_LIMITS.maxDirectives },
-    costLimit: { maxCost: QUERY_LIMITS.maxCost, ignoreIntrospection: true },
+    maxDirectives: { n: QUERY_LIMITS.maxDirectives, ...reported() },
+    costLimit: { maxCost: QUERY_LIMITS.maxCost, ignoreIntrospection: true, ...reported() },
     blockFieldSuggestion: { enabled: true },
   }).protect();
   return { plugins, validationRules, parseOptions: { maxTokens: QUERY_LIMITS.maxTokens } };
 }
 
-// graphql-armor reports its limits as "Syntax Error: <what> limit of N exceeded", graphql-js its token
-// limit as "Syntax Error: Document contains more that N tokens" (sic, graphql 16): one code for all of them.
-const LIMIT_MESSAGE =
-  /^Syntax Error: ((Query depth|Aliases|Query Cost|Directives) limit of \d+ exceeded|Document contains more tha[nt] \d+ tokens)/;
+// graphql-js reports its token limit as a parse error whose text alone says so ("Document contains more
+// that N tokens", sic, in graphql 16): the one limit matched by message.
+const TOKEN_LIMIT = /^Syntax Error: Document contains more tha[nt] \d+ tokens/;
 
-export function isQueryLimitError(message: string): boolean {
-  return LIMIT_MESSAGE.test(message);
+/** A document over a limit: raised by armor (Apollo wraps it as the original error) or graphql-js's parser. */
+export function isQueryLimitError(error: GraphQLError): boolean {
+  const reportedError = (error.originalError as GraphQLError | undefined) ?? error;
+  return reportedError.extensions?.code === QUERY_LIMIT_CODE || TOKEN_LIMIT.test(error.message);
 }

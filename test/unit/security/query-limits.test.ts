@@ -1,4 +1,4 @@
-import { getIntrospectionQuery, parse, specifiedRules, validate } from "graphql";
+import { getIntrospectionQuery, GraphQLError, parse, specifiedRules, validate } from "graphql";
 import { describe, expect, it } from "vitest";
 import { buildGatewaySchema } from "../../../src/graphql/schema";
 import { isQueryLimitError, QUERY_LIMITS, queryLimitProtection } from "../../../src/security/query-limits";
@@ -6,8 +6,8 @@ import { isQueryLimitError, QUERY_LIMITS, queryLimitProtection } from "../../../
 const schema = buildGatewaySchema();
 const { validationRules } = queryLimitProtection();
 
-function limitErrors(query: string): string[] {
-  return validate(schema, parse(query), [...specifiedRules, ...validationRules]).map((e) => e.message);
+function limitErrors(query: string): GraphQLError[] {
+  return [...validate(schema, parse(query), [...specifiedRules, ...validationRules])];
 }
 
 /** The schema has no recursive type: depth is built with nested inline fragments on Item. */
@@ -15,7 +15,7 @@ const deepItem = (levels: number) =>
   `{ recommendations(userId: "u") { items { item { ${"... on Item { ".repeat(levels)}id${" }".repeat(levels)} } } } }`;
 
 const tooDeep = (query: string) =>
-  limitErrors(query).some((m) => m.startsWith("Syntax Error: Query depth limit"));
+  limitErrors(query).some((e) => e.message.startsWith("Syntax Error: Query depth limit"));
 
 describe("query limits (graphql-armor)", () => {
   it("accepts the operations frontends use and Sandbox's introspection query", () => {
@@ -63,6 +63,19 @@ describe("query limits (graphql-armor)", () => {
       { length: 14 },
       (_, i) => `r${i}: recommendations(userId: "u") { items { item { id title category } } }`,
     );
-    expect(limitErrors(`{ ${fields.join(" ")} }`).some((m) => /Cost limit/.test(m))).toBe(true);
+    expect(
+      limitErrors(`{ ${fields.join(" ")} }`).some(
+        (e) => /Cost limit/.test(e.message) && isQueryLimitError(e),
+      ),
+    ).toBe(true);
+  });
+
+  it("knows armor's rejections by who raised them, not by their text; graphql-js's token limit by its text", () => {
+    expect(
+      isQueryLimitError(new GraphQLError("Syntax Error: Query depth limit of 8 exceeded, found 9.")),
+    ).toBe(false);
+    expect(
+      isQueryLimitError(new GraphQLError("Syntax Error: Document contains more that 2000 tokens.")),
+    ).toBe(true);
   });
 });
