@@ -11,6 +11,7 @@ import { startLocalEndpoint, type LocalEndpoint } from "../../tools/local-sagema
 import { createTestApp, type TestApp } from "../support/local-dynamo";
 import { startStubServer, type StubReply, type StubServer } from "../support/stub-http-server";
 import { countBatchGets } from "../support/count-calls";
+import { xgbModelJson } from "../support/random-xgb-model";
 
 const ITEMS = 300;
 const DAY = 86_400_000;
@@ -26,25 +27,10 @@ function modelJson(featureCount = FEATURES.length): object {
     default_left: [1, 0, 0],
     split_type: [0, 0, 0],
   });
-  return {
-    version: [1, 7, 4],
-    learner: {
-      learner_model_param: {
-        base_score: "5E-1",
-        num_feature: String(featureCount),
-        num_class: "0",
-        num_target: "1",
-      },
-      objective: { name: "binary:logistic" },
-      gradient_booster: {
-        name: "gbtree",
-        model: {
-          tree_info: [0, 0],
-          trees: [stump("ui_category_share", 0.3, -1, 1), stump("i_distinct_users", 1.5, -0.5, 0.5)],
-        },
-      },
-    },
-  };
+  return xgbModelJson(featureCount, [
+    stump("ui_category_share", 0.3, -1, 1),
+    stump("i_distinct_users", 1.5, -0.5, 0.5),
+  ]);
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sagemaker-strategy-"));

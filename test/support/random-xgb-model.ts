@@ -30,22 +30,24 @@ export function randomXgbModelJson(shape: {
     }
     return t;
   };
+  return xgbModelJson(shape.features, Array.from({ length: shape.trees }, tree));
+}
+
+/** XGBoost's save_model JSON for binary:logistic around the given trees (one output group). */
+export function xgbModelJson(featureCount: number, trees: object[]): object {
   return {
     version: [1, 7, 4],
     learner: {
       learner_model_param: {
         base_score: "5E-1",
-        num_feature: String(shape.features),
+        num_feature: String(featureCount),
         num_class: "0",
         num_target: "1",
       },
       objective: { name: "binary:logistic" },
       gradient_booster: {
         name: "gbtree",
-        model: {
-          tree_info: new Array(shape.trees).fill(0),
-          trees: Array.from({ length: shape.trees }, tree),
-        },
+        model: { tree_info: new Array(trees.length).fill(0), trees },
       },
     },
   };
