@@ -1,7 +1,8 @@
 import { modelOf, type ModelFamily, type TrainOptions } from "../factors/family";
-import { gramOf, type FactorModel } from "../factors/model";
+import type { FactorModel } from "../factors/model";
 import { seededRandom } from "../factors/random";
 import { compact, type InteractionMatrix } from "../factors/sparse";
+import { align16, instantiateKernels, type Kernels } from "../nmf/wasm-kernels";
 import { alsFoldIn, cholesky, choleskySolve, solveWithFactor } from "./solve";
 import type { AlsParams } from "./types";
 
@@ -33,25 +34,31 @@ export function trainAls(
   const resolved: AlsParams = { components: k, iterations, regularization, alpha, seed };
   const m = matrix.userIds.length;
   const n = matrix.itemIds.length;
+  const space = new AlsWorkspace(matrix, k);
   const random = seededRandom(seed);
   // Small random starts (Rendle et al. 2021: σ ≈ 0.1/√k) break the symmetry without dominating λ.
-  const X = gaussian(m * k, 0.1 / Math.sqrt(k), random);
-  const Y = gaussian(n * k, 0.1 / Math.sqrt(k), random);
-  const byUsers = { ptr: matrix.rowPtr, idx: matrix.colIdx, values: matrix.values };
-  const byItems = { ptr: matrix.colPtr, idx: matrix.rowIdx, values: matrix.columnValues };
+  space.setRows(space.X, gaussian(m * k, 0.1 / Math.sqrt(k), random));
+  space.setRows(space.Y, gaussian(n * k, 0.1 / Math.sqrt(k), random));
   let loss = NaN;
   // YᵀY serves the loss of one epoch and the user pass of the next (Y does not change in between).
-  let gramY = gramOf(Y, n, k);
+  let gramY = space.gram(space.Y);
   for (let iteration = 1; iteration <= iterations; iteration++) {
-    solveRows(X, Y, gramY, byUsers, k, resolved);
-    solveRows(Y, X, gramOf(X, m, k), byItems, k, resolved);
-    gramY = gramOf(Y, n, k);
-    loss = implicitLoss(X, Y, gramY, byUsers, k, resolved);
+    space.solveRows(space.X, space.Y, gramY, space.byUsers, resolved);
+    space.solveRows(space.Y, space.X, space.gram(space.X), space.byItems, resolved);
+    gramY = space.gram(space.Y);
+    // The loss costs about a tenth of an epoch: only for a progress report and the manifest.
+    if (options.onProgress || iteration === iterations)
+      loss = implicitLoss(space.X, space.Y, gramY, space.byUsers, space.width, resolved);
     options.onProgress?.({ iteration, loss, elapsedMs: Date.now() - started });
   }
   return modelOf(
     als,
-    { userIds: matrix.userIds, itemIds: matrix.itemIds, userFactors: X, itemFactors: Y },
+    {
+      userIds: matrix.userIds,
+      itemIds: matrix.itemIds,
+      userFactors: space.rowsOf(space.X),
+      itemFactors: space.rowsOf(space.Y),
+    },
     resolved,
     {
       users: m,
@@ -78,6 +85,15 @@ export const als: ModelFamily<AlsParams> = {
   train: trainAls,
 };
 
+/**
+ * Whether a row of this many entries is solved exactly (Woodbury) rather than by CG steps: n² k + n³/3
+ * against about 4 (k² + 2 n k), which the kernel runs several times faster than plain loops; the
+ * crossover measured at k = 64 and 128 is near n² = k/4.
+ */
+export function solvedExactly(entries: number, k: number): boolean {
+  return entries * entries <= k / 4;
+}
+
 /** One side of the interactions in compressed rows: a row's other-side indexes and weights. */
 interface Rows {
   ptr: Int32Array;
@@ -86,70 +102,117 @@ interface Rows {
 }
 
 /**
- * Updates every row of X (rows x k) against the fixed Y (its Gram matrix YᵀY given), solving
- *   (M + Σ α·w·y·yᵀ) x = Σ (1 + α·w)·y,   M = YᵀY + λI,
- * where the sums run over the row's entries only. A row of few entries (most items, light users) is
- * solved exactly through the Woodbury identity with M⁻¹, shared by every row of the pass; the
- * others take a few conjugate-gradient steps.
+ * The factors, the Gram matrix and both sides of the interactions in the memory of the WebAssembly
+ * kernels, whose f64x2 conjugate-gradient steps are the hot loop. Rows are `width` Float64s: k
+ * rounded up to a multiple of 4 (the kernel's 32 bytes); the padding columns start at zero and stay
+ * zero (their entries of the right-hand side and of the Gram matrix are zero).
  */
-function solveRows(
-  X: Float64Array,
-  Y: Float64Array,
-  gram: Float64Array,
-  rows: Rows,
-  k: number,
-  p: AlsParams,
-): void {
-  const woodbury = p.alpha > 0 ? new LowRankSolver(gram, Y, k, p.regularization) : undefined;
-  const { ptr, idx, values } = rows;
-  const r = new Float64Array(k);
-  const dir = new Float64Array(k);
-  const Ad = new Float64Array(k);
-  const count = ptr.length - 1;
-  for (let row = 0; row < count; row++) {
-    const x = X.subarray(row * k, (row + 1) * k);
-    const entries = ptr[row + 1]! - ptr[row]!;
-    // n² k + n³/3 for Woodbury against about 4 k² for the CG steps.
-    if (woodbury && entries * entries <= 4 * k) {
-      woodbury.solve(
-        idx.subarray(ptr[row]!, ptr[row + 1]!),
-        values.subarray(ptr[row]!, ptr[row + 1]!),
+class AlsWorkspace {
+  readonly width: number;
+  readonly X: Float64Array;
+  readonly Y: Float64Array;
+  readonly byUsers: Rows;
+  readonly byItems: Rows;
+  private readonly kernels: Kernels;
+  private readonly gramOut: Float64Array;
+  private readonly scratch: number;
+
+  constructor(
+    matrix: InteractionMatrix,
+    private readonly k: number,
+  ) {
+    this.width = Math.ceil(k / 4) * 4;
+    const rowBytes = this.width * 8;
+    const nnz = matrix.values.length;
+    const layout = [
+      matrix.userIds.length * rowBytes, // X
+      matrix.itemIds.length * rowBytes, // Y
+      this.width * rowBytes, // the Gram matrix
+      3 * rowBytes, // the kernel's scratch rows
+      nnz * 8, // values by users
+      nnz * 8, // values by items
+      nnz * 4, // item indexes by users
+      nnz * 4, // user indexes by items
+    ];
+    const at = layout.map((_, i) => layout.slice(0, i).reduce((sum, bytes) => sum + align16(bytes), 0));
+    this.kernels = instantiateKernels(at[7]! + layout[7]!);
+    const { buffer } = this.kernels.memory;
+    this.X = new Float64Array(buffer, at[0], matrix.userIds.length * this.width);
+    this.Y = new Float64Array(buffer, at[1], matrix.itemIds.length * this.width);
+    this.gramOut = new Float64Array(buffer, at[2], this.width * this.width);
+    this.scratch = at[3]!;
+    const side = (ptr: Int32Array, idx: Int32Array, values: Float64Array, v: number, i: number): Rows => {
+      const rows = {
+        ptr,
+        idx: new Int32Array(buffer, at[i], nnz),
+        values: new Float64Array(buffer, at[v], nnz),
+      };
+      rows.idx.set(idx);
+      rows.values.set(values);
+      return rows;
+    };
+    this.byUsers = side(matrix.rowPtr, matrix.colIdx, matrix.values, 4, 6);
+    this.byItems = side(matrix.colPtr, matrix.rowIdx, matrix.columnValues, 5, 7);
+  }
+
+  /** Writes rows of k values into the padded rows of `into`. */
+  setRows(into: Float64Array, rows: Float64Array): void {
+    const { k, width } = this;
+    for (let r = 0; r < rows.length / k; r++) into.set(rows.subarray(r * k, (r + 1) * k), r * width);
+  }
+
+  /** The rows of k values (padding dropped). */
+  rowsOf(from: Float64Array): Float64Array {
+    const { k, width } = this;
+    const out = new Float64Array((from.length / width) * k);
+    for (let r = 0; r < from.length / width; r++) out.set(from.subarray(r * width, r * width + k), r * k);
+    return out;
+  }
+
+  /** FᵀF for X or Y: a view over the kernel memory, overwritten by the next call. */
+  gram(F: Float64Array): Float64Array {
+    this.gramOut.fill(0);
+    const rows = F.length / this.width;
+    if (rows > 0) this.kernels.gram(F.byteOffset, rows, this.width, this.width * 8, this.gramOut.byteOffset);
+    return this.gramOut;
+  }
+
+  /**
+   * Updates every row of X against the fixed Y (its Gram matrix YᵀY given), solving
+   *   (M + Σ α·w·y·yᵀ) x = Σ (1 + α·w)·y,   M = YᵀY + λI,
+   * where the sums run over the row's entries only. A row of few entries (most items, light
+   * users) is solved exactly through the Woodbury identity with M⁻¹, shared by every row of the
+   * pass; the others take a few conjugate-gradient steps in the kernel.
+   */
+  solveRows(X: Float64Array, Y: Float64Array, gram: Float64Array, rows: Rows, p: AlsParams): void {
+    const { width } = this;
+    const rowBytes = width * 8;
+    const woodbury = p.alpha > 0 ? new LowRankSolver(gram, Y, width, p.regularization) : undefined;
+    const { ptr, idx, values } = rows;
+    for (let row = 0; row < ptr.length - 1; row++) {
+      const entries = ptr[row + 1]! - ptr[row]!;
+      if (woodbury && solvedExactly(entries, this.k)) {
+        woodbury.solve(
+          idx.subarray(ptr[row]!, ptr[row + 1]!),
+          values.subarray(ptr[row]!, ptr[row + 1]!),
+          p.alpha,
+          X.subarray(row * width, (row + 1) * width),
+        );
+        continue;
+      }
+      this.kernels.alsRow(
+        X.byteOffset + row * rowBytes,
+        Y.byteOffset,
+        gram.byteOffset,
+        idx.byteOffset + ptr[row]! * 4,
+        values.byteOffset + ptr[row]! * 8,
+        entries,
+        rowBytes,
+        p.regularization,
         p.alpha,
-        x,
+        CG_STEPS,
+        this.scratch,
       );
-      continue;
-    }
-    // r = b − A·x
-    product(gram, x, k, p.regularization, r);
-    for (let f = 0; f < k; f++) r[f] = -r[f]!;
-    for (let e = ptr[row]!; e < ptr[row + 1]!; e++) {
-      const y = idx[e]! * k;
-      const extra = p.alpha * values[e]!;
-      let yx = 0;
-      for (let f = 0; f < k; f++) yx += Y[y + f]! * x[f]!;
-      const coefficient = 1 + extra - extra * yx;
-      for (let f = 0; f < k; f++) r[f]! += coefficient * Y[y + f]!;
-    }
-    dir.set(r);
-    let rs = dot(r, r, k);
-    for (let step = 0; step < CG_STEPS && rs > 1e-20; step++) {
-      // Ad = A·dir
-      product(gram, dir, k, p.regularization, Ad);
-      for (let e = ptr[row]!; e < ptr[row + 1]!; e++) {
-        const y = idx[e]! * k;
-        let yd = 0;
-        for (let f = 0; f < k; f++) yd += Y[y + f]! * dir[f]!;
-        const coefficient = p.alpha * values[e]! * yd;
-        for (let f = 0; f < k; f++) Ad[f]! += coefficient * Y[y + f]!;
-      }
-      const length = rs / dot(dir, Ad, k);
-      for (let f = 0; f < k; f++) {
-        x[f]! += length * dir[f]!;
-        r[f]! -= length * Ad[f]!;
-      }
-      const next = dot(r, r, k);
-      for (let f = 0; f < k; f++) dir[f] = r[f]! + (next / rs) * dir[f]!;
-      rs = next;
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { CandidateFilter, ScoredItemId } from "../domain/ranking";
 import { DotKernel } from "./dot-kernel";
 import type { ModelFamily } from "./family";
+import { gramOf } from "./gram";
 import type { ItemNeighbours } from "./neighbours";
 import { TopK } from "./top-k";
 import type { FactorParams, FamilyName } from "./types";
@@ -123,7 +124,7 @@ export class FactorModel<P extends FactorParams = FactorParams> {
       if (!this.categoryIds.has(category)) this.categoryIds.set(category, this.categoryIds.size);
       return this.categoryIds.get(category)!;
     });
-    const gram = gramOf(Float64Array.from(arrays.itemFactors), n, k);
+    const gram = gramOf(arrays.itemFactors, k);
     this.items = { factors: arrays.itemFactors, gram, components: k };
     this.scorer = new DotKernel(arrays.itemFactors, n, k);
   }
@@ -216,19 +217,4 @@ export class FactorModel<P extends FactorParams = FactorParams> {
     if (category >= 0 && this.itemCategory[item] !== category) return false;
     return exclude.size === 0 || !exclude.has(this.manifest.itemIds[item]!);
   }
-}
-
-/** Xᵀ·X for X rows x k, row-major (Float64 only: one array type keeps the loop fast in V8). */
-export function gramOf(X: Float64Array, rows: number, k: number): Float64Array {
-  const out = new Float64Array(k * k);
-  for (let r = 0; r < rows; r++) {
-    const o = r * k;
-    for (let f = 0; f < k; f++) {
-      const xf = X[o + f]!;
-      if (xf === 0) continue;
-      for (let g = f; g < k; g++) out[f * k + g]! += xf * X[o + g]!;
-    }
-  }
-  for (let f = 0; f < k; f++) for (let g = 0; g < f; g++) out[f * k + g] = out[g * k + f]!;
-  return out;
 }

@@ -1,7 +1,7 @@
 import { KERNELS_WASM } from "./kernels/kernels.wasm";
 
 /**
- * The SIMD hot loops of the NMF engine as one WebAssembly module, written as text in
+ * The SIMD hot loops of the factor models (NMF training, ALS row solves, scoring) as one WebAssembly module, written as text in
  * kernels/kernels.wat and assembled by wabt (`npm run kernels`) into kernels/kernels.wasm.ts. Node 20
  * runs 128-bit SIMD everywhere, Lambda included. V8 has no SIMD for JavaScript; measured against the
  * best plain loops: scoring 20k x 64 about 5x faster, the sparse products about 8x, HALS passes about 10x.
@@ -16,6 +16,9 @@ import { KERNELS_WASM } from "./kernels/kernels.wasm";
  *   hals(X, RY, gram, rows, k, strideBytes, l2, l1Half): one HALS pass over the rows of X (see
  *     factorize.ts), Float64, gradients as f64x2 dot products over the padded rows.
  *   gram(X, rows, k, strideBytes, out): out += XᵀX (k rows of strideBytes), skipping zero entries.
+ *   alsRow(x, Y, gram, idx, values, entries, strideBytes, lambda, alpha, steps, scratch): conjugate-
+ *     gradient steps of one implicit-ALS row (src/als/train.ts), Float64, strideBytes a positive
+ *     multiple of 32; scratch holds three rows.
  * All need count/rows/k > 0 and zero padding columns. Addresses are byte offsets into the memory
  * imported as "e"."m", 16-byte aligned. The memory is shared (a SharedArrayBuffer), so that worker
  * threads running the same module on it can split a training epoch (kernel-threads.ts).
@@ -46,6 +49,19 @@ export interface Kernels {
   ) => void;
   gram: (X: number, rows: number, k: number, strideBytes: number, out: number) => void;
   dot4: (queries: number, rows: number, out: number, count: number, strideBytes: number) => void;
+  alsRow: (
+    x: number,
+    Y: number,
+    gram: number,
+    idx: number,
+    values: number,
+    entries: number,
+    strideBytes: number,
+    lambda: number,
+    alpha: number,
+    steps: number,
+    scratch: number,
+  ) => void;
 }
 
 /** A fresh shared memory of at least `bytes` with the kernels bound to it. */
@@ -62,6 +78,7 @@ export function instantiateKernels(bytes: number): Kernels {
     hals: exports.h as Kernels["hals"],
     gram: exports.g as Kernels["gram"],
     dot4: exports.q as Kernels["dot4"],
+    alsRow: exports.a as Kernels["alsRow"],
   };
 }
 

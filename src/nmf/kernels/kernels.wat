@@ -1,4 +1,4 @@
-;; The SIMD hot loops of the NMF engine (see ../wasm-kernels.ts for the JavaScript side).
+;; The SIMD hot loops of the factor models: NMF training, ALS row solves, scoring (see ../wasm-kernels.ts for the JavaScript side).
 ;; `npm run kernels` assembles this file with wabt into kernels.wasm.ts; a test checks the two agree.
 ;;
 ;; Conventions of every function:
@@ -272,4 +272,116 @@
       (local.set $rows (i32.add (local.get $rows) (local.get $stride)))
       (local.set $out (i32.add (local.get $out) (i32.const 16)))
       (br_if $each_row (local.tee $count (i32.sub (local.get $count) (i32.const 1))))))
+
+  ;; Conjugate-gradient steps of one implicit-ALS row (src/als/train.ts), from x toward the solution of
+  ;;   (G + λI + Σ α·w_e·y_e·y_eᵀ) x = Σ (1 + α·w_e)·y_e
+  ;; over the row's `entries` entries e: y_e the row idx[e] (Int32) of Y, w_e = values[e] (Float64).
+  ;; G (stride/8 rows), Y, x and the three scratch vectors (r, d, Ad) are Float64 rows `stride`
+  ;; bytes apart, a positive multiple of 32, padding zero. At most `steps` steps; stops once |r|² is
+  ;; below 1e-20.
+  (func $alsRow (export "a")
+    (param $x i32) (param $Y i32) (param $G i32) (param $idx i32) (param $values i32)
+    (param $entries i32) (param $stride i32) (param $lambda f64) (param $alpha f64) (param $steps i32)
+    (param $scratch i32)
+    (local $r i32) (local $d i32) (local $Ad i32) (local $rs f64) (local $next f64) (local $length f64)
+    (local.set $r (local.get $scratch))
+    (local.set $d (i32.add (local.get $r) (local.get $stride)))
+    (local.set $Ad (i32.add (local.get $d) (local.get $stride)))
+    ;; r = b − A·x
+    (call $gramTimes (local.get $G) (local.get $x) (local.get $r) (local.get $stride) (local.get $lambda) (f64.const -1))
+    (call $entriesTimes
+      (local.get $x) (local.get $r) (local.get $Y) (local.get $idx) (local.get $values) (local.get $entries)
+      (local.get $stride) (local.get $alpha) (i32.const 1))
+    ;; d = r
+    (call $scaleAdd (local.get $d) (f64.const 0) (local.get $r) (local.get $stride))
+    (local.set $rs (call $dot64 (local.get $r) (local.get $r) (local.get $stride)))
+    (block $done
+      (loop $step
+        (br_if $done (i32.or (i32.eqz (local.get $steps)) (f64.le (local.get $rs) (f64.const 1e-20))))
+        ;; Ad = A·d
+        (call $gramTimes (local.get $G) (local.get $d) (local.get $Ad) (local.get $stride) (local.get $lambda) (f64.const 1))
+        (call $entriesTimes
+          (local.get $d) (local.get $Ad) (local.get $Y) (local.get $idx) (local.get $values) (local.get $entries)
+          (local.get $stride) (local.get $alpha) (i32.const 0))
+        ;; x += length·d; r −= length·Ad; d = r + (|r|² / previous |r|²)·d
+        (local.set $length (f64.div (local.get $rs) (call $dot64 (local.get $d) (local.get $Ad) (local.get $stride))))
+        (call $axpy (local.get $x) (local.get $length) (local.get $d) (local.get $stride))
+        (call $axpy (local.get $r) (f64.neg (local.get $length)) (local.get $Ad) (local.get $stride))
+        (local.set $next (call $dot64 (local.get $r) (local.get $r) (local.get $stride)))
+        (call $scaleAdd (local.get $d) (f64.div (local.get $next) (local.get $rs)) (local.get $r) (local.get $stride))
+        (local.set $rs (local.get $next))
+        (local.set $steps (i32.sub (local.get $steps) (i32.const 1)))
+        (br $step))))
+
+  ;; out = sign·(G + λI)·v for the stride/8 rows of G.
+  (func $gramTimes (param $G i32) (param $v i32) (param $out i32) (param $stride i32) (param $lambda f64) (param $sign f64)
+    (local $f i32)
+    (loop $rows
+      (f64.store (i32.add (local.get $out) (local.get $f))
+        (f64.mul (local.get $sign)
+          (f64.add
+            (call $dot64 (local.get $G) (local.get $v) (local.get $stride))
+            (f64.mul (local.get $lambda) (f64.load (i32.add (local.get $v) (local.get $f)))))))
+      (local.set $G (i32.add (local.get $G) (local.get $stride)))
+      (br_if $rows (i32.lt_u (local.tee $f (i32.add (local.get $f) (i32.const 8))) (local.get $stride)))))
+
+  ;; For each entry e: t = y_e·v, then out += c·y_e with c = 1 + α·w_e·(1 − t) when `residual`
+  ;; (the right-hand side minus the entries' part of A·v), else c = α·w_e·t (their part of A·v).
+  (func $entriesTimes
+    (param $v i32) (param $out i32) (param $Y i32) (param $idx i32) (param $values i32) (param $entries i32)
+    (param $stride i32) (param $alpha f64) (param $residual i32)
+    (local $y i32) (local $t f64) (local $w f64)
+    (loop $each
+      (local.set $y (i32.add (local.get $Y) (i32.mul (i32.load (local.get $idx)) (local.get $stride))))
+      (local.set $t (call $dot64 (local.get $y) (local.get $v) (local.get $stride)))
+      (local.set $w (f64.mul (local.get $alpha) (f64.load (local.get $values))))
+      (call $axpy (local.get $out)
+        (select
+          (f64.add (f64.const 1) (f64.mul (local.get $w) (f64.sub (f64.const 1) (local.get $t))))
+          (f64.mul (local.get $w) (local.get $t))
+          (local.get $residual))
+        (local.get $y) (local.get $stride))
+      (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
+      (local.set $values (i32.add (local.get $values) (i32.const 8)))
+      (br_if $each (local.tee $entries (i32.sub (local.get $entries) (i32.const 1))))))
+
+  ;; a·b over stride bytes of Float64, two f64x2 accumulators.
+  (func $dot64 (param $a i32) (param $b i32) (param $stride i32) (result f64)
+    (local $i i32) (local $s v128) (local $t v128)
+    (loop $dims
+      (local.set $s
+        (f64x2.add (local.get $s)
+          (f64x2.mul (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i))))))
+      (local.set $t
+        (f64x2.add (local.get $t)
+          (f64x2.mul
+            (v128.load offset=16 (i32.add (local.get $a) (local.get $i)))
+            (v128.load offset=16 (i32.add (local.get $b) (local.get $i))))))
+      (br_if $dims (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 32))) (local.get $stride))))
+    (local.set $s (f64x2.add (local.get $s) (local.get $t)))
+    (f64.add (f64x2.extract_lane 0 (local.get $s)) (f64x2.extract_lane 1 (local.get $s))))
+
+  ;; y += a·x over stride bytes of Float64.
+  (func $axpy (param $y i32) (param $a f64) (param $x i32) (param $stride i32)
+    (local $i i32) (local $aa v128)
+    (local.set $aa (f64x2.splat (local.get $a)))
+    (loop $dims
+      (v128.store (i32.add (local.get $y) (local.get $i))
+        (f64x2.add
+          (v128.load (i32.add (local.get $y) (local.get $i)))
+          (f64x2.mul (local.get $aa) (v128.load (i32.add (local.get $x) (local.get $i))))))
+      (br_if $dims (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $stride)))))
+
+  ;; y = a·y + x over stride bytes of Float64 (a = 0 copies x, whatever y held).
+  (func $scaleAdd (param $y i32) (param $a f64) (param $x i32) (param $stride i32)
+    (local $i i32) (local $aa v128)
+    (local.set $aa (f64x2.splat (local.get $a)))
+    (loop $dims
+      (v128.store (i32.add (local.get $y) (local.get $i))
+        (f64x2.add
+          (select (v128.const i64x2 0 0)
+            (f64x2.mul (local.get $aa) (v128.load (i32.add (local.get $y) (local.get $i))))
+            (f64.eq (local.get $a) (f64.const 0)))
+          (v128.load (i32.add (local.get $x) (local.get $i)))))
+      (br_if $dims (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $stride)))))
 )
