@@ -25,9 +25,11 @@ export interface TuneOptions {
 }
 
 /**
- * Seeded random search over the family's search space: every trial trains on the same per-user
- * split and is judged by NDCG@10 on its held-out part. The first trial is the current settings, so
- * the winner is never worse than them on this split; repeated draws are skipped.
+ * Seeded search over the family's search space, every trial trained on the same per-user split and
+ * judged by NDCG@10 on its held-out part. The first trial is the current settings, so the winner is
+ * never worse than them on this split. Then random draws explore the space for a third of the
+ * trials; the rest search around the best so far, moving settings one step along their lists of
+ * values (a pattern search). Repeats are skipped.
  */
 export function tuneFamily(
   matrix: InteractionMatrix,
@@ -40,13 +42,56 @@ export function tuneFamily(
   const tried = new Set<string>();
   const trials: Trial[] = [];
   const space = Object.entries(family.searchSpace).filter(([name]) => !options.fixed?.includes(name));
+  // A third explores; the rest refine.
+  const explore = Math.ceil(options.trials / 3);
+  const best = (): Trial => trials.reduce((a, b) => (b.ndcg > a.ndcg ? b : a));
+  const untried = (params: Params): boolean => !tried.has(JSON.stringify(params));
+  const randomDraw = (): Params => {
+    const params = { ...(current as unknown as Params) };
+    for (const [name, values] of space) params[name] = values[Math.floor(random() * values.length)]!;
+    return params;
+  };
+  /** Single moves of the point: one setting one step along its list of values. */
+  const moves = (from: Params): Params[] =>
+    space.flatMap(([name, values]) => {
+      const at = nearest(values, from[name]!);
+      return [at - 1, at + 1].filter((i) => i >= 0 && i < values.length).map((i) => ({ [name]: values[i]! }));
+    });
+  // Every single move of a centre is tried before the best so far becomes the next centre (a
+  // greedy step would follow the first improvement, often the wrong way along a ridge); once a
+  // centre's single moves are all worse, pairs of moves, since settings work together (more factors
+  // want more regularization).
+  let centre: Params | undefined;
+  const step = (): Params | undefined => {
+    const leader = best().params as unknown as Params;
+    centre ??= leader;
+    const single = moves(centre)
+      .map((move) => ({ ...centre!, ...move }))
+      .find(untried);
+    if (single) return single;
+    if (leader !== centre) {
+      centre = leader;
+      return step();
+    }
+    const singles = moves(centre);
+    return singles
+      .flatMap((a, i) =>
+        singles
+          .slice(i + 1)
+          .filter((b) => !Object.keys(b).some((name) => name in a))
+          .map((b) => ({ ...centre!, ...a, ...b })),
+      )
+      .find(untried);
+  };
   for (let draw = 0; trials.length < options.trials && draw < options.trials * 20; draw++) {
-    const params: Record<string, number> = { ...(current as unknown as Record<string, number>) };
-    if (draw > 0)
-      for (const [name, values] of space) params[name] = values[Math.floor(random() * values.length)]!;
-    const key = JSON.stringify(params);
-    if (tried.has(key)) continue;
-    tried.add(key);
+    const params =
+      draw === 0
+        ? { ...(current as unknown as Params) }
+        : trials.length < explore
+          ? randomDraw()
+          : (step() ?? randomDraw());
+    if (!untried(params)) continue;
+    tried.add(JSON.stringify(params));
     const started = Date.now();
     const model = family.train(split.train, params as unknown as FactorParams, { threads: options.threads });
     const { ndcg } = evaluateRanker(split, modelRanker(model), {
@@ -58,6 +103,16 @@ export function tuneFamily(
     trials.push(trial);
     options.onTrial?.(trial, trials.length - 1);
   }
-  const best = trials.reduce((a, b) => (b.ndcg > a.ndcg ? b : a));
-  return { trials, best };
+  return { trials, best: best() };
+}
+
+type Params = Record<string, number>;
+
+/** The index of the value closest to `value` (settings from the environment may lie between). */
+function nearest(values: readonly number[], value: number): number {
+  let at = 0;
+  values.forEach((v, i) => {
+    if (Math.abs(v - value) < Math.abs(values[at]! - value)) at = i;
+  });
+  return at;
 }

@@ -157,14 +157,28 @@ describe("ALS in the model store", () => {
 });
 
 describe("recs tune's search", () => {
-  it("tries the current settings first, draws the rest from the family's space, and picks the best trial", () => {
-    const options = { trials: 4, seed: 3, fixed: ["components"] };
+  it("tries the current settings first, explores the family's space, refines around the best, and picks the best trial", () => {
+    const options = { trials: 6, seed: 3, fixed: ["components"] };
     const { trials, best } = tuneFamily(data, als, params, options);
-    expect(trials).toHaveLength(4);
+    expect(trials).toHaveLength(6);
     expect(trials[0]!.params).toEqual(params);
     expect(best.ndcg).toBe(Math.max(...trials.map((t) => t.ndcg)));
     for (const trial of trials) expect(trial.params.components).toBe(8);
-    expect(new Set(trials.map((t) => JSON.stringify(t.params))).size).toBe(4);
+    expect(new Set(trials.map((t) => JSON.stringify(t.params))).size).toBe(6);
+    // After the first third: one or two settings of an earlier trial (a centre) moved one step.
+    const settings = (t: (typeof trials)[number]) => t.params as unknown as Record<string, number>;
+    const stepFrom = (from: Record<string, number>, to: Record<string, number>): boolean => {
+      const moved = Object.keys(als.searchSpace).filter((name) => to[name] !== from[name]);
+      return (
+        (moved.length === 1 || moved.length === 2) &&
+        moved.every((name) => {
+          const values = als.searchSpace[name]!;
+          return Math.abs(values.indexOf(from[name]!) - values.indexOf(to[name]!)) === 1;
+        })
+      );
+    };
+    for (let i = 2; i < trials.length; i++)
+      expect(trials.slice(0, i).some((t) => stepFrom(settings(t), settings(trials[i]!)))).toBe(true);
     const again = tuneFamily(data, als, params, options);
     expect(again.trials.map((t) => t.params)).toEqual(trials.map((t) => t.params));
   });
