@@ -3,6 +3,7 @@ import { generateDemoData } from "../../src/demo/synthetic";
 import {
   HealthDocument,
   ItemDocument,
+  ModelVersionsDocument,
   PopularItemsDocument,
   RecommendationsDocument,
   RecordEventDocument,
@@ -101,6 +102,32 @@ describe("the local server on its embedded defaults", () => {
     expect(health.data!.health.status).toBe("ok");
     const nmf = health.data!.health.strategies.find((s) => s.name === "NMF");
     expect(nmf).toMatchObject({ configured: true, ready: true });
+  });
+
+  it("seeds a model of each in-process family: ALS answers when asked, and lists its own versions", async () => {
+    const als = await execute(server.url, RecommendationsDocument, {
+      userId: "user-0001",
+      k: 5,
+      strategy: "ALS",
+    });
+    expect(als.data!.recommendations).toMatchObject({ strategy: "ALS" });
+    expect(als.data!.recommendations.items).toHaveLength(5);
+    const byFamily = await Promise.all(
+      (["NMF", "ALS"] as const).map((family) => execute(server.url, ModelVersionsDocument, { family })),
+    );
+    for (const [i, family] of (["NMF", "ALS"] as const).entries()) {
+      const versions = byFamily[i]!.data!.modelVersions;
+      expect(versions).toHaveLength(1);
+      expect(versions[0]).toMatchObject({ family, latest: true, promoted: true });
+    }
+    expect(byFamily[0]!.data!.modelVersions[0]!.version).not.toBe(
+      byFamily[1]!.data!.modelVersions[0]!.version,
+    );
+    // Without the argument: NMF's, as before the argument existed.
+    const unnamed = await postGraphQL<{ modelVersions: Array<{ family: string }> }>(server.url, {
+      query: "{ modelVersions { family } }",
+    });
+    expect(unnamed.data!.modelVersions).toEqual([{ family: "NMF" }]);
   });
 });
 

@@ -25,6 +25,7 @@ import {
   RelatedItemsDocument,
   StrategyReportDocument,
   type HealthQuery,
+  type ModelFamily,
   type RecommendationListFieldsFragment,
   type StrategyReportQuery,
 } from "../../src/generated/operations";
@@ -182,8 +183,15 @@ async function loadHealth(): Promise<void> {
   );
 }
 
+/** Colour of each family's line in the model chart. */
+const FAMILY_COLOURS: Record<ModelFamily, string> = { NMF: "#2563eb", ALS: "#16a34a" };
+
 async function loadModels(): Promise<void> {
-  const { modelVersions } = await gql(ModelVersionsDocument, {});
+  const families = Object.keys(FAMILY_COLOURS) as ModelFamily[];
+  const lists = await Promise.all(families.map((family) => gql(ModelVersionsDocument, { family })));
+  const modelVersions = lists
+    .flatMap((list) => list.modelVersions)
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   const oldestFirst = [...modelVersions].reverse();
   const labels = oldestFirst.map((m) => m.createdAt.slice(0, 19).replace("T", " "));
   const graph = chart(
@@ -193,12 +201,14 @@ async function loadModels(): Promise<void> {
       data: {
         labels,
         datasets: [
-          {
-            label: "candidate NDCG@10",
-            data: oldestFirst.map((m) => m.candidate?.ndcg ?? null),
-            borderColor: "#2563eb",
-            backgroundColor: "#2563eb",
-          },
+          // One line per family over all versions in time order; spanGaps joins a family's points.
+          ...families.map((family) => ({
+            label: `${family} NDCG@10`,
+            data: oldestFirst.map((m) => (m.family === family ? (m.candidate?.ndcg ?? null) : null)),
+            borderColor: FAMILY_COLOURS[family],
+            backgroundColor: FAMILY_COLOURS[family],
+            spanGaps: true,
+          })),
           {
             label: "popularity NDCG@10",
             data: oldestFirst.map((m) => m.popularity?.ndcg ?? null),
@@ -219,6 +229,7 @@ async function loadModels(): Promise<void> {
       "tr",
       {},
       ...[
+        "family",
         "version",
         "trained",
         "users × items",
@@ -232,7 +243,8 @@ async function loadModels(): Promise<void> {
     ...modelVersions.map((m) =>
       el(
         "tr",
-        { class: m.latest ? "latest" : "" },
+        { class: m.latest ? "latest" : "", "data-family": m.family },
+        el("td", {}, m.family),
         el("td", {}, m.version + (m.latest ? " (latest)" : "")),
         el("td", {}, m.createdAt),
         el("td", {}, `${m.users} × ${m.items}`),

@@ -1,4 +1,6 @@
 import { Field, Float, Int, ObjectType } from "type-graphql";
+import type { FamilyName } from "../../factors/types";
+import { ModelFamilyEnum } from "./model-family.enum";
 
 @ObjectType({ description: "Held-out ranking metrics of a model (binary relevance, averaged over users)." })
 export class RankingMetricsType {
@@ -24,8 +26,11 @@ export class RankingMetricsType {
   coverage: number;
 }
 
-@ObjectType({ description: "A stored NMF model version, from its manifest." })
+@ObjectType({ description: "A stored model version, from its manifest." })
 export class ModelVersion {
+  @Field(() => ModelFamilyEnum)
+  family: FamilyName;
+
   @Field(() => String)
   version: string;
 
