@@ -3,12 +3,17 @@ import type { App } from "../app";
 import type { ObservedContext } from "../observability/request-plugin";
 import type { CatalogItem } from "../store/items.store";
 
-/** Built once per request: DataLoaders must never share their cache between requests. */
+/** Built once per request: a loader's batch holds only this request's reads. */
 export interface GraphQLContext extends ObservedContext {
   app: App;
   /** From the Idempotency-Key HTTP header, used when the input carries none. */
   idempotencyKey?: string;
-  loaders: { items: DataLoader<string, CatalogItem | null> };
+  /**
+   * Catalog reads by list of ids: the lists asked for in one tick (several root fields, item lookups)
+   * are read with one getMany, and a list costs one promise rather than one per item. No cache of its
+   * own: the item store keeps one across requests.
+   */
+  loaders: { items: DataLoader<readonly string[], Array<CatalogItem | undefined>> };
 }
 
 export function createContext(app: App, requestId: string, idempotencyKey?: string): GraphQLContext {
@@ -22,7 +27,14 @@ export function createContext(app: App, requestId: string, idempotencyKey?: stri
     logName: (userId) => app.secrets.logName(userId),
     idempotencyKey,
     loaders: {
-      items: new DataLoader(async (ids) => (await app.stores.items.getMany(ids)).map((item) => item ?? null)),
+      items: new DataLoader(
+        async (lists) => {
+          const found = await app.stores.items.getMany(lists.flat());
+          let end = 0;
+          return lists.map((ids) => found.slice(end, (end += ids.length)));
+        },
+        { cache: false },
+      ),
     },
   };
 }
