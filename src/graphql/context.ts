@@ -17,14 +17,17 @@ export interface GraphQLContext extends ObservedContext {
 }
 
 export function createContext(app: App, requestId: string, idempotencyKey?: string): GraphQLContext {
-  const log = app.log.child({ requestId });
   return {
     app,
     requestId,
-    log,
+    // The request's log line names its requestId itself: no child logger per request.
+    log: app.log,
     metrics: app.metrics,
     served: [],
-    logName: (userId) => app.secrets.logName(userId),
+    // A method, not an arrow: keepNames (tsx, the bundle) would name an arrow with a defineProperty per request.
+    logName(userId) {
+      return app.secrets.logName(userId);
+    },
     idempotencyKey,
     loaders: {
       items: new DataLoader(
