@@ -63,7 +63,10 @@ export function createNodeHandler(app: App, server: ApolloServer<GraphQLContext>
     }
     const response = await server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body: parsed },
-      context: async () => createContext(app, requestId, headers.get("idempotency-key")),
+      // A method, not an arrow: keepNames would name an arrow with a defineProperty per request.
+      async context() {
+        return createContext(app, requestId, headers.get("idempotency-key"));
+      },
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;

@@ -1,4 +1,11 @@
-import { SpanStatusCode, trace, type Attributes, type Span } from "@opentelemetry/api";
+import {
+  INVALID_SPAN_CONTEXT,
+  ProxyTracerProvider,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Span,
+} from "@opentelemetry/api";
 
 /**
  * Spans through the OpenTelemetry API (the choice and why: README, "Tracing"). The API alone records
@@ -6,7 +13,19 @@ import { SpanStatusCode, trace, type Attributes, type Span } from "@opentelemetr
  * (deploy parameters `tracing: Active` and `otelLayerArn`) registers one before the handler loads and
  * sends the spans to X-Ray; locally and in tests nothing does, unless a test registers its own.
  */
-const tracer = trace.getTracer("recommendation-gateway");
+const TRACER_NAME = "recommendation-gateway";
+const tracer = trace.getTracer(TRACER_NAME);
+/** What `work` gets while nothing records: a span whose methods do nothing, as the no-op tracer's. */
+const NOT_RECORDING = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/**
+ * Whether an SDK has registered a tracer provider. Checked per call (one may be registered after this
+ * module loads), and cheaper than the no-op span, its context and its promise on every strategy call.
+ */
+function tracing(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegateTracer(TRACER_NAME) !== undefined;
+}
 
 /** Runs `work` in a span that is active meanwhile, so the spans of SDK calls it makes nest under it. */
 export function inSpan<T>(
@@ -14,6 +33,7 @@ export function inSpan<T>(
   attributes: Attributes,
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
+  if (!tracing()) return work(NOT_RECORDING);
   return tracer.startActiveSpan(name, { attributes }, async (span) => {
     try {
       return await work(span);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { EventType } from "../domain/vocabulary";
+import type { EventType, StrategyName } from "../domain/vocabulary";
 import type { Logger } from "../observability/logger";
 import type { AttributionCounts } from "../store/attribution.store";
 import {
@@ -53,6 +53,7 @@ const NOT_RANDOMISED = new Set(["override", "default"]);
 
 const FLUSH_INTERVAL_MS = 5_000;
 export const MAX_REPORT_DAYS = 90;
+const DAY_MS = 86_400_000;
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
@@ -66,6 +67,8 @@ export class AttributionService {
   private readonly writer = randomBytes(9).toString("base64url");
   private seq = 0;
   private readonly timer: NodeJS.Timeout;
+  /** The UTC day being counted and when it started: formatted once a day, not once per list. */
+  private day = { start: NaN, text: "" };
 
   constructor(
     private readonly sink: AttributionSink,
@@ -78,9 +81,12 @@ export class AttributionService {
     this.timer.unref();
   }
 
-  served(recommendationId: string): void {
-    const ref = parseRecommendationId(recommendationId);
-    if (ref) this.entry(ref.strategy, ref.variant).served++;
+  /**
+   * A list as the router served it, counted under its strategy and variant (the ones its
+   * recommendationId names: variant names hold no "~"), without parsing the id just made.
+   */
+  served(list: { strategy: StrategyName; variant: string }): void {
+    this.entry(list.strategy, list.variant).served++;
   }
 
   /** Events carrying a recommendationId the gateway issued; anything else is ignored. */
@@ -118,7 +124,7 @@ export class AttributionService {
   }: ReportOptions): Promise<StrategyReport> {
     await this.flush();
     const today = this.now();
-    const dates = Array.from({ length: days }, (_, i) => dayOf(today - i * 86_400_000));
+    const dates = Array.from({ length: days }, (_, i) => dayOf(today - i * DAY_MS));
     const perDay = await Promise.all(dates.map((d) => this.sink.day(d)));
     const totals = new Map<string, StrategyReportRow & { counts: Partial<Record<EventType, number>> }>();
     for (const c of perDay.flat()) {
@@ -160,7 +166,10 @@ export class AttributionService {
   }
 
   private entry(strategy: string, variant: string): AttributionCounts {
-    const day = dayOf(this.now());
+    const now = this.now();
+    if (!(now >= this.day.start && now < this.day.start + DAY_MS))
+      this.day = { start: now - (now % DAY_MS), text: dayOf(now) };
+    const day = this.day.text;
     const key = `${day}~${strategy}~${variant}`;
     let total = this.totals.get(key);
     if (!total)

@@ -38,7 +38,7 @@ export interface RecommendationPolicy {
 }
 
 export interface ServedCounter {
-  served(recommendationId: string): void;
+  served(list: ServedList): void;
 }
 
 interface UserHistory {
@@ -126,7 +126,7 @@ export class RecommendationService {
 
   private async count(list: Promise<ServedList>): Promise<ServedList> {
     const served = await list;
-    this.counter.served(served.recommendationId);
+    this.counter.served(served);
     return served;
   }
 

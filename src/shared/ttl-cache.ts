@@ -34,21 +34,23 @@ export class TtlCache<V> {
   /** Values for `ids` in order: hits from memory, the misses loaded with one `load` call and cached. */
   async getMany(ids: readonly string[], load: (missing: string[]) => Promise<V[]>): Promise<V[]> {
     if (!this.enabled) return load([...ids]);
-    const found = new Map<string, V>();
-    const missing: string[] = [];
     const now = this.now(); // one clock read for the whole list
-    for (const id of new Set(ids)) {
+    // Hits go straight into the answer: a warm list, the usual case, needs no map of its own.
+    const values: V[] = [];
+    const missing = new Set<string>();
+    for (const id of ids) {
       const entry = this.entries.get(id);
-      if (entry && entry.expiresAt > now) found.set(id, entry.value);
-      else missing.push(id);
+      if (entry && entry.expiresAt > now) values.push(entry.value);
+      else {
+        missing.add(id);
+        values.push(undefined as V);
+      }
     }
-    if (missing.length) {
-      const loaded = await load(missing);
-      missing.forEach((id, i) => {
-        found.set(id, loaded[i]!);
-        this.set(id, loaded[i]!);
-      });
-    }
-    return ids.map((id) => found.get(id)!);
+    if (missing.size === 0) return values;
+    const misses = [...missing];
+    const loaded = await load(misses);
+    const byId = new Map(misses.map((id, i) => [id, loaded[i]!]));
+    for (const [id, value] of byId) this.set(id, value);
+    return ids.map((id, i) => (missing.has(id) ? byId.get(id) : values[i]) as V);
   }
 }

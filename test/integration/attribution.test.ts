@@ -23,8 +23,9 @@ afterAll(async () => {
 });
 
 const NOW = Date.parse("2026-03-10T12:00:00Z");
-const nmf = formatRecommendationId("NMF", "NMF:50");
-const personalize = formatRecommendationId("PERSONALIZE", "PERSONALIZE:50");
+const nmfList = { strategy: "NMF", variant: "NMF:50" } as const;
+const personalizeList = { strategy: "PERSONALIZE", variant: "PERSONALIZE:50" } as const;
+const nmf = formatRecommendationId(nmfList.strategy, nmfList.variant);
 
 /** A process of its own (a Lambda container): its own writer id, its own totals. */
 function container(): AttributionService {
@@ -37,16 +38,16 @@ describe("attribution counters: one row per writer, totals set idempotently", ()
   it("sums every container's totals, however often each flushed, and a lost answer's retry counts once", async () => {
     const a = container();
     const b = container();
-    for (let i = 0; i < 3; i++) a.served(nmf);
+    for (let i = 0; i < 3; i++) a.served(nmfList);
     a.event(nmf, "PURCHASE");
     await a.flush();
-    a.served(nmf);
+    a.served(nmfList);
     a.event(nmf, "VIEW");
     proxy.inject({ operation: "PutItem", fault: "lost-answer", times: 1 });
     await a.flush(); // the write lands, the SDK sees a 500 and repeats it
     expect(proxy.count("PutItem")).toBeGreaterThanOrEqual(3);
-    for (let i = 0; i < 2; i++) b.served(personalize);
-    b.served(nmf);
+    for (let i = 0; i < 2; i++) b.served(personalizeList);
+    b.served(nmfList);
     b.event(nmf, "VIEW");
     await b.flush();
     await a.flush(); // nothing changed: nothing written again
@@ -77,11 +78,11 @@ describe("attribution counters: one row per writer, totals set idempotently", ()
   it("a failed write is repeated, with the newer totals, by the next flush", async () => {
     const c = new AttributionService(store, new Logger("silent"), () => Date.parse("2026-03-12T08:00:00Z"));
     c.close();
-    c.served(nmf);
+    c.served(nmfList);
     proxy.inject({ operation: "PutItem", fault: "server-error", times: Infinity });
     await c.flush();
     proxy.clear();
-    c.served(nmf);
+    c.served(nmfList);
     await c.flush();
     expect(await store.day("2026-03-12")).toEqual([
       { day: "2026-03-12", strategy: "NMF", variant: "NMF:50", served: 2, events: {} },

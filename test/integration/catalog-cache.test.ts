@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createContext } from "../../src/graphql/context";
+import { createApolloServer } from "../../src/server";
 import { CachingItemStore } from "../../src/store/cached-items.store";
 import { ItemStore } from "../../src/store/items.store";
 import { ItemCategories } from "../../src/store/item-categories";
@@ -76,5 +78,55 @@ describe("ItemCategories", () => {
     await categories.categoryOf("cat-7"); // cached by the item store
     expect(batches).toHaveLength(2);
     db.destroy();
+  });
+});
+
+describe("a request's catalog reads", () => {
+  it("reads a list's items with one getMany; a failed read is an error on each item field only", async () => {
+    await test.app.events.record({ userId: "cat-u1", itemId: "a", type: "VIEW" });
+    await test.app.events.record({ userId: "cat-u2", itemId: "b", type: "PURCHASE" });
+    const apollo = createApolloServer(test.config);
+    await apollo.start();
+    const query = async () => {
+      const response = await apollo.executeOperation(
+        { query: '{ popularItems(k: 2) { items { itemId item { id } } } one: item(id: "a") { id } }' },
+        { contextValue: createContext(test.app, "req-catalog") },
+      );
+      return response.body.kind === "single" ? response.body.singleResult : undefined;
+    };
+    const reads = vi.spyOn(test.app.stores.items, "getMany");
+    const ok = await query();
+    expect(ok?.errors).toBeUndefined();
+    expect(ok?.data).toEqual({
+      popularItems: {
+        items: [
+          { itemId: "b", item: { id: "b" } },
+          { itemId: "a", item: { id: "a" } },
+        ],
+      },
+      one: { id: "a" },
+    });
+    expect(reads.mock.calls).toContainEqual([["b", "a"]]); // the list's items: one read
+
+    reads.mockRejectedValue(new Error("catalog down"));
+    const failed = await query();
+    expect(failed?.data).toEqual({
+      popularItems: {
+        items: [
+          { itemId: "b", item: null },
+          { itemId: "a", item: null },
+        ],
+      },
+      one: null,
+    });
+    expect(failed?.errors?.map((e) => e.path)).toEqual(
+      expect.arrayContaining([
+        ["popularItems", "items", 0, "item"],
+        ["popularItems", "items", 1, "item"],
+        ["one"],
+      ]),
+    );
+    reads.mockRestore();
+    await apollo.stop();
   });
 });

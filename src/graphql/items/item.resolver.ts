@@ -7,6 +7,7 @@ import { Item, toItem } from "./item.type";
 export class ItemResolver {
   @Query(() => Item, { nullable: true, description: "A catalog item by id; null when there is none." })
   async item(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Item | null> {
-    return toItem(await ctx.loaders.items.load(checkId("id", id)));
+    const [item] = await ctx.loaders.items.load([checkId("id", id)]);
+    return toItem(item ?? null);
   }
 }

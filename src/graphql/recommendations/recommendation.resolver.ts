@@ -55,28 +55,27 @@ export class RecommendationResolver {
 }
 
 /**
- * The list with its catalog data, read together through the request's DataLoader (one BatchGetItem per
+ * The list with its catalog data, read together through the request's loader (one BatchGetItem per
  * 100 items, or the in-process catalog cache): the whole list then resolves without a promise or a
  * resolver per item, which made up much of a request's cost when each item was resolved on its own.
  */
 async function served(ctx: GraphQLContext, list: ServedList): Promise<RecommendationList> {
   ctx.served.push({ strategy: list.strategy, fallbackFrom: list.fallbackFrom });
-  const catalog = await ctx.loaders.items.loadMany(list.items.map((item) => item.itemId));
+  // A failed read is an error on each item's field only, as graphql-js reports a throwing getter.
+  const catalog = await ctx.loaders.items
+    .load(list.items.map((item) => item.itemId))
+    .catch((error: unknown) => () => Promise.reject(error));
   return {
     recommendationId: list.recommendationId,
     strategy: list.strategy,
     fallbackFrom: list.fallbackFrom,
     variant: list.variant,
     modelVersion: list.modelVersion,
-    items: list.items.map((item, index) => {
-      const found = catalog[index];
-      return {
-        itemId: item.itemId,
-        score: item.score,
-        rank: index + 1,
-        // A failed read is an error on this item's field only, as graphql-js reports a throwing getter.
-        item: found instanceof Error ? () => Promise.reject(found) : toItem(found ?? null),
-      };
-    }),
+    items: list.items.map((item, index) => ({
+      itemId: item.itemId,
+      score: item.score,
+      rank: index + 1,
+      item: typeof catalog === "function" ? catalog : toItem(catalog[index] ?? null),
+    })),
   };
 }
