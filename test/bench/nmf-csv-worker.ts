@@ -2,16 +2,19 @@
  * One training run at real size in its own process, the way `recs train --events` reads a file:
  * streams the events CSV through readEventsCsv into an InteractionLog, builds the matrix, trains.
  * Writes the read and fit times, iterations and peak RSS to OUT_JSON.
- * Usage: tsx nmf-csv-worker.ts CSV OUT_JSON COMPONENTS ITERATIONS THREADS
+ * Usage: tsx nmf-csv-worker.ts CSV OUT_JSON COMPONENTS ITERATIONS THREADS [FAMILY]
+ * FAMILY is NMF (default) or ALS, whose regularization and alpha are the configured defaults.
  */
 import { writeFileSync } from "node:fs";
 import { loadConfig } from "../../src/config";
 import { readEventsCsv } from "../../src/events/csv";
 import { InteractionLog } from "../../src/factors/sparse";
+import { trainAls } from "../../src/als/train";
 import { trainNmf } from "../../src/nmf/train";
 
-const [csv, outPath, components, iterations, threads] = process.argv.slice(2);
-const rules = loadConfig({}).events;
+const [csv, outPath, components, iterations, threads, family = "NMF"] = process.argv.slice(2);
+const config = loadConfig({});
+const rules = config.events;
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -24,11 +27,11 @@ async function main(): Promise<void> {
   const matrix = log.toMatrix();
   const readSeconds = (performance.now() - started) / 1000;
   const fitStarted = performance.now();
-  const model = trainNmf(
-    matrix,
-    { components: Number(components), iterations: Number(iterations), l2: 0.05, l1: 0, seed: 42 },
-    { threads: Number(threads) },
-  );
+  const shape = { components: Number(components), iterations: Number(iterations), seed: 42 };
+  const model =
+    family === "ALS"
+      ? trainAls(matrix, { ...shape, regularization: config.als.regularization, alpha: config.als.alpha })
+      : trainNmf(matrix, { ...shape, l2: 0.05, l1: 0 }, { threads: Number(threads) });
   const fitSeconds = (performance.now() - fitStarted) / 1000;
   const result = {
     events,

@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
+import { loadConfig } from "../../src/config";
 import { evaluateRanker, popularityRanker, splitPerUser, type Split } from "../../src/factors/evaluate";
 import { FactorModel } from "../../src/factors/model";
 import { computeNeighbours, NEIGHBOURS_PER_ITEM } from "../../src/factors/neighbours";
@@ -19,6 +20,7 @@ import { BENCH_CASES as CASES, plantedInteractions } from "../unit/factors/plant
 import { eventsCsv } from "./events-csv";
 
 const PYTHON = "/usr/bin/python3";
+const config = loadConfig({});
 const COMPONENTS = Number(process.env.BENCH_COMPONENTS ?? 15);
 const ITERATIONS = 200;
 
@@ -193,8 +195,9 @@ else {
  * BENCH_SCALE=1 (npm run bench:nmf:5m): the real-size case only. A 5,000,000-event CSV (Zipf items over
  * 20,000, lognormal activity over 120,000 users, view/add_to_cart/purchase 90/7/3), written once to the
  * temp dir and reused; k=32, 200 iterations; each run in its own process, whole process against whole
- * process: ours with 1 thread and with availableParallelism() threads, `recs train --events FILE --force`
- * end to end (also validates on a held-out split, so it trains twice, and saves the model), scikit-learn.
+ * process: ours with 1 thread and with availableParallelism() threads, ALS at its default size,
+ * `recs train --events FILE --force` end to end (also validates on a held-out split, so it trains twice,
+ * and saves the model), scikit-learn.
  */
 async function benchScale(): Promise<void> {
   const rows = Number(process.env.BENCH_SCALE_ROWS ?? 5_000_000);
@@ -241,6 +244,27 @@ async function benchScale(): Promise<void> {
       `  ${label}: ${describe(r)}, whole process ${run.wall.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB (time -v ${run.rssMb?.toFixed(0)} MB)`,
     );
     results.push({ label, wall: run.wall, fit: r.fitSeconds, rss: run.rssMb ?? r.peakRssMb });
+  }
+  // ALS (one thread: its row solves do not use the worker threads) at its default size.
+  const alsOut = path.join(dir, "als.json");
+  const alsSettings = [String(config.als.components), String(config.als.iterations)];
+  const alsLabel = `ALS k=${alsSettings[0]}, ${alsSettings[1]} epochs`;
+  const alsRun = timedChild(alsLabel, process.execPath, [
+    "--import",
+    "tsx",
+    worker,
+    file,
+    alsOut,
+    ...alsSettings,
+    "1",
+    "ALS",
+  ]);
+  if (alsRun.ok) {
+    const r = JSON.parse(readFileSync(alsOut, "utf8")) as ScaleResult;
+    console.log(
+      `  ${alsLabel}: ${describe(r)}, whole process ${alsRun.wall.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB (time -v ${alsRun.rssMb?.toFixed(0)} MB)`,
+    );
+    results.push({ label: alsLabel, wall: alsRun.wall, fit: r.fitSeconds, rss: alsRun.rssMb ?? r.peakRssMb });
   }
   const one = results.find((r) => r.label === "ours, threads=1");
   const many = results.find((r) => r.label === `ours, threads=${threads}`);
