@@ -66,7 +66,7 @@ export const commands: Record<string, Command> = {
       model: { type: "string", default: "all", help: "nmf, als or all" },
       trials: {
         type: "string",
-        default: "12",
+        default: "18",
         help: "settings tried per model (the first is the current one)",
       },
       seed: { type: "string", default: "42", help: "random seed of the search and the split" },
