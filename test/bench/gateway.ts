@@ -97,6 +97,8 @@ async function startServer(script: string, name: string, readyText: string): Pro
       env: {
         ...process.env,
         STAGE: "local",
+        // As deployed (serverless.yml sets it): graphql-js skips its development-mode checks.
+        NODE_ENV: "production",
         HOST: "127.0.0.1",
         PORT: String(port),
         LOG_LEVEL: "info",
