@@ -2,6 +2,7 @@ import { modelOf, type ModelFamily, type TrainOptions } from "../factors/family"
 import type { FactorModel } from "../factors/model";
 import { seededRandom } from "../factors/random";
 import { compact, type InteractionMatrix } from "../factors/sparse";
+import { equalEntries, KernelThreads } from "../nmf/kernel-threads";
 import { align16, instantiateKernels, type Kernels } from "../nmf/wasm-kernels";
 import { alsFoldIn, cholesky, choleskySolve, solveWithFactor } from "./solve";
 import type { AlsParams } from "./types";
@@ -32,9 +33,28 @@ export function trainAls(
   // Only the training parameters: callers may pass a wider config object.
   const { components: k, iterations, regularization, alpha, seed } = params;
   const resolved: AlsParams = { components: k, iterations, regularization, alpha, seed };
+  // Below this many interactions an epoch takes milliseconds: helper threads would cost more.
+  const threads = matrix.values.length >= MIN_ENTRIES_FOR_THREADS ? (options.threads ?? 1) : 1;
+  const space = new AlsWorkspace(matrix, k, threads);
+  try {
+    return trainIn(space, matrix, resolved, options, started);
+  } finally {
+    space.close();
+  }
+}
+
+const MIN_ENTRIES_FOR_THREADS = 50_000;
+
+function trainIn(
+  space: AlsWorkspace,
+  matrix: InteractionMatrix,
+  resolved: AlsParams,
+  options: TrainOptions,
+  started: number,
+): FactorModel<AlsParams> {
+  const { components: k, iterations, seed } = resolved;
   const m = matrix.userIds.length;
   const n = matrix.itemIds.length;
-  const space = new AlsWorkspace(matrix, k);
   const random = seededRandom(seed);
   // Small random starts (Rendle et al. 2021: σ ≈ 0.1/√k) break the symmetry without dominating λ.
   space.setRows(space.X, gaussian(m * k, 0.1 / Math.sqrt(k), random));
@@ -114,45 +134,63 @@ class AlsWorkspace {
   readonly byUsers: Rows;
   readonly byItems: Rows;
   private readonly kernels: Kernels;
+  private readonly threads?: KernelThreads;
   private readonly gramOut: Float64Array;
+  /** Three scratch rows per thread. */
   private readonly scratch: number;
 
   constructor(
     matrix: InteractionMatrix,
     private readonly k: number,
+    threads: number,
   ) {
     this.width = Math.ceil(k / 4) * 4;
     const rowBytes = this.width * 8;
     const nnz = matrix.values.length;
-    const layout = [
-      matrix.userIds.length * rowBytes, // X
-      matrix.itemIds.length * rowBytes, // Y
-      this.width * rowBytes, // the Gram matrix
-      3 * rowBytes, // the kernel's scratch rows
-      nnz * 8, // values by users
-      nnz * 8, // values by items
-      nnz * 4, // item indexes by users
-      nnz * 4, // user indexes by items
-    ];
-    const at = layout.map((_, i) => layout.slice(0, i).reduce((sum, bytes) => sum + align16(bytes), 0));
-    this.kernels = instantiateKernels(at[7]! + layout[7]!);
+    const [m, n] = [matrix.userIds.length, matrix.itemIds.length];
+    const layout = {
+      X: m * rowBytes,
+      Y: n * rowBytes,
+      gram: this.width * rowBytes,
+      scratch: 3 * threads * rowBytes,
+      userValues: nnz * 8,
+      itemValues: nnz * 8,
+      userIdx: nnz * 4,
+      itemIdx: nnz * 4,
+      userPtr: (m + 1) * 4,
+      itemPtr: (n + 1) * 4,
+    };
+    const at: Record<string, number> = {};
+    let end = 0;
+    for (const [name, bytes] of Object.entries(layout)) {
+      at[name] = end;
+      end += align16(bytes);
+    }
+    this.kernels = instantiateKernels(end);
     const { buffer } = this.kernels.memory;
-    this.X = new Float64Array(buffer, at[0], matrix.userIds.length * this.width);
-    this.Y = new Float64Array(buffer, at[1], matrix.itemIds.length * this.width);
-    this.gramOut = new Float64Array(buffer, at[2], this.width * this.width);
-    this.scratch = at[3]!;
-    const side = (ptr: Int32Array, idx: Int32Array, values: Float64Array, v: number, i: number): Rows => {
+    this.X = new Float64Array(buffer, at.X, m * this.width);
+    this.Y = new Float64Array(buffer, at.Y, n * this.width);
+    this.gramOut = new Float64Array(buffer, at.gram, this.width * this.width);
+    this.scratch = at.scratch!;
+    const side = (from: Rows, prefix: "user" | "item"): Rows => {
       const rows = {
-        ptr,
-        idx: new Int32Array(buffer, at[i], nnz),
-        values: new Float64Array(buffer, at[v], nnz),
+        ptr: new Int32Array(buffer, at[`${prefix}Ptr`], from.ptr.length),
+        idx: new Int32Array(buffer, at[`${prefix}Idx`], nnz),
+        values: new Float64Array(buffer, at[`${prefix}Values`], nnz),
       };
-      rows.idx.set(idx);
-      rows.values.set(values);
+      rows.ptr.set(from.ptr);
+      rows.idx.set(from.idx);
+      rows.values.set(from.values);
       return rows;
     };
-    this.byUsers = side(matrix.rowPtr, matrix.colIdx, matrix.values, 4, 6);
-    this.byItems = side(matrix.colPtr, matrix.rowIdx, matrix.columnValues, 5, 7);
+    this.byUsers = side({ ptr: matrix.rowPtr, idx: matrix.colIdx, values: matrix.values }, "user");
+    this.byItems = side({ ptr: matrix.colPtr, idx: matrix.rowIdx, values: matrix.columnValues }, "item");
+    if (threads > 1) this.threads = new KernelThreads(this.kernels, threads);
+  }
+
+  /** Stops the helper threads. */
+  close(): void {
+    this.threads?.close();
   }
 
   /** Writes rows of k values into the padded rows of `into`. */
@@ -182,38 +220,64 @@ class AlsWorkspace {
    *   (M + Σ α·w·y·yᵀ) x = Σ (1 + α·w)·y,   M = YᵀY + λI,
    * where the sums run over the row's entries only. A row of few entries (most items, light
    * users) is solved exactly through the Woodbury identity with M⁻¹, shared by every row of the
-   * pass; the others take a few conjugate-gradient steps in the kernel.
+   * pass; the others take a few conjugate-gradient steps in the kernel, split over the threads.
    */
   solveRows(X: Float64Array, Y: Float64Array, gram: Float64Array, rows: Rows, p: AlsParams): void {
     const { width } = this;
-    const rowBytes = width * 8;
-    const woodbury = p.alpha > 0 ? new LowRankSolver(gram, Y, width, p.regularization) : undefined;
     const { ptr, idx, values } = rows;
-    for (let row = 0; row < ptr.length - 1; row++) {
-      const entries = ptr[row + 1]! - ptr[row]!;
-      if (woodbury && solvedExactly(entries, this.k)) {
-        woodbury.solve(
-          idx.subarray(ptr[row]!, ptr[row + 1]!),
-          values.subarray(ptr[row]!, ptr[row + 1]!),
-          p.alpha,
-          X.subarray(row * width, (row + 1) * width),
-        );
-        continue;
-      }
-      this.kernels.alsRow(
-        X.byteOffset + row * rowBytes,
-        Y.byteOffset,
-        gram.byteOffset,
-        idx.byteOffset + ptr[row]! * 4,
-        values.byteOffset + ptr[row]! * 8,
-        entries,
+    const count = ptr.length - 1;
+    if (count === 0) return;
+    // Without confidence weights (α = 0) Woodbury does not apply: every row takes CG steps.
+    const woodbury = p.alpha > 0 ? new LowRankSolver(gram, Y, width, p.regularization) : undefined;
+    if (woodbury)
+      for (let row = 0; row < count; row++)
+        if (solvedExactly(ptr[row + 1]! - ptr[row]!, this.k))
+          woodbury.solve(
+            idx.subarray(ptr[row]!, ptr[row + 1]!),
+            values.subarray(ptr[row]!, ptr[row + 1]!),
+            p.alpha,
+            X.subarray(row * width, (row + 1) * width),
+          );
+    const addresses = {
+      X: X.byteOffset,
+      Y: Y.byteOffset,
+      gram: gram.byteOffset,
+      ptr: ptr.byteOffset,
+      idx: idx.byteOffset,
+      values: values.byteOffset,
+    };
+    // The kernel skips the rows solved exactly above (4·entries² ≤ k); with k = 0 it skips none.
+    const skipBelow = woodbury ? this.k : 0;
+    const rowBytes = width * 8;
+    if (this.threads) {
+      // A row's CG steps cost about k² + 2·entries·k: k/2 per row besides its entries.
+      const parts = equalEntries(ptr, this.threads.threads, width / 2);
+      this.threads.alsRows(
+        addresses,
         rowBytes,
         p.regularization,
         p.alpha,
         CG_STEPS,
         this.scratch,
+        skipBelow,
+        parts,
       );
-    }
+    } else
+      this.kernels.alsRows(
+        addresses.X,
+        addresses.Y,
+        addresses.gram,
+        addresses.ptr,
+        addresses.idx,
+        addresses.values,
+        count,
+        rowBytes,
+        p.regularization,
+        p.alpha,
+        CG_STEPS,
+        this.scratch,
+        skipBelow,
+      );
   }
 }
 

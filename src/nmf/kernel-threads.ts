@@ -8,10 +8,11 @@ const enum Op {
   SparseTimes = 1,
   Hals = 2,
   Gram = 3,
-  Exit = 4,
+  AlsRows = 4,
+  Exit = 5,
 }
 
-// Control words (Int32): 0 generation, 1 threads done, 2 op, 3..9 arguments, RANGES + 2t the rows of
+// Control words (Int32): 0 generation, 1 threads done, 2 op, 3..12 arguments, RANGES + 2t the rows of
 // thread t, OUTS + t the output address of thread t (gram partials).
 const ARGS = 3;
 const RANGES = 16;
@@ -41,6 +42,8 @@ for (;;) {
     if (op === ${Op.SparseTimes}) k.t(c[3] + 4 * r0, c[4], c[5], c[6], c[7] + r0 * c[8], r1 - r0, c[8]);
     else if (op === ${Op.Hals}) k.h(c[3] + r0 * c[7], c[4] + r0 * c[7], c[5], r1 - r0, c[6], c[7], f[0], f[1]);
     else if (op === ${Op.Gram}) k.g(c[3] + r0 * c[5], r1 - r0, c[4], c[5], c[${OUTS} + index]);
+    else if (op === ${Op.AlsRows})
+      k.r(c[3] + r0 * c[9], c[4], c[5], c[6] + 4 * r0, c[7], c[8], r1 - r0, c[9], f[0], f[1], c[10], c[11] + index * 3 * c[9], c[12]);
   }
   Atomics.add(c, 1, 1);
   Atomics.notify(c, 1);
@@ -126,6 +129,43 @@ export class KernelThreads {
     );
   }
 
+  /**
+   * ALS conjugate-gradient steps over the rows of X (see kernels.wat, alsRows); thread t uses the
+   * three scratch rows at scratch + 3t rows. Rows are independent: the result does not depend on the
+   * number of threads.
+   */
+  alsRows(
+    args: { X: number; Y: number; gram: number; ptr: number; idx: number; values: number },
+    strideBytes: number,
+    lambda: number,
+    alpha: number,
+    steps: number,
+    scratch: number,
+    k: number,
+    parts: Parts,
+  ): void {
+    const { X, Y, gram, ptr, idx, values } = args;
+    this.floats[0] = lambda;
+    this.floats[1] = alpha;
+    this.run(Op.AlsRows, [X, Y, gram, ptr, idx, values, strideBytes, steps, scratch, k], parts, ([r0, r1]) =>
+      this.kernels.alsRows(
+        X + r0 * strideBytes,
+        Y,
+        gram,
+        ptr + 4 * r0,
+        idx,
+        values,
+        r1 - r0,
+        strideBytes,
+        lambda,
+        alpha,
+        steps,
+        scratch,
+        k,
+      ),
+    );
+  }
+
   close(): void {
     this.control[2] = Op.Exit;
     Atomics.add(this.control, 0, 1);
@@ -158,16 +198,19 @@ export function equalRows(rows: number, threads: number): Parts {
   ]);
 }
 
-/** `threads` row ranges of about equal entries (users' activity is heavy-tailed). */
-export function equalEntries(ptr: Int32Array, threads: number): Parts {
+/**
+ * `threads` row ranges of about equal work (users' activity is heavy-tailed), a row costing its
+ * entries plus `perRow`.
+ */
+export function equalEntries(ptr: Int32Array, threads: number, perRow = 0): Parts {
   const rows = ptr.length - 1;
-  const total = ptr[rows]!;
+  const total = ptr[rows]! + perRow * rows;
   const parts: Parts = [];
   let start = 0;
   for (let t = 1; t <= threads; t++) {
     let end = start;
     const target = (total * t) / threads;
-    while (end < rows && (t === threads || ptr[end]! < target)) end++;
+    while (end < rows && (t === threads || ptr[end]! + perRow * end < target)) end++;
     parts.push([start, end]);
     start = end;
   }

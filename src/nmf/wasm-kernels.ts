@@ -16,8 +16,9 @@ import { KERNELS_WASM } from "./kernels/kernels.wasm";
  *   hals(X, RY, gram, rows, k, strideBytes, l2, l1Half): one HALS pass over the rows of X (see
  *     factorize.ts), Float64, gradients as f64x2 dot products over the padded rows.
  *   gram(X, rows, k, strideBytes, out): out += XᵀX (k rows of strideBytes), skipping zero entries.
- *   alsRow(x, Y, gram, idx, values, entries, strideBytes, lambda, alpha, steps, scratch): conjugate-
- *     gradient steps of one implicit-ALS row (src/als/train.ts), Float64, strideBytes a positive
+ *   alsRows(X, Y, gram, ptr, idx, values, rows, strideBytes, lambda, alpha, steps, scratch, k):
+ *     conjugate-gradient steps of implicit-ALS rows (src/als/train.ts) in compressed rows (Int32
+ *     ptr/idx, Float64 values), skipping those with 4·entries² ≤ k; Float64, strideBytes a positive
  *     multiple of 32; scratch holds three rows.
  * All need count/rows/k > 0 and zero padding columns. Addresses are byte offsets into the memory
  * imported as "e"."m", 16-byte aligned. The memory is shared (a SharedArrayBuffer), so that worker
@@ -49,18 +50,20 @@ export interface Kernels {
   ) => void;
   gram: (X: number, rows: number, k: number, strideBytes: number, out: number) => void;
   dot4: (queries: number, rows: number, out: number, count: number, strideBytes: number) => void;
-  alsRow: (
-    x: number,
+  alsRows: (
+    X: number,
     Y: number,
     gram: number,
+    ptr: number,
     idx: number,
     values: number,
-    entries: number,
+    rows: number,
     strideBytes: number,
     lambda: number,
     alpha: number,
     steps: number,
     scratch: number,
+    k: number,
   ) => void;
 }
 
@@ -78,7 +81,7 @@ export function instantiateKernels(bytes: number): Kernels {
     hals: exports.h as Kernels["hals"],
     gram: exports.g as Kernels["gram"],
     dot4: exports.q as Kernels["dot4"],
-    alsRow: exports.a as Kernels["alsRow"],
+    alsRows: exports.r as Kernels["alsRows"],
   };
 }
 

@@ -273,13 +273,37 @@
       (local.set $out (i32.add (local.get $out) (i32.const 16)))
       (br_if $each_row (local.tee $count (i32.sub (local.get $count) (i32.const 1))))))
 
+  ;; The conjugate-gradient steps ($alsRow) of `rows` consecutive rows of implicit ALS, from the row at
+  ;; X: row r's entries are [ptr[r], ptr[r+1]) of idx (Int32) and values (Float64). Rows with
+  ;; 4·entries² ≤ k are skipped: the caller solves those exactly (src/als/train.ts, solvedExactly).
+  ;; Each row is independent of the others, so threads may share a pass by rows (their own scratch).
+  (func $alsRows (export "r")
+    (param $X i32) (param $Y i32) (param $G i32) (param $ptr i32) (param $idx i32) (param $values i32)
+    (param $rows i32) (param $stride i32) (param $lambda f64) (param $alpha f64) (param $steps i32)
+    (param $scratch i32) (param $k i32)
+    (local $start i32) (local $entries i32)
+    (loop $each_row
+      (local.set $start (i32.load (local.get $ptr)))
+      (local.set $entries (i32.sub (i32.load offset=4 (local.get $ptr)) (local.get $start)))
+      (if (i32.gt_u (i32.shl (i32.mul (local.get $entries) (local.get $entries)) (i32.const 2)) (local.get $k))
+        (then
+          (call $alsRow
+            (local.get $X) (local.get $Y) (local.get $G)
+            (i32.add (local.get $idx) (i32.shl (local.get $start) (i32.const 2)))
+            (i32.add (local.get $values) (i32.shl (local.get $start) (i32.const 3)))
+            (local.get $entries) (local.get $stride) (local.get $lambda) (local.get $alpha) (local.get $steps)
+            (local.get $scratch))))
+      (local.set $X (i32.add (local.get $X) (local.get $stride)))
+      (local.set $ptr (i32.add (local.get $ptr) (i32.const 4)))
+      (br_if $each_row (local.tee $rows (i32.sub (local.get $rows) (i32.const 1))))))
+
   ;; Conjugate-gradient steps of one implicit-ALS row (src/als/train.ts), from x toward the solution of
   ;;   (G + λI + Σ α·w_e·y_e·y_eᵀ) x = Σ (1 + α·w_e)·y_e
   ;; over the row's `entries` entries e: y_e the row idx[e] (Int32) of Y, w_e = values[e] (Float64).
   ;; G (stride/8 rows), Y, x and the three scratch vectors (r, d, Ad) are Float64 rows `stride`
   ;; bytes apart, a positive multiple of 32, padding zero. At most `steps` steps; stops once |r|² is
   ;; below 1e-20.
-  (func $alsRow (export "a")
+  (func $alsRow
     (param $x i32) (param $Y i32) (param $G i32) (param $idx i32) (param $values i32)
     (param $entries i32) (param $stride i32) (param $lambda f64) (param $alpha f64) (param $steps i32)
     (param $scratch i32)

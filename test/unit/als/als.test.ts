@@ -96,6 +96,20 @@ describe("ALS fold-in", () => {
   });
 });
 
+describe("ALS training on threads", () => {
+  it("gives the same factors on two threads as on one (rows are independent)", () => {
+    const large = interactionMatrix(
+      plantedInteractions({ users: 3000, items: 800, perUser: 25, topics: 8, seed: 4 }),
+    );
+    expect(large.values.length).toBeGreaterThan(50_000);
+    const settings = { ...params, components: 12, iterations: 3 };
+    const one = trainAls(large, settings, { threads: 1 });
+    const two = trainAls(large, settings, { threads: 2 });
+    expect(Array.from(two.arrays.userFactors)).toEqual(Array.from(one.arrays.userFactors));
+    expect(Array.from(two.arrays.itemFactors)).toEqual(Array.from(one.arrays.itemFactors));
+  });
+});
+
 describe("ALS training's item step", () => {
   it("solves an item with few interactions exactly (Woodbury) against the final user factors", () => {
     // Wide enough that items of up to four users are solved exactly.
@@ -219,8 +233,8 @@ describe("the ALS row kernel (WebAssembly conjugate gradient)", () => {
       const entries = [2, 7, 11, 29];
       const weights = [1, 3, 0.5, 5];
       const [lambda, alpha] = [0.7, 2];
-      // Memory: Y (n rows), the Gram matrix, x, scratch (three rows), indexes, weights.
-      const kernels = instantiateKernels((n + width + 4) * rowBytes + entries.length * 12);
+      // Memory: Y (n rows), the Gram matrix, x, scratch (three rows), weights, indexes, row pointers.
+      const kernels = instantiateKernels((n + width + 4) * rowBytes + entries.length * 12 + 8);
       const memory = kernels.memory.buffer;
       const Y = new Float64Array(memory, 0, n * width);
       const gram = new Float64Array(memory, n * rowBytes, width * width);
@@ -246,18 +260,23 @@ describe("the ALS row kernel (WebAssembly conjugate gradient)", () => {
         }
       });
       const exact = choleskySolve(A, b, k);
-      kernels.alsRow(
+      // One row, whose entries are [0, 4) of the indexes and weights; k = 0: no row is left to Woodbury.
+      const ptrAt = weightsAt + entries.length * 12;
+      new Int32Array(memory, ptrAt, 2).set([0, entries.length]);
+      kernels.alsRows(
         xAt,
         0,
         n * rowBytes,
+        ptrAt,
         weightsAt + entries.length * 8,
         weightsAt,
-        entries.length,
+        1,
         rowBytes,
         lambda,
         alpha,
         2 * width,
         xAt + rowBytes,
+        0,
       );
       for (let f = 0; f < k; f++) expect(x[f]).toBeCloseTo(exact[f]!, 8);
       for (let f = k; f < width; f++) expect(x[f]).toBe(0);
