@@ -319,10 +319,10 @@ export function loadConfig(env: Env = process.env): Config {
     als: {
       // A subfolder of MODEL_URI: the NMF store takes only version-named folders as its versions.
       uri: r.str("ALS_MODEL_URI", `${modelUri.replace(/\/+$/, "")}/als`),
-      components: r.num("ALS_COMPONENTS", 64, 1, 512),
+      components: r.num("ALS_COMPONENTS", 32, 1, 512),
       iterations: r.num("ALS_ITERATIONS", 15, 1, 1_000),
       regularization: r.num("ALS_REGULARIZATION", 10, 1e-6, 1e6, false),
-      alpha: r.num("ALS_ALPHA", 3, 0, 1e6, false),
+      alpha: r.num("ALS_ALPHA", 1, 0, 1e6, false),
       seed: r.num("ALS_SEED", 42, 0, 2 ** 31),
       explicit: explicit({
         components: "ALS_COMPONENTS",
