@@ -2,7 +2,7 @@ import { modelOf, type ModelFamily, type TrainOptions } from "../factors/family"
 import type { FactorModel } from "../factors/model";
 import { seededRandom } from "../factors/random";
 import { compact, type InteractionMatrix } from "../factors/sparse";
-import { equalEntries, KernelThreads } from "../nmf/kernel-threads";
+import { alsRowsPart, equalEntries, KernelThreads, type AlsRowsCall } from "../nmf/kernel-threads";
 import { align16, instantiateKernels, type Kernels } from "../nmf/wasm-kernels";
 import { alsFoldIn, cholesky, choleskySolve, solveWithFactor } from "./solve";
 import type { AlsParams } from "./types";
@@ -238,46 +238,24 @@ class AlsWorkspace {
             p.alpha,
             X.subarray(row * width, (row + 1) * width),
           );
-    const addresses = {
+    const call: AlsRowsCall = {
       X: X.byteOffset,
       Y: Y.byteOffset,
       gram: gram.byteOffset,
       ptr: ptr.byteOffset,
       idx: idx.byteOffset,
       values: values.byteOffset,
+      strideBytes: width * 8,
+      lambda: p.regularization,
+      alpha: p.alpha,
+      steps: CG_STEPS,
+      scratch: this.scratch,
+      // The kernel leaves the rows solved exactly above (4·entries² ≤ k); with k = 0 none.
+      k: woodbury ? this.k : 0,
     };
-    // The kernel skips the rows solved exactly above (4·entries² ≤ k); with k = 0 it skips none.
-    const skipBelow = woodbury ? this.k : 0;
-    const rowBytes = width * 8;
-    if (this.threads) {
-      // A row's CG steps cost about k² + 2·entries·k: k/2 per row besides its entries.
-      const parts = equalEntries(ptr, this.threads.threads, width / 2);
-      this.threads.alsRows(
-        addresses,
-        rowBytes,
-        p.regularization,
-        p.alpha,
-        CG_STEPS,
-        this.scratch,
-        skipBelow,
-        parts,
-      );
-    } else
-      this.kernels.alsRows(
-        addresses.X,
-        addresses.Y,
-        addresses.gram,
-        addresses.ptr,
-        addresses.idx,
-        addresses.values,
-        count,
-        rowBytes,
-        p.regularization,
-        p.alpha,
-        CG_STEPS,
-        this.scratch,
-        skipBelow,
-      );
+    // A row's CG steps cost about k² + 2·entries·k: k/2 per row besides its entries.
+    if (this.threads) this.threads.alsRows(call, equalEntries(ptr, this.threads.threads, width / 2));
+    else alsRowsPart(this.kernels, call, [0, count]);
   }
 }
 

@@ -130,39 +130,15 @@ export class KernelThreads {
   }
 
   /**
-   * ALS conjugate-gradient steps over the rows of X (see kernels.wat, alsRows); thread t uses the
-   * three scratch rows at scratch + 3t rows. Rows are independent: the result does not depend on the
-   * number of threads.
+   * ALS conjugate-gradient steps over the rows of a pass; thread t uses the three scratch rows at
+   * scratch + 3t rows. Rows are independent: the result does not depend on the number of threads.
    */
-  alsRows(
-    args: { X: number; Y: number; gram: number; ptr: number; idx: number; values: number },
-    strideBytes: number,
-    lambda: number,
-    alpha: number,
-    steps: number,
-    scratch: number,
-    k: number,
-    parts: Parts,
-  ): void {
-    const { X, Y, gram, ptr, idx, values } = args;
-    this.floats[0] = lambda;
-    this.floats[1] = alpha;
-    this.run(Op.AlsRows, [X, Y, gram, ptr, idx, values, strideBytes, steps, scratch, k], parts, ([r0, r1]) =>
-      this.kernels.alsRows(
-        X + r0 * strideBytes,
-        Y,
-        gram,
-        ptr + 4 * r0,
-        idx,
-        values,
-        r1 - r0,
-        strideBytes,
-        lambda,
-        alpha,
-        steps,
-        scratch,
-        k,
-      ),
+  alsRows(call: AlsRowsCall, parts: Parts): void {
+    const { X, Y, gram, ptr, idx, values, strideBytes, steps, scratch, k } = call;
+    this.floats[0] = call.lambda;
+    this.floats[1] = call.alpha;
+    this.run(Op.AlsRows, [X, Y, gram, ptr, idx, values, strideBytes, steps, scratch, k], parts, (part) =>
+      alsRowsPart(this.kernels, call, part),
     );
   }
 
@@ -188,6 +164,42 @@ export class KernelThreads {
     for (let done = Atomics.load(c, 1); done < this.workers.length; done = Atomics.load(c, 1))
       Atomics.wait(c, 1, done);
   }
+}
+
+/** The arguments of the ALS kernel for a whole pass (addresses and sizes in bytes; see kernels.wat). */
+export interface AlsRowsCall {
+  X: number;
+  Y: number;
+  gram: number;
+  ptr: number;
+  idx: number;
+  values: number;
+  strideBytes: number;
+  lambda: number;
+  alpha: number;
+  steps: number;
+  scratch: number;
+  /** Rows with 4·entries² ≤ k are left to the caller (0: none). */
+  k: number;
+}
+
+/** The ALS kernel on rows [r0, r1) of a pass. */
+export function alsRowsPart(kernels: Kernels, c: AlsRowsCall, [r0, r1]: [number, number]): void {
+  kernels.alsRows(
+    c.X + r0 * c.strideBytes,
+    c.Y,
+    c.gram,
+    c.ptr + 4 * r0,
+    c.idx,
+    c.values,
+    r1 - r0,
+    c.strideBytes,
+    c.lambda,
+    c.alpha,
+    c.steps,
+    c.scratch,
+    c.k,
+  );
 }
 
 /** `threads` row ranges of about equal rows. */

@@ -1,8 +1,8 @@
 import { registerEnumType } from "type-graphql";
-import { type EventType as EventTypeName } from "../../domain/vocabulary";
 import { EVENT_TYPES } from "../../domain/vocabulary";
+import { enumOf } from "../enum-of";
 
-export const EventType = Object.fromEntries(EVENT_TYPES.map((t) => [t, t])) as { [K in EventTypeName]: K };
+export const EventType = enumOf(EVENT_TYPES);
 
 registerEnumType(EventType, {
   name: "EventType",

@@ -1,10 +1,9 @@
 import { registerEnumType } from "type-graphql";
-import { FAMILY_NAMES, type FamilyName } from "../../factors/types";
+import { FAMILY_NAMES } from "../../factors/types";
+import { enumOf } from "../enum-of";
 
 /** The in-process model families with a model store (named "ModelFamily" in the schema). */
-export const ModelFamilyEnum = Object.fromEntries(FAMILY_NAMES.map((f) => [f, f])) as {
-  [K in FamilyName]: K;
-};
+export const ModelFamilyEnum = enumOf(FAMILY_NAMES);
 
 registerEnumType(ModelFamilyEnum, {
   name: "ModelFamily",

@@ -1,10 +1,9 @@
 import { registerEnumType } from "type-graphql";
-import { STRATEGY_NAMES, type StrategyName } from "../../domain/vocabulary";
+import { STRATEGY_NAMES } from "../../domain/vocabulary";
+import { enumOf } from "../enum-of";
 
 /** The GraphQL enum (named "Strategy" in the schema, a contract); the strategies themselves implement `Strategy` in src/strategies. */
-export const StrategyEnum = Object.fromEntries(STRATEGY_NAMES.map((s) => [s, s])) as {
-  [K in StrategyName]: K;
-};
+export const StrategyEnum = enumOf(STRATEGY_NAMES);
 
 registerEnumType(StrategyEnum, {
   name: "Strategy",
