@@ -30,7 +30,11 @@ async function main(): Promise<void> {
   const shape = { components: Number(components), iterations: Number(iterations), seed: 42 };
   const model =
     family === "ALS"
-      ? trainAls(matrix, { ...shape, regularization: config.als.regularization, alpha: config.als.alpha })
+      ? trainAls(
+          matrix,
+          { ...shape, regularization: config.als.regularization, alpha: config.als.alpha },
+          { threads: Number(threads) },
+        )
       : trainNmf(matrix, { ...shape, l2: 0.05, l1: 0 }, { threads: Number(threads) });
   const fitSeconds = (performance.now() - fitStarted) / 1000;
   const result = {

@@ -245,10 +245,10 @@ async function benchScale(): Promise<void> {
     );
     results.push({ label, wall: run.wall, fit: r.fitSeconds, rss: run.rssMb ?? r.peakRssMb });
   }
-  // ALS (one thread: its row solves do not use the worker threads) at its default size.
+  // ALS at its default size, on as many threads as the fastest NMF run.
   const alsOut = path.join(dir, "als.json");
   const alsSettings = [String(config.als.components), String(config.als.iterations)];
-  const alsLabel = `ALS k=${alsSettings[0]}, ${alsSettings[1]} epochs`;
+  const alsLabel = `ALS k=${alsSettings[0]}, ${alsSettings[1]} epochs, threads=${threads}`;
   const alsRun = timedChild(alsLabel, process.execPath, [
     "--import",
     "tsx",
