@@ -256,7 +256,7 @@ async function benchScale(): Promise<void> {
     file,
     alsOut,
     ...alsSettings,
-    "1",
+    String(threads),
     "ALS",
   ]);
   if (alsRun.ok) {
