@@ -326,11 +326,11 @@ async function benchScale(): Promise<void> {
   const sk = results.find((r) => r.label.startsWith("scikit-learn"));
   const ratio = (a?: number, b?: number) => (a && b ? `${(a / b).toFixed(2)}x` : "-");
   console.log(
-    `\n  ${"run".padEnd(26)} ${"wall s".padStart(8)} ${"fit s".padStart(8)} ${"peak RSS MB".padStart(12)}   wall/sk  fit/sk  RSS/sk`,
+    `\n  ${"run".padEnd(34)} ${"wall s".padStart(8)} ${"fit s".padStart(8)} ${"peak RSS MB".padStart(12)}   wall/sk  fit/sk  RSS/sk`,
   );
   for (const r of results) {
     console.log(
-      `  ${r.label.padEnd(26)} ${r.wall.toFixed(1).padStart(8)} ${(r.fit?.toFixed(1) ?? "-").padStart(8)} ${(r.rss?.toFixed(0) ?? "-").padStart(12)}   ` +
+      `  ${r.label.padEnd(34)} ${r.wall.toFixed(1).padStart(8)} ${(r.fit?.toFixed(1) ?? "-").padStart(8)} ${(r.rss?.toFixed(0) ?? "-").padStart(12)}   ` +
         `${ratio(r.wall, sk?.wall).padStart(7)} ${ratio(r.fit, sk?.fit).padStart(7)} ${ratio(r.rss, sk?.rss).padStart(7)}`,
     );
   }
