@@ -3,11 +3,11 @@ import path from "node:path";
 import wabt from "wabt";
 
 /**
- * `npm run kernels`: assembles src/nmf/kernels/kernels.wat with wabt into kernels.wasm.ts, the bytes
+ * `npm run kernels`: assembles src/factors/kernels/kernels.wat with wabt into kernels.wasm.ts, the bytes
  * the runtime loads (committed, so tsx, vitest, esbuild and worker threads need no loader or file
  * path; a test checks they equal what this assembles).
  */
-const dir = path.join(__dirname, "..", "src", "nmf", "kernels");
+const dir = path.join(__dirname, "..", "src", "factors", "kernels");
 const GENERATED = path.join(dir, "kernels.wasm.ts");
 const FEATURES = { simd: true, threads: true };
 

@@ -8,7 +8,7 @@ import {
   type EventType,
   type StrategyName,
 } from "./domain/vocabulary";
-import { MAX_THREADS } from "./nmf/kernel-threads";
+import { MAX_THREADS } from "./factors/kernels/kernel-threads";
 import type { NmfParams } from "./nmf/types";
 
 /**

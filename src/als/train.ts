@@ -2,8 +2,13 @@ import { modelOf, type ModelFamily, type TrainOptions } from "../factors/family"
 import type { FactorModel } from "../factors/model";
 import { seededRandom } from "../factors/random";
 import { compact, type InteractionMatrix } from "../factors/sparse";
-import { alsRowsPart, equalEntries, KernelThreads, type AlsRowsCall } from "../nmf/kernel-threads";
-import { align16, instantiateKernels, type Kernels } from "../nmf/wasm-kernels";
+import {
+  alsRowsPart,
+  equalEntries,
+  KernelThreads,
+  type AlsRowsCall,
+} from "../factors/kernels/kernel-threads";
+import { align16, instantiateKernels, type Kernels } from "../factors/kernels/wasm-kernels";
 import { alsFoldIn, cholesky, choleskySolve, solveWithFactor } from "./solve";
 import type { AlsParams } from "./types";
 

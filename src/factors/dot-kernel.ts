@@ -1,4 +1,4 @@
-import { align16, instantiateKernels, type Kernels } from "../nmf/wasm-kernels";
+import { align16, instantiateKernels, type Kernels } from "./kernels/wasm-kernels";
 
 /**
  * Dot products of one query vector with every row of a fixed Float32 matrix, in WebAssembly SIMD:

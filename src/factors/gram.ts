@@ -1,4 +1,4 @@
-import { align16, instantiateKernels } from "../nmf/wasm-kernels";
+import { align16, instantiateKernels } from "./kernels/wasm-kernels";
 
 /**
  * XᵀX (k x k, row-major) of a row-major matrix of k columns, in the WebAssembly f64x2 gram kernel:

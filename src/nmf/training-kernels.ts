@@ -1,6 +1,6 @@
 import type { InteractionMatrix } from "../factors/sparse";
-import { equalEntries, equalRows, KernelThreads } from "./kernel-threads";
-import { align16, instantiateKernels, type Kernels } from "./wasm-kernels";
+import { equalEntries, equalRows, KernelThreads } from "../factors/kernels/kernel-threads";
+import { align16, instantiateKernels, type Kernels } from "../factors/kernels/wasm-kernels";
 
 /** A dense row-major Float64 matrix living in the kernels' memory; columns beyond `width` are zero. */
 export interface Dense {

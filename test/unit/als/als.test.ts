@@ -15,7 +15,7 @@ import { tuneFamily } from "../../../src/factors/tune";
 import type { TrainingProgress } from "../../../src/factors/types";
 import { trainingSettings } from "../../../src/jobs/train";
 import { nmf, trainNmf } from "../../../src/nmf/train";
-import { instantiateKernels } from "../../../src/nmf/wasm-kernels";
+import { instantiateKernels } from "../../../src/factors/kernels/wasm-kernels";
 import { plantedInteractions } from "../factors/planted-data";
 
 const planted = plantedInteractions({ users: 300, items: 200, perUser: 15, topics: 6, seed: 11 });

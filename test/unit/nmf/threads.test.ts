@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { factorize } from "../../../src/nmf/factorize";
-import { equalEntries, equalRows } from "../../../src/nmf/kernel-threads";
+import { equalEntries, equalRows } from "../../../src/factors/kernels/kernel-threads";
 import { interactionMatrix } from "../../../src/factors/sparse";
 import { plantedInteractions } from "../factors/planted-data";
 

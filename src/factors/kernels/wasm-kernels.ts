@@ -1,4 +1,4 @@
-import { KERNELS_WASM } from "./kernels/kernels.wasm";
+import { KERNELS_WASM } from "./kernels.wasm";
 
 /**
  * The SIMD hot loops of the factor models (NMF training, ALS row solves, scoring) as one WebAssembly module, written as text in
@@ -14,7 +14,7 @@ import { KERNELS_WASM } from "./kernels/kernels.wasm";
  *     (Int32 ptr/idx, Float64 values) and Float64 dense Y/out rows; per row, eight columns at a time
  *     in four f64x2 accumulators; strideBytes a positive multiple of 64.
  *   hals(X, RY, gram, rows, k, strideBytes, l2, l1Half): one HALS pass over the rows of X (see
- *     factorize.ts), Float64, gradients as f64x2 dot products over the padded rows.
+ *     src/nmf/factorize.ts), Float64, gradients as f64x2 dot products over the padded rows.
  *   gram(X, rows, k, strideBytes, out): out += XᵀX (k rows of strideBytes), skipping zero entries.
  *   alsRows(X, Y, gram, ptr, idx, values, rows, strideBytes, lambda, alpha, steps, scratch, k):
  *     conjugate-gradient steps of implicit-ALS rows (src/als/train.ts) in compressed rows (Int32

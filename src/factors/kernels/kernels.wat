@@ -1,4 +1,4 @@
-;; The SIMD hot loops of the factor models: NMF training, ALS row solves, scoring (see ../wasm-kernels.ts for the JavaScript side).
+;; The SIMD hot loops of the factor models: NMF training, ALS row solves, scoring (see wasm-kernels.ts for the JavaScript side).
 ;; `npm run kernels` assembles this file with wabt into kernels.wasm.ts; a test checks the two agree.
 ;;
 ;; Conventions of every function:
@@ -101,7 +101,7 @@
       (local.set $out (i32.add (local.get $out) (local.get $stride)))
       (br_if $each_row (local.tee $rows (i32.sub (local.get $rows) (i32.const 1))))))
 
-  ;; One HALS pass over the `rows` rows of X (see factorize.ts), Float64; RY = R·Y for the same rows,
+  ;; One HALS pass over the `rows` rows of X (see src/nmf/factorize.ts), Float64; RY = R·Y for the same rows,
   ;; gram = YᵀY (k rows); stride a positive multiple of 32. Factor by factor: rows are independent,
   ;; so this equals updating row by row, and the rows of one factor pipeline instead of waiting on
   ;; each other. For factor f:
