@@ -1,7 +1,7 @@
-import { modelOf, type ModelFamily, type TrainOptions } from "../factors/family";
+import { modelOf, trainingMatrix, type ModelFamily, type TrainOptions } from "../factors/family";
 import type { FactorModel } from "../factors/model";
 import { seededRandom } from "../factors/random";
-import { compact, type InteractionMatrix } from "../factors/sparse";
+import type { InteractionMatrix } from "../factors/sparse";
 import {
   alsRowsPart,
   equalEntries,
@@ -32,9 +32,7 @@ export function trainAls(
   options: TrainOptions = {},
 ): FactorModel<AlsParams> {
   const started = Date.now();
-  const matrix = compact(interactions);
-  if (matrix.values.length === 0)
-    throw new Error("cannot train a model without interactions of positive weight");
+  const matrix = trainingMatrix(interactions);
   // Only the training parameters: callers may pass a wider config object.
   const { components: k, iterations, regularization, alpha, seed } = params;
   const resolved: AlsParams = { components: k, iterations, regularization, alpha, seed };

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { FactorModel, type ItemSide, type ModelManifest, type UserEntries } from "./model";
 import { computeNeighbours, NEIGHBOURS_PER_ITEM } from "./neighbours";
-import type { InteractionMatrix } from "./sparse";
+import { compact, type InteractionMatrix } from "./sparse";
 import type { FactorParams, FamilyName, TrainingProgress } from "./types";
 
 export interface TrainOptions {
@@ -36,6 +36,14 @@ export interface Factors {
   userFactors: ArrayLike<number>;
   /** items x components, row-major */
   itemFactors: ArrayLike<number>;
+}
+
+/** What a trainer works on: users and items without entries left out; no entries at all is an error. */
+export function trainingMatrix(interactions: InteractionMatrix): InteractionMatrix {
+  const matrix = compact(interactions);
+  if (matrix.values.length === 0)
+    throw new Error("cannot train a model without interactions of positive weight");
+  return matrix;
 }
 
 /** A servable model from factors (trained here or elsewhere): adds item neighbours and categories. */

@@ -65,21 +65,20 @@ export function tuneFamily(
   const step = (): Params | undefined => {
     const leader = best().params as unknown as Params;
     centre ??= leader;
-    const single = moves(centre)
-      .map((move) => ({ ...centre!, ...move }))
-      .find(untried);
+    const from = centre;
+    const singles = moves(from);
+    const single = singles.map((move) => ({ ...from, ...move })).find(untried);
     if (single) return single;
-    if (leader !== centre) {
+    if (leader !== from) {
       centre = leader;
       return step();
     }
-    const singles = moves(centre);
     return singles
       .flatMap((a, i) =>
         singles
           .slice(i + 1)
           .filter((b) => !Object.keys(b).some((name) => name in a))
-          .map((b) => ({ ...centre!, ...a, ...b })),
+          .map((b) => ({ ...from, ...a, ...b })),
       )
       .find(untried);
   };

@@ -1,6 +1,6 @@
-import { modelOf, type ModelFamily, type TrainOptions } from "../factors/family";
+import { modelOf, trainingMatrix, type ModelFamily, type TrainOptions } from "../factors/family";
 import type { FactorModel } from "../factors/model";
-import { compact, type InteractionMatrix } from "../factors/sparse";
+import type { InteractionMatrix } from "../factors/sparse";
 import { DEFAULT_TOLERANCE, factorize } from "./factorize";
 import { foldInVector } from "./fold-in";
 import type { NmfParams } from "./types";
@@ -12,9 +12,7 @@ export function trainNmf(
   options: TrainOptions = {},
 ): FactorModel<NmfParams> {
   const started = Date.now();
-  const matrix = compact(interactions);
-  if (matrix.values.length === 0)
-    throw new Error("cannot train a model without interactions of positive weight");
+  const matrix = trainingMatrix(interactions);
   // Only the training parameters: callers may pass a wider config object.
   const { components, iterations, l2, l1, seed, tolerance = DEFAULT_TOLERANCE } = params;
   const resolved: Required<NmfParams> = { components, iterations, l2, l1, seed, tolerance };
