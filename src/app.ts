@@ -78,8 +78,7 @@ export interface App {
   db: DynamoDBDocumentClient;
   stores: Stores;
   catalog: ItemCategories;
-  /** NMF's store and model (the same objects as factorModels.NMF). */
-  modelStore: ModelStore;
+  /** NMF's model (the same object as factorModels.NMF.holder). */
   models: ModelHolder;
   /** Each in-process family's model store and the model it serves. */
   factorModels: Record<FamilyName, FamilyModels>;
@@ -208,7 +207,6 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     db,
     stores,
     catalog,
-    modelStore: factorModels.NMF.store,
     models: factorModels.NMF.holder,
     factorModels,
     popular,

@@ -125,7 +125,7 @@ describe("recs import-factors", () => {
     const report = await trainModel(t.app, { force: true, imported: model, print: () => undefined });
     expect(report.version).toBe(model.version);
     expect(report.metrics.candidate.users).toBeGreaterThan(0);
-    expect((await t.app.modelStore.loadLatest())?.version).toBe(model.version);
+    expect((await t.app.factorModels.NMF.store.loadLatest())?.version).toBe(model.version);
   });
 
   it("refuses negative factors, ragged rows and repeated ids, naming the line", async () => {

@@ -51,7 +51,7 @@ for (;;) {
 `;
 
 /**
- * Splits the kernels' row loops over threads sharing one WebAssembly memory. Rows of a sparse product
+ * Splits the kernels' row loops over threads sharing one WebAssembly memory. Rows of a sparse product, an ALS pass
  * or a HALS pass are independent; a Gram matrix is summed from per-thread partials. The calling
  * thread blocks in Atomics.wait while the helpers finish, so training stays synchronous.
  */
