@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { version } from "../package.json";
-import { type Config } from "./config";
+import { familiesInUse, type Config } from "./config";
 import { STRATEGY_NAMES, type StrategyName } from "./domain/vocabulary";
 import { FeatureStore } from "./ranker/features/feature.store";
 import { als } from "./als/train";
@@ -78,8 +78,8 @@ export interface App {
   db: DynamoDBDocumentClient;
   stores: Stores;
   catalog: ItemCategories;
-  /** NMF's model (the same object as factorModels.NMF.holder). */
-  models: ModelHolder;
+  /** Loads the model of every family the router can use (at start: no request finds one not ready). */
+  loadModels(): Promise<void>;
   /** Each in-process family's model store and the model it serves. */
   factorModels: Record<FamilyName, FamilyModels>;
   popular: PopularStrategy;
@@ -207,7 +207,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     db,
     stores,
     catalog,
-    models: factorModels.NMF.holder,
+    async loadModels() {
+      await Promise.all(familiesInUse(config).map((family) => factorModels[family].holder.load()));
+    },
     factorModels,
     popular,
     router,

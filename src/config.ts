@@ -9,6 +9,7 @@ import {
   type StrategyName,
 } from "./domain/vocabulary";
 import { MAX_THREADS } from "./factors/kernels/kernel-threads";
+import type { FamilyName } from "./factors/types";
 import type { NmfParams } from "./nmf/types";
 
 /**
@@ -408,4 +409,13 @@ export function loadConfig(env: Env = process.env): Config {
     r.problems.push("RECS_AB: name at least two variants, or leave it unset");
   if (r.problems.length) throw new ConfigError(r.problems);
   return config;
+}
+
+/**
+ * The in-process families this configuration serves, to load at start and retrain: NMF always (the
+ * XGBoost ranker takes its candidates from it); ALS when the router can send users to it.
+ */
+export function familiesInUse({ router }: Config): FamilyName[] {
+  const named = [router.strategy, ...router.fallback, ...router.ab.map((v) => v.strategy)];
+  return named.includes("ALS") ? ["NMF", "ALS"] : ["NMF"];
 }

@@ -35,9 +35,9 @@ export async function handler(
   const starting = coldStart;
   coldStart = false;
   if (starting) recordColdStart(app.metrics);
-  // The secrets on every invocation (from their cache once read); on a cold start beside the model load,
-  // which is part of it so that no request finds NMF "not ready".
-  await Promise.all([app.secrets.refresh(), starting && app.models.load()]);
+  // The secrets on every invocation (from their cache once read); on a cold start beside the model
+  // loads, which are part of it so that no request finds a routed model "not ready".
+  await Promise.all([app.secrets.refresh(), starting && app.loadModels()]);
   try {
     // The pages carry no data (it comes from /graphql, behind the key): served before the key check.
     const page = pages({

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   await local.ensureTables(app);
   await seedIfEmpty(app);
   // The first request must not be the one that waits for the model; nor start without the secrets.
-  await Promise.all([app.models.load(), app.secrets.refresh()]);
+  await Promise.all([app.loadModels(), app.secrets.refresh()]);
 
   const apollo = createApolloServer(app.config);
   await apollo.start();

@@ -1,7 +1,8 @@
 import type { Context } from "aws-lambda";
 import { createApp } from "./app";
 import { loadConfig } from "./config";
-import { familiesToRetrain, trainModels, type TrainReport } from "./jobs/train";
+import { familiesInUse } from "./config";
+import { trainModels, type TrainReport } from "./jobs/train";
 import { trainingEvents } from "./jobs/training-events";
 
 /**
@@ -19,7 +20,7 @@ export async function handler(_event: unknown, context: Context): Promise<TrainR
     const source = await trainingEvents(app, {
       exportMaxWaitMs: Math.max(0, context.getRemainingTimeInMillis() - MARGIN_MS),
     });
-    return await trainModels(app, { force: false, source, families: familiesToRetrain(app.config) });
+    return await trainModels(app, { force: false, source, families: familiesInUse(app.config) });
   } catch (error) {
     app.log.error("retraining failed", { error });
     throw error;

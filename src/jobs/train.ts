@@ -88,12 +88,6 @@ export async function trainModels(
   return reports;
 }
 
-/** NMF always (the XGBoost ranker takes its candidates from it); ALS when the router can send users to it. */
-export function familiesToRetrain({ router }: Config): FamilyName[] {
-  const named = [router.strategy, ...router.fallback, ...router.ab.map((v) => v.strategy)];
-  return named.includes("ALS") ? ["NMF", "ALS"] : ["NMF"];
-}
-
 export async function readInteractions(
   app: App,
   options: Pick<TrainJobOptions, "csv" | "source">,

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const app = createApp(local.config);
   await local.ensureTables(app);
   await seedIfEmpty(app);
-  await app.models.load();
+  await app.loadModels();
 
   const toList = (served: ServedList, loader: DataLoader<string, CatalogItem | null>) => ({
     recommendationId: served.recommendationId,

@@ -68,7 +68,7 @@ async function main(): Promise<void> {
       items: app.stores.items,
       features: new FeatureStore(app.db, config.dynamo.tables.stats),
     });
-    await app.models.load();
+    await app.loadModels();
     await apollo.start();
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${GRAPHQL_PATH}`;

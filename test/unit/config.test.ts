@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config";
-import { familiesToRetrain } from "../../src/jobs/train";
+import { ConfigError, familiesInUse, loadConfig } from "../../src/config";
 
 describe("loadConfig", () => {
   it("gives the embedded local setup by default", () => {
@@ -99,8 +98,8 @@ describe("loadConfig", () => {
     expect(config.als).toMatchObject({ uri: "s3://bucket/models/als", alpha: 10, explicit: ["alpha"] });
     expect(config.model.explicit).toEqual([]);
     expect(config.router.ab.map((v) => v.strategy)).toEqual(["NMF", "ALS"]);
-    expect(familiesToRetrain(config)).toEqual(["NMF", "ALS"]);
-    expect(familiesToRetrain(loadConfig({}))).toEqual(["NMF"]);
+    expect(familiesInUse(config)).toEqual(["NMF", "ALS"]);
+    expect(familiesInUse(loadConfig({}))).toEqual(["NMF"]);
     expect(() => loadConfig({ ALS_REGULARIZATION: "0" })).toThrow(/ALS_REGULARIZATION=0: expected a number/);
   });
 
