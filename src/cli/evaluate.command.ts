@@ -11,7 +11,7 @@ import {
 } from "../factors/evaluate";
 import type { ModelFamily } from "../factors/family";
 import { InteractionLog } from "../factors/sparse";
-import { configuredParams } from "../jobs/train";
+import { configuredParams, describeSettings } from "../jobs/train";
 import { nmf } from "../nmf/train";
 import { UsageError, intFlag, intListFlag, numberFlag, type Run } from "./args";
 import { RowReport } from "./csv-report";
@@ -83,8 +83,7 @@ export const run: Run = async (values) => {
     `train ${evaluation.train} interactions, test ${evaluation.test}; ${evaluation.users} users evaluated`,
   );
   for (const s of strategies.filter((s) => s.params)) {
-    const settings = Object.entries(s.params!).map(([key, value]) => `${key} ${value}`);
-    console.log(`${s.name}: ${settings.join(", ")}; trained in ${s.trainingSeconds!.toFixed(2)} s`);
+    console.log(`${s.name}: ${describeSettings(s.params!)}; trained in ${s.trainingSeconds!.toFixed(2)} s`);
   }
   console.log(`\n${evaluationTable(evaluation)}`);
   if (values.html) console.log(`report: ${String(values.html)}`);

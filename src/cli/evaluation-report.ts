@@ -1,4 +1,5 @@
 import type { RankingMetrics } from "../factors/model";
+import { describeSettings } from "../jobs/train";
 
 /** One strategy's figures in an evaluation: its settings, training time and metrics at each k. */
 export interface StrategyEvaluation {
@@ -60,9 +61,7 @@ export function evaluationHtml(evaluation: Evaluation, title = "Offline evaluati
     .filter((s) => s.params)
     .map(
       (s) =>
-        `<li>${escape(s.name)}: ${Object.entries(s.params!)
-          .map(([key, value]) => `${escape(key)} ${value}`)
-          .join(", ")}; trained in ${(s.trainingSeconds ?? 0).toFixed(2)} s</li>`,
+        `<li>${escape(s.name)}: ${escape(describeSettings(s.params!))}; trained in ${(s.trainingSeconds ?? 0).toFixed(2)} s</li>`,
     )
     .join("\n");
   return `<!doctype html>

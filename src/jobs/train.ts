@@ -138,7 +138,7 @@ export function configuredParams(config: Config, family: ModelFamily): Record<st
   return Object.fromEntries(family.paramNames.map((name) => [name, section[name]!]));
 }
 
-export function describeSettings(params: FactorParams): string {
+export function describeSettings(params: object): string {
   return Object.entries(params)
     .map(([key, value]) => `${key} ${String(value)}`)
     .join(", ");

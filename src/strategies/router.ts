@@ -137,8 +137,7 @@ export class StrategyRouter {
         async (span) => {
           const result = await this.attempt(strategy, call, isLast);
           span.setAttribute("recs.outcome", "skip" in result ? result.skip.reason : "served");
-          // As the breaker counts: errors and timeouts are failures, "unavailable" and "empty" are answers.
-          if ("skip" in result && (result.skip.reason === "error" || result.skip.reason === "timeout"))
+          if ("skip" in result && countsAsFailure(result.skip))
             markFailed(span, result.skip.error ?? result.skip.reason);
           return result;
         },
@@ -174,9 +173,7 @@ export class StrategyRouter {
     outcome: { skip: Skip } | { result: StrategyResult },
   ): void {
     const before = breaker.state();
-    const failed =
-      "skip" in outcome && (outcome.skip.reason === "error" || outcome.skip.reason === "timeout");
-    if (failed) breaker.onFailure();
+    if ("skip" in outcome && countsAsFailure(outcome.skip)) breaker.onFailure();
     else breaker.onSuccess();
     const after = breaker.state();
     if (before === after) return;
@@ -255,4 +252,9 @@ function failureReason(error: unknown): Skip["reason"] {
 function describe(skip: Skip): string {
   const detail = skip.error instanceof Error ? `: ${skip.error.message}` : "";
   return `${skip.strategy} ${skip.reason}${detail}`;
+}
+
+/** What the breaker counts and the span marks as failed: errors and timeouts; "unavailable", "rejected" and "empty" are answers. */
+function countsAsFailure(skip: Skip): boolean {
+  return skip.reason === "error" || skip.reason === "timeout";
 }
