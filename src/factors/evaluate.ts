@@ -2,6 +2,13 @@ import type { FactorModel, RankingMetrics } from "./model";
 import { seededRandom } from "./random";
 import { withColumns, type InteractionMatrix } from "./sparse";
 
+/**
+ * The validation protocol the gate and `recs tune` share, so that their figures compare: a per-user
+ * split keeping this share for training, NDCG at K, on at most this many users (enough for NDCG@10 to
+ * a few thousandths; scoring all of them would outweigh training at scale).
+ */
+export const VALIDATION = { trainFraction: 0.8, k: 10, maxUsers: 5_000 } as const;
+
 /** Ranks items for a user, best first, never returning an excluded item. */
 export type Ranker = (userId: string, k: number, exclude: ReadonlySet<string>) => string[];
 

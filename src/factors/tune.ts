@@ -1,4 +1,4 @@
-import { evaluateRanker, modelRanker, splitPerUser } from "./evaluate";
+import { evaluateRanker, modelRanker, splitPerUser, VALIDATION } from "./evaluate";
 import type { ModelFamily } from "./family";
 import { seededRandom } from "./random";
 import type { InteractionMatrix } from "./sparse";
@@ -37,7 +37,7 @@ export function tuneFamily(
   current: FactorParams,
   options: TuneOptions,
 ): { trials: Trial[]; best: Trial } {
-  const split = splitPerUser(matrix, options.trainFraction ?? 0.8, options.seed);
+  const split = splitPerUser(matrix, options.trainFraction ?? VALIDATION.trainFraction, options.seed);
   const random = seededRandom(options.seed);
   const tried = new Set<string>();
   const trials: Trial[] = [];
@@ -94,8 +94,8 @@ export function tuneFamily(
     const started = Date.now();
     const model = family.train(split.train, params as unknown as FactorParams, { threads: options.threads });
     const { ndcg } = evaluateRanker(split, modelRanker(model), {
-      k: 10,
-      maxUsers: options.validationUsers ?? 5_000,
+      k: VALIDATION.k,
+      maxUsers: options.validationUsers ?? VALIDATION.maxUsers,
       seed: options.seed,
     });
     const trial = { params: params as unknown as FactorParams, ndcg, seconds: (Date.now() - started) / 1000 };

@@ -3,6 +3,7 @@ import {
   modelRanker,
   popularityRanker,
   splitPerUser,
+  VALIDATION,
   type EvaluationOptions,
   type Split,
 } from "../factors/evaluate";
@@ -63,10 +64,6 @@ export interface GatedTrainingReport {
   };
 }
 
-const K = 10;
-/** Enough users for NDCG@10 to a few thousandths; scoring all of them would outweigh training at scale. */
-const DEFAULT_VALIDATION_USERS = 5_000;
-
 /**
  * Validates a candidate on a held-out split (NDCG@10 against popularity and the current `latest`),
  * trains the final model on all interactions, saves it with the figures and the decision in its
@@ -83,13 +80,17 @@ export async function trainThroughGate(
 ): Promise<GatedTrainingReport> {
   const log = options.log ?? (() => undefined);
   const validationStarted = Date.now();
-  const split = splitPerUser(interactions, options.trainFraction ?? 0.8, options.params.seed);
+  const split = splitPerUser(
+    interactions,
+    options.trainFraction ?? VALIDATION.trainFraction,
+    options.params.seed,
+  );
   log(
     `validation split: ${split.train.values.length} train, ${split.test.values.length} held-out interactions`,
   );
   const evaluation = {
-    k: K,
-    maxUsers: options.validationUsers ?? DEFAULT_VALIDATION_USERS,
+    k: VALIDATION.k,
+    maxUsers: options.validationUsers ?? VALIDATION.maxUsers,
     seed: options.params.seed,
   };
   const { imported } = options;
@@ -109,7 +110,7 @@ export async function trainThroughGate(
   const validationSeconds = (Date.now() - validationStarted) / 1000;
   const decision = decide(candidate.ndcg, popularity.ndcg, latestModel?.version, latest?.ndcg, options);
   log(
-    `NDCG@${K}: candidate ${candidate.ndcg.toFixed(4)}, popularity ${popularity.ndcg.toFixed(4)}` +
+    `NDCG@${VALIDATION.k}: candidate ${candidate.ndcg.toFixed(4)}, popularity ${popularity.ndcg.toFixed(4)}` +
       (latest ? `, latest ${latestModel!.version} ${latest.ndcg.toFixed(4)}` : "") +
       ` -> ${decision.promoted ? "promote" : "refuse"}: ${decision.reason}`,
   );
