@@ -419,3 +419,8 @@ export function familiesInUse({ router }: Config): FamilyName[] {
   const named = [router.strategy, ...router.fallback, ...router.ab.map((v) => v.strategy)];
   return named.includes("ALS") ? ["NMF", "ALS"] : ["NMF"];
 }
+
+/** A family's section of the configuration: its settings and which of them the environment set. */
+export function familyConfig(config: Config, family: FamilyName): Config["model"] | Config["als"] {
+  return family === "ALS" ? config.als : config.model;
+}

@@ -1,3 +1,4 @@
+import { familyConfig } from "../config";
 import { readEventsCsv } from "../events/csv";
 import { tuneFamily } from "../factors/tune";
 import { describeSettings, readInteractions, trainingSettings, trainModel } from "../jobs/train";
@@ -16,16 +17,17 @@ export const run: Run = (values) =>
     const matrix = await readInteractions(app, { csv }, console.log);
     if (report?.skipped) console.error(`${file}: ${report.summary()}`);
     let refused = false;
+    // Read once for every family trained below (a whole-catalog scan).
+    let itemCategories: ReadonlyMap<string, string> | undefined;
     for (const family of families) {
       const { store } = app.factorModels[family];
       const { params } = await trainingSettings(app.config, store);
-      const explicit = family === "ALS" ? app.config.als.explicit : app.config.model.explicit;
       console.log(`${family}: ${trials} trials on a validation split (seed ${seed})`);
       const search = tuneFamily(matrix, store.family, params, {
         trials,
         seed,
         threads: app.config.model.threads,
-        fixed: explicit,
+        fixed: familyConfig(app.config, family).explicit,
         onTrial: (trial, index) =>
           console.log(
             `  trial ${index + 1}: ${describeSettings(trial.params)} -> NDCG@10 ${trial.ndcg.toFixed(4)} (${trial.seconds.toFixed(1)} s)`,
@@ -36,9 +38,11 @@ export const run: Run = (values) =>
       if (values["no-train"]) continue;
       const tuned = { ...best, trials: search.trials.length, tunedAt: new Date().toISOString() };
       const { seconds: _seconds, ...stored } = tuned;
+      itemCategories ??= await app.stores.items.categories();
       const trained = await trainModel(app, {
         family,
         matrix,
+        itemCategories,
         tuned: stored,
         force: Boolean(values.force),
         print: console.log,

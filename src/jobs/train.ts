@@ -1,5 +1,5 @@
 import type { App } from "../app";
-import type { Config } from "../config";
+import { familyConfig, type Config } from "../config";
 import { InputError } from "../domain/errors";
 import { trainThroughGate, type GatedTrainingReport } from "./gated-training";
 import type { ModelFamily } from "../factors/family";
@@ -31,6 +31,8 @@ export interface TrainJobOptions {
   tuned?: TunedSettings;
   /** Interactions already read (recs tune read them for its search). */
   matrix?: InteractionMatrix;
+  /** The catalog's categories already read (recs tune trains one family after another). */
+  itemCategories?: ReadonlyMap<string, string>;
 }
 
 export type TrainReport = GatedTrainingReport;
@@ -57,7 +59,9 @@ export async function trainModels(
   const print = options.print ?? ((line: string) => app.log.info(line));
   const matrix = options.matrix ?? (await readInteractions(app, options, print));
   // Imported factors carry their categories already; only a model trained here needs them.
-  const itemCategories = options.imported ? undefined : await app.stores.items.categories();
+  const itemCategories = options.imported
+    ? undefined
+    : (options.itemCategories ?? (await app.stores.items.categories()));
   const reports: TrainReport[] = [];
   for (const family of options.families) {
     const { store, holder } = app.factorModels[family];
@@ -121,7 +125,7 @@ export async function trainingSettings(
   fresh?: TunedSettings,
 ): Promise<{ params: FactorParams; tuned?: TunedSettings }> {
   const configured = configuredParams(config, store.family);
-  const explicit: readonly string[] = (store.family.name === "ALS" ? config.als : config.model).explicit;
+  const explicit: readonly string[] = familyConfig(config, store.family.name).explicit;
   const tuned = fresh ?? (await store.history().catch(() => [])).find((v) => v.latest)?.tuned;
   const chosen = (tuned?.params ?? {}) as unknown as Record<string, unknown>;
   const params: Record<string, number> = { ...configured };
@@ -134,7 +138,7 @@ export async function trainingSettings(
 
 /** A family's settings from the configuration (the environment's, else the defaults). */
 export function configuredParams(config: Config, family: ModelFamily): Record<string, number> {
-  const section = (family.name === "ALS" ? config.als : config.model) as unknown as Record<string, number>;
+  const section = familyConfig(config, family.name) as unknown as Record<string, number>;
   return Object.fromEntries(family.paramNames.map((name) => [name, section[name]!]));
 }
 
