@@ -61,7 +61,9 @@ interface QueuedBatch extends SessionBatch {
 export class PersonalizeEventForwarder {
   private incoming: RecordedEvent[] = [];
   private queue: QueuedBatch[] = [];
-  private readonly inFlight = new Map<Promise<void>, number>();
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Events accepted and neither forwarded nor given up on: kept as a count, enqueue runs per event. */
+  private pending = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private readonly counts = { forwarded: 0, failed: 0, retries: 0, dropped: 0 };
@@ -88,11 +90,12 @@ export class PersonalizeEventForwarder {
 
   /** Never throws and never waits: the caller (the event mutation) has already answered for the event. */
   enqueue(event: RecordedEvent): void {
-    if (this.stats().pending >= this.maxBuffered) {
+    if (this.pending >= this.maxBuffered) {
       this.counts.dropped++;
       this.logger.warn("personalize event dropped: forward buffer full", { eventId: event.eventId });
       return;
     }
+    this.pending++;
     this.incoming.push(event);
     this.schedule(this.flushDelayMs);
   }
@@ -110,16 +113,13 @@ export class PersonalizeEventForwarder {
       if (left <= 0) return;
       // Nothing in flight: the next change is a retry coming due.
       if (this.inFlight.size === 0) await sleep(Math.min(left, this.nextDueAt() - Date.now()));
-      else await settleWithin(Promise.race(this.inFlight.keys()), left);
+      else await settleWithin(Promise.race(this.inFlight), left);
       this.drain();
     }
   }
 
   stats(): ForwarderStats {
-    let pending = this.incoming.length;
-    for (const batch of this.queue) pending += batch.events.length;
-    for (const n of this.inFlight.values()) pending += n;
-    return { ...this.counts, pending };
+    return { ...this.counts, pending: this.pending };
   }
 
   /** Groups new events into batches and starts every due batch a free slot allows. */
@@ -138,7 +138,7 @@ export class PersonalizeEventForwarder {
         this.inFlight.delete(job);
         this.drain();
       });
-      this.inFlight.set(job, batch!.events.length);
+      this.inFlight.add(job);
     }
     if (this.queue.length) this.schedule(Math.max(0, this.nextDueAt() - now));
   }
@@ -173,6 +173,7 @@ export class PersonalizeEventForwarder {
         abortSignal: AbortSignal.timeout(this.callTimeoutMs),
       });
       this.counts.forwarded += batch.events.length;
+      this.pending -= batch.events.length;
     } catch (err) {
       const failure = awsFailure(err);
       if ((failure === "throttled" || failure === "failed") && batch.attempt < this.maxAttempts) {
@@ -182,6 +183,7 @@ export class PersonalizeEventForwarder {
         return;
       }
       this.counts.failed += batch.events.length;
+      this.pending -= batch.events.length;
       this.logger.error("personalize events not forwarded", {
         events: batch.events.length,
         attempts: batch.attempt,
