@@ -126,7 +126,7 @@ export async function trainingSettings(
 ): Promise<{ params: FactorParams; tuned?: TunedSettings }> {
   const configured = configuredParams(config, store.family);
   const explicit: readonly string[] = familyConfig(config, store.family.name).explicit;
-  const tuned = fresh ?? (await store.history().catch(() => [])).find((v) => v.latest)?.tuned;
+  const tuned = fresh ?? (await store.latestSummary().catch(() => undefined))?.tuned;
   const chosen = (tuned?.params ?? {}) as unknown as Record<string, unknown>;
   const params: Record<string, number> = { ...configured };
   for (const name of store.family.paramNames) {

@@ -90,6 +90,12 @@ export class ModelStore {
     return summaries.flatMap((s) => (s ? [{ ...s, latest: s.version === latest }] : []));
   }
 
+  /** The manifest `latest` points at (without the id lists), or undefined when there is none. */
+  async latestSummary(): Promise<Omit<ManifestSummary, "latest"> | undefined> {
+    const version = await this.latestVersion();
+    return version === undefined ? undefined : this.summary(version);
+  }
+
   private async summary(version: string): Promise<Omit<ManifestSummary, "latest"> | undefined> {
     const known = this.summaries.get(version);
     if (known) return known;
