@@ -255,8 +255,9 @@ export function loadConfig(env: Env = process.env): Config {
   const embedded = !endpoint && r.bool("EMBEDDED_DYNAMODB", !onLambda);
   const cors = r.list("CORS_ORIGINS", local ? ["*"] : []);
   const modelUri = r.str("MODEL_URI", "./models");
-  const explicit = <K extends string>(names: Record<K, string>): K[] =>
-    (Object.keys(names) as K[]).filter((key) => r.given(names[key]));
+  // The settings of a family given in the environment: each is PREFIX + its name in capitals.
+  const explicit = <K extends string>(prefix: string, keys: readonly K[]): K[] =>
+    keys.filter((key) => r.given(prefix + key.toUpperCase()));
 
   const config: Config = {
     stage,
@@ -309,13 +310,7 @@ export function loadConfig(env: Env = process.env): Config {
       seed: r.num("NMF_SEED", 42, 0, 2 ** 31),
       gateAllowedNdcgDrop: r.num("MODEL_GATE_TOLERANCE", 0.02, 0, 1, false),
       threads: r.num("NMF_THREADS", Math.min(availableParallelism(), MAX_THREADS), 1, MAX_THREADS),
-      explicit: explicit({
-        components: "NMF_COMPONENTS",
-        iterations: "NMF_ITERATIONS",
-        l2: "NMF_L2",
-        l1: "NMF_L1",
-        seed: "NMF_SEED",
-      }),
+      explicit: explicit("NMF_", ["components", "iterations", "l2", "l1", "seed"] as const),
     },
     als: {
       // A subfolder of MODEL_URI: the NMF store takes only version-named folders as its versions.
@@ -325,13 +320,7 @@ export function loadConfig(env: Env = process.env): Config {
       regularization: r.num("ALS_REGULARIZATION", 10, 1e-6, 1e6, false),
       alpha: r.num("ALS_ALPHA", 1, 0, 1e6, false),
       seed: r.num("ALS_SEED", 42, 0, 2 ** 31),
-      explicit: explicit({
-        components: "ALS_COMPONENTS",
-        iterations: "ALS_ITERATIONS",
-        regularization: "ALS_REGULARIZATION",
-        alpha: "ALS_ALPHA",
-        seed: "ALS_SEED",
-      }),
+      explicit: explicit("ALS_", ["components", "iterations", "regularization", "alpha", "seed"] as const),
     },
     router: {
       strategy: r.strategyName("RECS_STRATEGY", r.str("RECS_STRATEGY", "NMF")),
