@@ -1,4 +1,4 @@
-import { modelOf, trainingMatrix, type ModelFamily, type TrainOptions } from "../factors/family";
+import { trainedModelOf, trainingMatrix, type ModelFamily, type TrainOptions } from "../factors/family";
 import type { FactorModel } from "../factors/model";
 import { seededRandom } from "../factors/random";
 import type { InteractionMatrix } from "../factors/sparse";
@@ -74,23 +74,12 @@ function trainIn(
       loss = implicitLoss(space.X, space.Y, gramY, space.byUsers, space.width, resolved);
     options.onProgress?.({ iteration, loss, elapsedMs: Date.now() - started });
   }
-  return modelOf(
+  return trainedModelOf(
     als,
-    {
-      userIds: matrix.userIds,
-      itemIds: matrix.itemIds,
-      userFactors: space.rowsOf(space.X),
-      itemFactors: space.rowsOf(space.Y),
-    },
+    matrix,
+    { userFactors: space.rowsOf(space.X), itemFactors: space.rowsOf(space.Y) },
     resolved,
-    {
-      users: m,
-      items: n,
-      interactions: matrix.values.length,
-      iterations,
-      loss,
-      durationMs: Date.now() - started,
-    },
+    { iterations, loss, startedAt: started },
     options,
   );
 }

@@ -75,6 +75,35 @@ export function modelOf<P extends FactorParams>(
   );
 }
 
+/**
+ * A model trained here on `matrix` (from trainingMatrix): its ids and training figures come from the
+ * matrix, the factors and the fit's figures from the trainer.
+ */
+export function trainedModelOf<P extends FactorParams>(
+  family: ModelFamily<P>,
+  matrix: InteractionMatrix,
+  factors: Pick<Factors, "userFactors" | "itemFactors">,
+  params: P,
+  fit: { iterations: number; loss: number; startedAt: number },
+  options: TrainOptions,
+): FactorModel<P> {
+  const { userIds, itemIds } = matrix;
+  return modelOf(
+    family,
+    { userIds, itemIds, ...factors },
+    params,
+    {
+      users: userIds.length,
+      items: itemIds.length,
+      interactions: matrix.values.length,
+      iterations: fit.iterations,
+      loss: fit.loss,
+      durationMs: Date.now() - fit.startedAt,
+    },
+    options,
+  );
+}
+
 /** Sorts by creation time as plain strings (the store relies on it); the suffix keeps it unique. */
 function versionFor(createdAt: Date): string {
   const stamp = createdAt

@@ -1,4 +1,4 @@
-import { modelOf, trainingMatrix, type ModelFamily, type TrainOptions } from "../factors/family";
+import { trainedModelOf, trainingMatrix, type ModelFamily, type TrainOptions } from "../factors/family";
 import type { FactorModel } from "../factors/model";
 import type { InteractionMatrix } from "../factors/sparse";
 import { DEFAULT_TOLERANCE, factorize } from "./factorize";
@@ -17,23 +17,12 @@ export function trainNmf(
   const { components, iterations, l2, l1, seed, tolerance = DEFAULT_TOLERANCE } = params;
   const resolved: Required<NmfParams> = { components, iterations, l2, l1, seed, tolerance };
   const result = factorize(matrix, resolved, options.onProgress, options.threads);
-  return modelOf(
+  return trainedModelOf(
     nmf,
-    {
-      userIds: matrix.userIds,
-      itemIds: matrix.itemIds,
-      userFactors: result.userFactors,
-      itemFactors: result.itemFactors,
-    },
+    matrix,
+    { userFactors: result.userFactors, itemFactors: result.itemFactors },
     resolved,
-    {
-      users: matrix.userIds.length,
-      items: matrix.itemIds.length,
-      interactions: matrix.values.length,
-      iterations: result.iterations,
-      loss: result.loss,
-      durationMs: Date.now() - started,
-    },
+    { iterations: result.iterations, loss: result.loss, startedAt: started },
     options,
   );
 }
