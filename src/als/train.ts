@@ -8,7 +8,7 @@ import {
   KernelThreads,
   type AlsRowsCall,
 } from "../factors/kernels/kernel-threads";
-import { align16, instantiateKernels, type Kernels } from "../factors/kernels/wasm-kernels";
+import { align16, fillLower, instantiateKernels, type Kernels } from "../factors/kernels/wasm-kernels";
 import { alsFoldIn, cholesky, choleskySolve, solveWithFactor } from "./solve";
 import type { AlsParams } from "./types";
 
@@ -204,6 +204,7 @@ class AlsWorkspace {
     this.gramOut.fill(0);
     const rows = F.length / this.width;
     if (rows > 0) this.kernels.gram(F.byteOffset, rows, this.width, this.width * 8, this.gramOut.byteOffset);
+    fillLower(this.gramOut, this.width, this.width);
     return this.gramOut;
   }
 

@@ -1,6 +1,6 @@
 import type { InteractionMatrix } from "../factors/sparse";
 import { equalEntries, equalRows, KernelThreads } from "../factors/kernels/kernel-threads";
-import { align16, instantiateKernels, type Kernels } from "../factors/kernels/wasm-kernels";
+import { align16, fillLower, instantiateKernels, type Kernels } from "../factors/kernels/wasm-kernels";
 
 /** A dense row-major Float64 matrix living in the kernels' memory; columns beyond `width` are zero. */
 export interface Dense {
@@ -104,15 +104,15 @@ export class TrainingKernels {
   gram(X: Dense, out: Dense): Dense {
     out.data.fill(0);
     if (X.rows === 0 || X.width === 0) return out;
-    if (!this.threads) {
-      this.kernels.gram(X.at, X.rows, X.width, X.stride * 8, out.at);
-      return out;
+    if (!this.threads) this.kernels.gram(X.at, X.rows, X.width, X.stride * 8, out.at);
+    else {
+      const { buffer } = this.kernels.memory;
+      const partials = this.gramPartials.map((at) => new Float64Array(buffer, at, out.data.length).fill(0));
+      const parts = equalRows(X.rows, this.threads.threads);
+      this.threads.gram(X.at, X.width, X.stride * 8, [out.at, ...this.gramPartials], parts);
+      for (const partial of partials) for (let i = 0; i < partial.length; i++) out.data[i]! += partial[i]!;
     }
-    const { buffer } = this.kernels.memory;
-    const partials = this.gramPartials.map((at) => new Float64Array(buffer, at, out.data.length).fill(0));
-    const parts = equalRows(X.rows, this.threads.threads);
-    this.threads.gram(X.at, X.width, X.stride * 8, [out.at, ...this.gramPartials], parts);
-    for (const partial of partials) for (let i = 0; i < partial.length; i++) out.data[i]! += partial[i]!;
+    fillLower(out.data, X.width, out.stride);
     return out;
   }
 

@@ -176,7 +176,8 @@
         (i32.lt_s (local.tee $f (i32.add (local.get $f) (i32.const 1))) (local.get $k)))))
 
   ;; out += XᵀX for the `rows` rows of X (out: k rows of stride bytes), Float64, skipping zero
-  ;; entries: for every row x and factor f with x_f ≠ 0, out[f] += x_f · x.
+  ;; entries: for every row x and factor f with x_f ≠ 0, out[f][g] += x_f · x_g from g = f rounded
+  ;; down to even: the upper triangle only (half the work; the caller mirrors it, fillLower).
   (func $gram (export "g")
     (param $X i32) (param $rows i32) (param $k i32) (param $stride i32) (param $out i32)
     (local $f i32) (local $g i32) (local $outRow i32)
@@ -192,7 +193,7 @@
               (local.tee $xf (f64.load (i32.add (local.get $X) (i32.shl (local.get $f) (i32.const 3)))))
               (f64.const 0)))
           (local.set $xfxf (f64x2.splat (local.get $xf)))
-          (local.set $g (i32.const 0))
+          (local.set $g (i32.and (i32.shl (local.get $f) (i32.const 3)) (i32.const -16)))
           (loop $dims
             ;; out[f][g..g+2] += x_f * x[g..g+2]
             (v128.store (i32.add (local.get $outRow) (local.get $g))

@@ -15,7 +15,8 @@ import { KERNELS_WASM } from "./kernels.wasm";
  *     in four f64x2 accumulators; strideBytes a positive multiple of 64.
  *   hals(X, RY, gram, rows, k, strideBytes, l2, l1Half): one HALS pass over the rows of X (see
  *     src/nmf/factorize.ts), Float64, gradients as f64x2 dot products over the padded rows.
- *   gram(X, rows, k, strideBytes, out): out += XᵀX (k rows of strideBytes), skipping zero entries.
+ *   gram(X, rows, k, strideBytes, out): out += XᵀX (k rows of strideBytes), skipping zero entries;
+ *     the upper triangle only (and the pairs of columns astride the diagonal): fillLower completes it.
  *   alsRows(X, Y, gram, ptr, idx, values, rows, strideBytes, lambda, alpha, steps, scratch, k):
  *     conjugate-gradient steps of implicit-ALS rows (src/als/train.ts) in compressed rows (Int32
  *     ptr/idx, Float64 values), skipping those with 4·entries² ≤ k; Float64, strideBytes a positive
@@ -83,6 +84,11 @@ export function instantiateKernels(bytes: number): Kernels {
     dot4: exports.q as Kernels["dot4"],
     alsRows: exports.r as Kernels["alsRows"],
   };
+}
+
+/** Completes a Gram matrix from the gram kernel: its lower triangle from the upper (k rows of `stride` Float64s). */
+export function fillLower(gram: Float64Array, k: number, stride: number): void {
+  for (let f = 1; f < k; f++) for (let g = 0; g < f; g++) gram[f * stride + g] = gram[g * stride + f]!;
 }
 
 /** Rounds a byte offset up to 16, the alignment of a v128. */
