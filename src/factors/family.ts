@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { FactorModel, type ItemSide, type ModelManifest, type UserEntries } from "./model";
-import { computeNeighbours, NEIGHBOURS_PER_ITEM } from "./neighbours";
+import { NEIGHBOURS_PER_ITEM } from "./neighbours";
 import { compact, type InteractionMatrix } from "./sparse";
 import type { FactorParams, FamilyName, TrainingProgress } from "./types";
 
@@ -46,7 +46,7 @@ export function trainingMatrix(interactions: InteractionMatrix): InteractionMatr
   return matrix;
 }
 
-/** A servable model from factors (trained here or elsewhere): adds item neighbours and categories. */
+/** A servable model from factors (trained here or elsewhere): adds categories (neighbours on first use). */
 export function modelOf<P extends FactorParams>(
   family: ModelFamily<P>,
   factors: Factors,
@@ -54,8 +54,6 @@ export function modelOf<P extends FactorParams>(
   training: ModelManifest["training"],
   options: Pick<TrainOptions, "itemCategories" | "now"> = {},
 ): FactorModel<P> {
-  const itemFactors = Float32Array.from(factors.itemFactors);
-  const neighbours = computeNeighbours(itemFactors, factors.itemIds.length, params.components);
   const createdAt = options.now ?? new Date();
   return new FactorModel(
     {
@@ -70,7 +68,10 @@ export function modelOf<P extends FactorParams>(
       itemCategories: factors.itemIds.map((id) => options.itemCategories?.get(id) ?? null),
       neighboursPerItem: NEIGHBOURS_PER_ITEM,
     },
-    { userFactors: Float32Array.from(factors.userFactors), itemFactors, neighbours },
+    {
+      userFactors: Float32Array.from(factors.userFactors),
+      itemFactors: Float32Array.from(factors.itemFactors),
+    },
     family,
   );
 }

@@ -2,7 +2,7 @@ import type { CandidateFilter, ScoredItemId } from "../domain/ranking";
 import { DotKernel } from "./dot-kernel";
 import type { ModelFamily } from "./family";
 import { gramOf } from "./gram";
-import type { ItemNeighbours } from "./neighbours";
+import { computeNeighbours, type ItemNeighbours } from "./neighbours";
 import { TopK } from "./top-k";
 import type { FactorParams, FamilyName } from "./types";
 
@@ -68,7 +68,11 @@ export interface ModelManifest<P extends FactorParams = FactorParams> {
 export interface ModelArrays {
   userFactors: Float32Array;
   itemFactors: Float32Array;
-  neighbours: ItemNeighbours;
+  /**
+   * Computed on first use when absent (FactorModel.neighbours): a model trained only to be judged
+   * (recs tune's trials, recs evaluate) never pays for the O(items² · k) precompute.
+   */
+  neighbours?: ItemNeighbours;
 }
 
 /** A user's items as model indexes with their weights. */
@@ -110,7 +114,7 @@ export class FactorModel<P extends FactorParams = FactorParams> {
       );
     }
     if (
-      arrays.neighbours.ids.length !== n * manifest.neighboursPerItem ||
+      (arrays.neighbours && arrays.neighbours.ids.length !== n * manifest.neighboursPerItem) ||
       manifest.itemCategories.length !== n
     ) {
       throw new Error(`model ${manifest.version}: neighbour or category sizes do not match ${n} items`);
@@ -132,6 +136,18 @@ export class FactorModel<P extends FactorParams = FactorParams> {
   /** The same model with more manifest fields (metrics, gate decision). */
   withManifest(extra: Pick<ModelManifest<P>, "metrics" | "gate" | "tuned">): FactorModel<P> {
     return new FactorModel({ ...this.manifest, ...extra }, this.arrays, this.family);
+  }
+
+  /** Every item's nearest items (stored with the model; computed here once if it came without). */
+  get neighbours(): ItemNeighbours {
+    const { manifest, arrays } = this;
+    arrays.neighbours ??= computeNeighbours(
+      arrays.itemFactors,
+      manifest.itemIds.length,
+      this.components,
+      manifest.neighboursPerItem,
+    );
+    return arrays.neighbours;
   }
 
   hasItem(itemId: string): boolean {
@@ -195,7 +211,7 @@ export class FactorModel<P extends FactorParams = FactorParams> {
     if (item === undefined) return undefined;
     const category = this.categoryFilter(filter);
     if (category === null) return [];
-    const { ids, scores, perItem } = this.arrays.neighbours;
+    const { ids, scores, perItem } = this.neighbours;
     const out: ScoredItemId[] = [];
     for (let slot = item * perItem; slot < (item + 1) * perItem && out.length < k; slot++) {
       const j = ids[slot]!;

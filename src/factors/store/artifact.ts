@@ -23,7 +23,8 @@ export class ModelLoadError extends Error {
 
 /** The binary files of a model (little-endian typed arrays) and the manifest that lists them last. */
 export function encodeModel(model: FactorModel): { files: Map<string, Buffer>; manifest: Buffer } {
-  const { userFactors, itemFactors, neighbours } = model.arrays;
+  const { userFactors, itemFactors } = model.arrays;
+  const { neighbours } = model;
   const files = new Map<string, Buffer>([
     ["user-factors.f32", bytesOf(userFactors)],
     ["item-factors.f32", bytesOf(itemFactors)],

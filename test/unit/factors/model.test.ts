@@ -102,7 +102,7 @@ describe("FactorModel.related", () => {
 
   it("reads the stored neighbours, never the item itself, filtered", () => {
     const got = model.related("i4", 5, { exclude: new Set() })!;
-    const { ids, scores, perItem } = model.arrays.neighbours;
+    const { ids, scores, perItem } = model.neighbours;
     const stored = Array.from(ids.subarray(4 * perItem, 5 * perItem), (j, slot) => ({
       itemId: `i${j}`,
       score: scores[4 * perItem + slot]!,
@@ -115,7 +115,7 @@ describe("FactorModel.related", () => {
   });
 
   it("stores each item's most cosine-similar items, best first", () => {
-    const { ids, scores, perItem } = model.arrays.neighbours;
+    const { ids, scores, perItem } = model.neighbours;
     const f = model.arrays.itemFactors;
     const k = model.components;
     const row = (i: number): number[] => Array.from(f.subarray(i * k, (i + 1) * k));

@@ -30,7 +30,10 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 describe("local model store", () => {
   it("round-trips a model: manifest, factors, neighbours and categories", async () => {
     const model = train(1);
+    // A trained model computes its neighbours when first needed: here, to be saved.
+    expect(model.arrays.neighbours).toBeUndefined();
     await store.save(model);
+    expect(model.arrays.neighbours?.ids.length).toBe(40 * model.manifest.neighboursPerItem);
     const loaded = await store.load(model.version);
     expect(loaded.manifest).toEqual(model.manifest);
     expect(loaded.arrays).toEqual(model.arrays);
