@@ -22,7 +22,9 @@ export const run: Run = (values) =>
     for (const family of families) {
       const { store } = app.factorModels[family];
       const { params } = await trainingSettings(app.config, store);
-      console.log(`${family}: ${trials} trials on a validation split (seed ${seed})`);
+      console.log(
+        `${family}: ${trials} trials' budget on a validation split (seed ${seed}): screens at a quarter of the epochs, then full trials`,
+      );
       const search = tuneFamily(matrix, store.family, params, {
         trials,
         seed,
@@ -30,7 +32,7 @@ export const run: Run = (values) =>
         fixed: familyConfig(app.config, family).explicit,
         onTrial: (trial, index) =>
           console.log(
-            `  trial ${index + 1}: ${describeSettings(trial.params)} -> NDCG@10 ${trial.ndcg.toFixed(4)} (${trial.seconds.toFixed(1)} s)`,
+            `  ${trial.screen ? "screen" : `trial ${index + 1}`}: ${describeSettings(trial.params)} -> NDCG@10 ${trial.ndcg.toFixed(4)} (${trial.screen ? `${trial.epochs} epoch${trial.epochs === 1 ? "" : "s"}, ` : ""}${trial.seconds.toFixed(1)} s)`,
           ),
       });
       const { best } = search;

@@ -9,9 +9,14 @@ export interface Trial {
   /** NDCG@10 on the validation split. */
   ndcg: number;
   seconds: number;
+  /** A screening run (a quarter of the epochs): compared only with other screens, never the winner. */
+  screen: boolean;
+  /** Epochs it trained: params.iterations, or a quarter of them for a screen. */
+  epochs: number;
 }
 
 export interface TuneOptions {
+  /** The budget, in full trainings: the full trials plus the screens' cost. */
   trials: number;
   seed: number;
   /** Share of each user's items the trials train on; the rest is what they are judged by. */
@@ -21,36 +26,93 @@ export interface TuneOptions {
   threads?: number;
   /** Settings the search leaves as they are (those the environment sets). */
   fixed?: readonly string[];
+  /** Every trial, screens included, as it finishes; `index` counts the full trials. */
   onTrial?: (trial: Trial, index: number) => void;
 }
+
+/** Screening runs per full training of the budget (each runs a quarter of the epochs). */
+const SCREENS_PER_TRIAL = 4;
+/** Screened draws that go on to a full trial. */
+const PROMOTED = 2;
 
 /**
  * Seeded search over the family's search space, every trial trained on the same per-user split and
  * judged by NDCG@10 on its held-out part. The first trial is the current settings, so the winner is
- * never worse than them on this split. Then random draws explore the space for a third of the
- * trials; the rest search around the best so far, moving settings one step along their lists of
- * values (a pattern search). Repeats are skipped.
+ * never worse than them on this split. A third of the budget screens random draws, four for the
+ * price of one full training: each trains a quarter of the current epochs, which ranks settings
+ * much as full training does (successive halving, Jamieson and Talwalkar 2016) and covers the
+ * space far better than a few full draws. The two best screens get full trials; the rest of the
+ * budget searches around the best full trial, moving settings one step along their lists of values
+ * (a pattern search). Repeats are skipped.
  */
 export function tuneFamily(
   matrix: InteractionMatrix,
   family: ModelFamily,
   current: FactorParams,
   options: TuneOptions,
-): { trials: Trial[]; best: Trial } {
+): { trials: Trial[]; screens: Trial[]; best: Trial } {
   const split = splitPerUser(matrix, options.trainFraction ?? VALIDATION.trainFraction, options.seed);
   const random = seededRandom(options.seed);
+  const start = { ...(current as unknown as Params) };
   const tried = new Set<string>();
   const trials: Trial[] = [];
+  const screens: Trial[] = [];
   const space = Object.entries(family.searchSpace).filter(([name]) => !options.fixed?.includes(name));
-  // A third explores; the rest refine.
-  const explore = Math.ceil(options.trials / 3);
+  // A third of the budget screens (none when the budget is one trial); the rest are full trials.
+  const explore = options.trials > 1 ? Math.ceil(options.trials / 3) : 0;
+  const fullTrials = options.trials - explore;
   const best = (): Trial => trials.reduce((a, b) => (b.ndcg > a.ndcg ? b : a));
   const untried = (params: Params): boolean => !tried.has(JSON.stringify(params));
-  const randomDraw = (): Params => {
-    const params = { ...(current as unknown as Params) };
-    for (const [name, values] of space) params[name] = values[Math.floor(random() * values.length)]!;
-    return params;
+
+  const run = (params: Params, screen: boolean): Trial => {
+    const started = Date.now();
+    const iterations = screen ? Math.max(1, Math.round(start.iterations! / 4)) : params.iterations!;
+    const model = family.train(split.train, { ...params, iterations } as unknown as FactorParams, {
+      threads: options.threads,
+    });
+    const { ndcg } = evaluateRanker(split, modelRanker(model), {
+      k: VALIDATION.k,
+      maxUsers: options.validationUsers ?? VALIDATION.maxUsers,
+      seed: options.seed,
+    });
+    const trial = {
+      params: params as unknown as FactorParams,
+      ndcg,
+      seconds: (Date.now() - started) / 1000,
+      screen,
+      epochs: iterations,
+    };
+    (screen ? screens : trials).push(trial);
+    options.onTrial?.(trial, trials.length - 1);
+    return trial;
   };
+  const full = (params: Params): void => {
+    if (trials.length >= fullTrials || !untried(params)) return;
+    tried.add(JSON.stringify(params));
+    run(params, false);
+  };
+
+  full(start);
+  // Screens: the draws keep the current epochs (a screen cannot judge them; the pattern search can).
+  const screened = new Set<string>([JSON.stringify(start)]);
+  for (
+    let draw = 0;
+    screens.length < SCREENS_PER_TRIAL * explore && draw < 20 * SCREENS_PER_TRIAL * explore;
+    draw++
+  ) {
+    const params = { ...start };
+    for (const [name, values] of space)
+      if (name !== "iterations") params[name] = values[Math.floor(random() * values.length)]!;
+    const key = JSON.stringify(params);
+    if (screened.has(key)) continue;
+    screened.add(key);
+    run(params, true);
+  }
+  [...screens]
+    .sort((a, b) => b.ndcg - a.ndcg)
+    .slice(0, PROMOTED)
+    .forEach((screen) => full(screen.params as unknown as Params));
+
   /** Single moves of the point: one setting one step along its list of values. */
   const moves = (from: Params): Params[] =>
     space.flatMap(([name, values]) => {
@@ -82,27 +144,8 @@ export function tuneFamily(
       )
       .find(untried);
   };
-  for (let draw = 0; trials.length < options.trials && draw < options.trials * 20; draw++) {
-    const params =
-      draw === 0
-        ? { ...(current as unknown as Params) }
-        : trials.length < explore
-          ? randomDraw()
-          : (step() ?? randomDraw());
-    if (!untried(params)) continue;
-    tried.add(JSON.stringify(params));
-    const started = Date.now();
-    const model = family.train(split.train, params as unknown as FactorParams, { threads: options.threads });
-    const { ndcg } = evaluateRanker(split, modelRanker(model), {
-      k: VALIDATION.k,
-      maxUsers: options.validationUsers ?? VALIDATION.maxUsers,
-      seed: options.seed,
-    });
-    const trial = { params: params as unknown as FactorParams, ndcg, seconds: (Date.now() - started) / 1000 };
-    trials.push(trial);
-    options.onTrial?.(trial, trials.length - 1);
-  }
-  return { trials, best: best() };
+  for (let next = step(); next && trials.length < fullTrials; next = step()) full(next);
+  return { trials, screens, best: best() };
 }
 
 type Params = Record<string, number>;

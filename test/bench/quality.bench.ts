@@ -138,7 +138,11 @@ function benchQuality(): void {
       );
       // recs tune's search on a validation split inside train; the winner retrained on all of train.
       const started = performance.now();
-      const { best } = tuneFamily(split.train, family, defaults as never, { trials: TRIALS, seed: 1 });
+      const { best } = tuneFamily(split.train, family, defaults as never, {
+        trials: TRIALS,
+        seed: 1,
+        threads: config.model.threads,
+      });
       const searchSeconds = (performance.now() - started) / 1000;
       const tuned = best.params as unknown as Record<string, number>;
       figures[`${family.name} tuned`] = ours(

@@ -164,12 +164,14 @@ describe("recs command line", () => {
       ALS_ITERATIONS: "3",
     });
     expect(out.code, out.stderr).toBe(0);
+    // A budget of 3: one buys four screens at a quarter of the epochs, two full trials remain.
     const trials = [...out.stdout.matchAll(/trial \d: .* -> NDCG@10 (\d\.\d{4})/g)].map((m) => Number(m[1]));
-    expect(trials).toHaveLength(3);
+    expect(trials).toHaveLength(2);
+    expect(out.stdout.match(/screen: .* -> NDCG@10 \d\.\d{4} \(1 epoch, /g)).toHaveLength(4);
     const best = Number(/ALS best: .* -> NDCG@10 (\d\.\d{4})/.exec(out.stdout)![1]);
     expect(best).toBe(Math.max(...trials));
     // Settings the environment sets are not searched: every trial keeps 8 components and 3 epochs.
-    expect(out.stdout.match(/trial \d: components 8, iterations 3,/g)).toHaveLength(3);
+    expect(out.stdout.match(/(trial \d|screen): components 8, iterations 3,/g)).toHaveLength(6);
     expect(out.stdout).toMatch(/saved \S+ to .* as latest/);
     expect(recs(["tune", "--model", "svd"]).stderr).toMatch(/--model must be one of nmf, als, all/);
   });

@@ -171,15 +171,23 @@ describe("ALS in the model store", () => {
 });
 
 describe("recs tune's search", () => {
-  it("tries the current settings first, explores the family's space, refines around the best, and picks the best trial", () => {
-    const options = { trials: 6, seed: 3, fixed: ["components"] };
-    const { trials, best } = tuneFamily(data, als, params, options);
-    expect(trials).toHaveLength(6);
+  it("tries the current settings first, screens random draws, runs the best screens in full, refines around the best, and picks the best full trial", () => {
+    const options = { trials: 7, seed: 3, fixed: ["components"] };
+    const { trials, screens, best } = tuneFamily(data, als, params, options);
+    // A budget of 7: a third (3) buys 12 screens at a quarter of the epochs, 4 full trials remain.
+    expect(screens).toHaveLength(12);
+    expect(trials).toHaveLength(4);
     expect(trials[0]!.params).toEqual(params);
+    expect(screens.every((t) => t.screen) && trials.every((t) => !t.screen)).toBe(true);
     expect(best.ndcg).toBe(Math.max(...trials.map((t) => t.ndcg)));
-    for (const trial of trials) expect(trial.params.components).toBe(8);
-    expect(new Set(trials.map((t) => JSON.stringify(t.params))).size).toBe(6);
-    // After the first third: one or two settings of an earlier trial (a centre) moved one step.
+    for (const trial of [...trials, ...screens]) expect(trial.params.components).toBe(8);
+    // Screens draw everything but the epochs, which only a full trial can judge.
+    for (const screen of screens) expect(screen.params.iterations).toBe(params.iterations);
+    expect(new Set(screens.map((t) => JSON.stringify(t.params))).size).toBe(12);
+    const bestScreens = [...screens].sort((a, b) => b.ndcg - a.ndcg).slice(0, 2);
+    expect(trials.slice(1, 3).map((t) => t.params)).toEqual(bestScreens.map((t) => t.params));
+    expect(new Set(trials.map((t) => JSON.stringify(t.params))).size).toBe(4);
+    // Then one or two settings of an earlier full trial (a centre) moved one step.
     const settings = (t: (typeof trials)[number]) => t.params as unknown as Record<string, number>;
     const stepFrom = (from: Record<string, number>, to: Record<string, number>): boolean => {
       const moved = Object.keys(als.searchSpace).filter((name) => to[name] !== from[name]);
@@ -191,10 +199,16 @@ describe("recs tune's search", () => {
         })
       );
     };
-    for (let i = 2; i < trials.length; i++)
-      expect(trials.slice(0, i).some((t) => stepFrom(settings(t), settings(trials[i]!)))).toBe(true);
+    expect(trials.slice(0, 3).some((t) => stepFrom(settings(t), settings(trials[3]!)))).toBe(true);
     const again = tuneFamily(data, als, params, options);
     expect(again.trials.map((t) => t.params)).toEqual(trials.map((t) => t.params));
+  });
+
+  it("a budget of one trial is the current settings alone", () => {
+    const { trials, screens, best } = tuneFamily(data, als, params, { trials: 1, seed: 3 });
+    expect(screens).toEqual([]);
+    expect(trials.map((t) => t.params)).toEqual([params]);
+    expect(best).toBe(trials[0]);
   });
 
   it("the winner's settings are stored in the manifest and used by later retraining, except those the environment sets", async () => {
