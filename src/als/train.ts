@@ -130,6 +130,8 @@ class AlsWorkspace {
   private readonly gramOut: Float64Array;
   /** Three scratch rows per thread. */
   private readonly scratch: number;
+  /** Per side (users, items): the calling thread's short-row time and CG rate in its last pass. */
+  private readonly balance = [0, 1].map(() => ({ shortMs: 0, unitsPerMs: 0 }));
 
   constructor(
     matrix: InteractionMatrix,
@@ -222,15 +224,17 @@ class AlsWorkspace {
     if (count === 0) return;
     // Without confidence weights (α = 0) Woodbury does not apply: every row takes CG steps.
     const woodbury = p.alpha > 0 ? new LowRankSolver(gram, Y, width, p.regularization) : undefined;
-    if (woodbury)
-      for (let row = 0; row < count; row++)
-        if (solvedExactly(ptr[row + 1]! - ptr[row]!, this.k))
-          woodbury.solve(
-            idx.subarray(ptr[row]!, ptr[row + 1]!),
-            values.subarray(ptr[row]!, ptr[row + 1]!),
-            p.alpha,
-            X.subarray(row * width, (row + 1) * width),
-          );
+    const solveShortRows = (): void => {
+      if (woodbury)
+        for (let row = 0; row < count; row++)
+          if (solvedExactly(ptr[row + 1]! - ptr[row]!, this.k))
+            woodbury.solve(
+              idx.subarray(ptr[row]!, ptr[row + 1]!),
+              values.subarray(ptr[row]!, ptr[row + 1]!),
+              p.alpha,
+              X.subarray(row * width, (row + 1) * width),
+            );
+    };
     const call: AlsRowsCall = {
       X: X.byteOffset,
       Y: Y.byteOffset,
@@ -246,9 +250,28 @@ class AlsWorkspace {
       // The kernel leaves the rows solved exactly above (4·entries² ≤ k); with k = 0 none.
       k: woodbury ? this.k : 0,
     };
+    if (!this.threads) {
+      solveShortRows();
+      alsRowsPart(this.kernels, call, [0, count]);
+      return;
+    }
+    // The calling thread solves the short rows while the helpers start on theirs, so it takes fewer
+    // CG rows: as many fewer as it spent on the short rows of this side's previous pass, converted
+    // at its own CG rate. Rows are independent, so the split never changes the result.
+    const side = rows === this.byUsers ? 0 : 1;
+    const balance = this.balance[side]!;
+    let shortMs = 0;
     // A row's CG steps cost about k² + 2·entries·k: k/2 per row besides its entries.
-    if (this.threads) this.threads.alsRows(call, equalEntries(ptr, this.threads.threads, width / 2));
-    else alsRowsPart(this.kernels, call, [0, count]);
+    const parts = equalEntries(ptr, this.threads.threads, width / 2, balance.shortMs * balance.unitsPerMs);
+    const ownMs = this.threads.alsRows(call, parts, () => {
+      const started = performance.now();
+      solveShortRows();
+      shortMs = performance.now() - started;
+    });
+    const [first, end] = parts[0]!;
+    const ownUnits = ptr[end]! - ptr[first]! + ((end - first) * width) / 2;
+    if (ownMs > 0 && ownUnits > 0) balance.unitsPerMs = ownUnits / ownMs;
+    balance.shortMs = shortMs;
   }
 }
 

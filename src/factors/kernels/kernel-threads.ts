@@ -132,14 +132,26 @@ export class KernelThreads {
   /**
    * ALS conjugate-gradient steps over the rows of a pass; thread t uses the three scratch rows at
    * scratch + 3t rows. Rows are independent: the result does not depend on the number of threads.
+   * The calling thread runs `meanwhile` before its own part; returns the milliseconds of that part.
    */
-  alsRows(call: AlsRowsCall, parts: Parts): void {
+  alsRows(call: AlsRowsCall, parts: Parts, meanwhile?: () => void): number {
     const { X, Y, gram, ptr, idx, values, strideBytes, steps, scratch, k } = call;
     this.floats[0] = call.lambda;
     this.floats[1] = call.alpha;
-    this.run(Op.AlsRows, [X, Y, gram, ptr, idx, values, strideBytes, steps, scratch, k], parts, (part) =>
-      alsRowsPart(this.kernels, call, part),
+    let ownMs = 0;
+    const args = [X, Y, gram, ptr, idx, values, strideBytes, steps, scratch, k];
+    this.run(
+      Op.AlsRows,
+      args,
+      parts,
+      (part) => {
+        const started = performance.now();
+        alsRowsPart(this.kernels, call, part);
+        ownMs = performance.now() - started;
+      },
+      meanwhile,
     );
+    return ownMs;
   }
 
   close(): void {
@@ -149,7 +161,13 @@ export class KernelThreads {
     for (const worker of this.workers) void worker.terminate();
   }
 
-  private run(op: Op, args: number[], parts: Parts, own: (part: [number, number]) => void): void {
+  private run(
+    op: Op,
+    args: number[],
+    parts: Parts,
+    own: (part: [number, number]) => void,
+    meanwhile?: () => void,
+  ): void {
     const c = this.control;
     c[2] = op;
     args.forEach((value, i) => (c[ARGS + i] = value));
@@ -160,6 +178,7 @@ export class KernelThreads {
     Atomics.store(c, 1, 0);
     Atomics.add(c, 0, 1);
     Atomics.notify(c, 0);
+    meanwhile?.();
     if (parts[0]![1] > parts[0]![0]) own(parts[0]!);
     for (let done = Atomics.load(c, 1); done < this.workers.length; done = Atomics.load(c, 1))
       Atomics.wait(c, 1, done);
@@ -212,16 +231,17 @@ export function equalRows(rows: number, threads: number): Parts {
 
 /**
  * `threads` row ranges of about equal work (users' activity is heavy-tailed), a row costing its
- * entries plus `perRow`.
+ * entries plus `perRow`; the calling thread's range (the first) is `callerBusy` units shorter, for
+ * other work it does meanwhile.
  */
-export function equalEntries(ptr: Int32Array, threads: number, perRow = 0): Parts {
+export function equalEntries(ptr: Int32Array, threads: number, perRow = 0, callerBusy = 0): Parts {
   const rows = ptr.length - 1;
   const total = ptr[rows]! + perRow * rows;
   const parts: Parts = [];
   let start = 0;
   for (let t = 1; t <= threads; t++) {
     let end = start;
-    const target = (total * t) / threads;
+    const target = ((total + callerBusy) * t) / threads - callerBusy;
     while (end < rows && (t === threads || ptr[end]! + perRow * end < target)) end++;
     parts.push([start, end]);
     start = end;

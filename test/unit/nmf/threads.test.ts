@@ -46,4 +46,18 @@ describe("row splits", () => {
     for (let t = 1; t < parts.length; t++) expect(parts[t]![0]).toBe(parts[t - 1]![1]);
     expect(parts[1]).toEqual([1, 11]);
   });
+
+  it("shorten the calling thread's range by the work it does meanwhile", () => {
+    const ptr = Int32Array.from({ length: 11 }, (_, r) => 10 * r);
+    // 100 entries, the caller busy for 40 more: each thread ends with about 70.
+    expect(equalEntries(ptr, 2, 0, 40)).toEqual([
+      [0, 3],
+      [3, 10],
+    ]);
+    // Busier than the whole pass: the helpers take every row.
+    expect(equalEntries(ptr, 2, 0, 500)).toEqual([
+      [0, 0],
+      [0, 10],
+    ]);
+  });
 });
