@@ -88,7 +88,7 @@ export const als: ModelFamily<AlsParams> = {
   name: "ALS",
   paramNames: ["components", "iterations", "regularization", "alpha", "seed"],
   searchSpace: {
-    components: [16, 32, 64, 128, 256],
+    components: [16, 20, 24, 32, 48, 64, 96, 128, 192, 256],
     regularization: [0.1, 1, 3, 10, 30, 100],
     alpha: [0.3, 1, 3, 10],
     iterations: [8, 15, 25],

@@ -169,7 +169,9 @@ describe("recs command line", () => {
     expect(trials).toHaveLength(2);
     expect(out.stdout.match(/screen: .* -> NDCG@10 \d\.\d{4} \(1 epoch, /g)).toHaveLength(4);
     const best = Number(/ALS best: .* -> NDCG@10 (\d\.\d{4})/.exec(out.stdout)![1]);
-    expect(best).toBe(Math.max(...trials));
+    // The cheapest trial within 1% of the best wins.
+    expect(trials).toContain(best);
+    expect(best).toBeGreaterThanOrEqual(Math.max(...trials) * 0.99);
     // Settings the environment sets are not searched: every trial keeps 8 components and 3 epochs.
     expect(out.stdout.match(/(trial \d|screen): components 8, iterations 3,/g)).toHaveLength(6);
     expect(out.stdout).toMatch(/saved \S+ to .* as latest/);
