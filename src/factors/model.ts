@@ -99,6 +99,7 @@ export class FactorModel<P extends FactorParams = FactorParams> {
   private readonly itemCategory: Int32Array;
   private readonly items: ItemSide;
   private readonly scorer: DotKernel;
+  private readonly top = new TopK(0);
 
   constructor(
     readonly manifest: ModelManifest<P>,
@@ -175,14 +176,16 @@ export class FactorModel<P extends FactorParams = FactorParams> {
   /**
    * The k best items for a user vector: the SIMD kernel scores the whole catalog, then one pass keeps
    * the best that pass the filters. The winners' scores are recomputed in Float64 (the kernel sums in
-   * Float32), so callers see the same scores as a plain dot product.
+   * Float32), so callers see the same scores as a plain dot product, and ordered by them.
    */
   recommend(vector: Float32Array, k: number, filter: CandidateFilter): ScoredItemId[] {
     const category = this.categoryFilter(filter);
     if (category === null) return [];
     const scores = this.scorer.scoreAll(vector);
     const n = scores.length;
-    const top = new TopK(k);
+    // One heap for every call, as the kernel's buffers: a call runs to its end without yielding.
+    const top = this.top;
+    top.reset(k);
     let threshold = top.threshold;
     for (let i = 0; i < n; i++) {
       const score = scores[i]!;
@@ -194,15 +197,14 @@ export class FactorModel<P extends FactorParams = FactorParams> {
     }
     const dims = this.components;
     const factors = this.arrays.itemFactors;
-    return top
-      .sorted()
-      .map(({ index }) => {
-        let score = 0;
-        for (let f = 0, row = index * dims; f < dims; f++) score += vector[f]! * factors[row + f]!;
-        return { index, score };
-      })
-      .sort((a, b) => b.score - a.score || a.index - b.index)
-      .map(({ index, score }) => ({ itemId: this.manifest.itemIds[index]!, score }));
+    const winners = top.indexes().map((index) => {
+      let score = 0;
+      for (let f = 0, row = index * dims; f < dims; f++) score += vector[f]! * factors[row + f]!;
+      return { index, score };
+    });
+    // Best first, the lower index first on a tie: a total order, whatever order the heap kept.
+    winners.sort((a, b) => b.score - a.score || a.index - b.index);
+    return winners.map(({ index, score }) => ({ itemId: this.manifest.itemIds[index]!, score }));
   }
 
   /** Stored nearest neighbours of an item, filtered; undefined when the model does not know it. */

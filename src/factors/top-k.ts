@@ -3,13 +3,23 @@
  * Ties keep the earlier index, so results are deterministic.
  */
 export class TopK {
-  private readonly indices: Int32Array;
-  private readonly scores: Float64Array;
+  private indices: Int32Array;
+  private scores: Float64Array;
   private size = 0;
 
-  constructor(private readonly capacity: number) {
+  constructor(private capacity: number) {
     this.indices = new Int32Array(Math.max(0, capacity));
     this.scores = new Float64Array(Math.max(0, capacity));
+  }
+
+  /** Empties the heap for another stream, keeping its arrays (they cost more to allocate than a short stream). */
+  reset(capacity: number): void {
+    if (capacity > this.indices.length) {
+      this.indices = new Int32Array(capacity);
+      this.scores = new Float64Array(capacity);
+    }
+    this.capacity = Math.max(0, capacity);
+    this.size = 0;
   }
 
   /** A candidate must score above this to enter; check it before any costly filtering. */
@@ -24,6 +34,13 @@ export class TopK {
     } else if (score > this.scores[0]!) {
       this.siftDown(index, score);
     }
+  }
+
+  /** The kept indexes, unordered: for a caller that orders them by scores of its own. */
+  indexes(): number[] {
+    const out = [];
+    for (let i = 0; i < this.size; i++) out.push(this.indices[i]!);
+    return out;
   }
 
   /** Best first. */
