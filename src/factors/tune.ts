@@ -40,7 +40,7 @@ const PROMOTED = 2;
  * judged by NDCG@10 on its held-out part. The first trial is the current settings, so the winner is
  * never worse than them on this split. A third of the budget screens random draws, four for the
  * price of one full training: each trains a quarter of the current epochs, which ranks settings
- * much as full training does (successive halving, Jamieson and Talwalkar 2016) and covers the
+ * much as full training does (the idea behind successive halving, Jamieson and Talwalkar 2016) and covers the
  * space far better than a few full draws. The two best screens get full trials; the rest of the
  * budget searches around the best full trial, moving settings one step along their lists of values
  * (a pattern search). Repeats are skipped. The winner is the cheapest trial within 1% of the best.
@@ -64,7 +64,7 @@ export function tuneFamily(
   const best = (): Trial => trials.reduce((a, b) => (b.ndcg > a.ndcg ? b : a));
   const untried = (params: Params): boolean => !tried.has(JSON.stringify(params));
 
-  const run = (params: Params, screen: boolean): Trial => {
+  const run = (params: Params, screen: boolean): void => {
     const started = Date.now();
     const iterations = screen ? Math.max(1, Math.round(start.iterations! / 4)) : params.iterations!;
     const model = family.train(split.train, { ...params, iterations } as unknown as FactorParams, {
@@ -84,7 +84,6 @@ export function tuneFamily(
     };
     (screen ? screens : trials).push(trial);
     options.onTrial?.(trial, trials.length - 1);
-    return trial;
   };
   const full = (params: Params): void => {
     if (trials.length >= fullTrials || !untried(params)) return;
