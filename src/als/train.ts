@@ -247,7 +247,7 @@ class AlsWorkspace {
       alpha: p.alpha,
       steps: CG_STEPS,
       scratch: this.scratch,
-      // The kernel leaves the rows solved exactly above (4·entries² ≤ k); with k = 0 none.
+      // The kernel leaves the short rows (4·entries² ≤ k) to solveShortRows; with k = 0 none.
       k: woodbury ? this.k : 0,
     };
     if (!this.threads) {
