@@ -1,7 +1,6 @@
 import type { Context } from "aws-lambda";
 import { createApp } from "./app";
-import { loadConfig } from "./config";
-import { familiesInUse } from "./config";
+import { familiesInUse, loadConfig } from "./config";
 import { trainModels, type TrainReport } from "./jobs/train";
 import { trainingEvents } from "./jobs/training-events";
 
