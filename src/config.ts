@@ -255,9 +255,9 @@ export function loadConfig(env: Env = process.env): Config {
   const embedded = !endpoint && r.bool("EMBEDDED_DYNAMODB", !onLambda);
   const cors = r.list("CORS_ORIGINS", local ? ["*"] : []);
   const modelUri = r.str("MODEL_URI", "./models");
-  // The settings of a family given in the environment: each is PREFIX + its name in capitals.
+  // The settings of a family given in the environment: each is PREFIX + its name in capitals, words split by "_".
   const explicit = <K extends string>(prefix: string, keys: readonly K[]): K[] =>
-    keys.filter((key) => r.given(prefix + key.toUpperCase()));
+    keys.filter((key) => r.given(prefix + key.replace(/[A-Z]/g, "_$&").toUpperCase()));
 
   const config: Config = {
     stage,
@@ -318,9 +318,17 @@ export function loadConfig(env: Env = process.env): Config {
       components: r.num("ALS_COMPONENTS", 32, 1, 512),
       iterations: r.num("ALS_ITERATIONS", 15, 1, 1_000),
       regularization: r.num("ALS_REGULARIZATION", 10, 1e-6, 1e6, false),
+      regularizationExponent: r.num("ALS_REGULARIZATION_EXPONENT", 0, 0, 2, false),
       alpha: r.num("ALS_ALPHA", 1, 0, 1e6, false),
       seed: r.num("ALS_SEED", 42, 0, 2 ** 31),
-      explicit: explicit("ALS_", ["components", "iterations", "regularization", "alpha", "seed"] as const),
+      explicit: explicit("ALS_", [
+        "components",
+        "iterations",
+        "regularization",
+        "regularizationExponent",
+        "alpha",
+        "seed",
+      ] as const),
     },
     router: {
       strategy: r.strategyName("RECS_STRATEGY", r.str("RECS_STRATEGY", "NMF")),

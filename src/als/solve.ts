@@ -3,7 +3,7 @@ import type { AlsParams } from "./types";
 
 /**
  * The user step of implicit ALS against fixed item factors Y (Hu, Koren and Volinsky 2008, eq. 4):
- *   (YᵀY + Σ α·w_i·y_i·y_iᵀ + λ·I) x = Σ (1 + α·w_i)·y_i
+ *   (YᵀY + Σ α·w_i·y_i·y_iᵀ + λ_u·I) x = Σ (1 + α·w_i)·y_i,   λ_u = rowPenalty(user's item count, ...)
  * over the user's items i only: every other item has preference 0 and confidence 1, which YᵀY
  * already accounts for. Solved exactly by Cholesky: O(items of the user · k² + k³), independent of
  * the catalog, so a recorded event updates the user's vector at once.
@@ -12,7 +12,8 @@ export function alsFoldIn(items: ItemSide, entries: UserEntries, params: AlsPara
   const k = items.components;
   const A = Float64Array.from(items.gram);
   const b = new Float64Array(k);
-  for (let f = 0; f < k; f++) A[f * k + f]! += params.regularization;
+  const lambda = rowPenalty(params, entries.length, items.meanUserEntries);
+  for (let f = 0; f < k; f++) A[f * k + f]! += lambda;
   for (const { item, weight } of entries) {
     const y = items.factors.subarray(item * k, (item + 1) * k);
     const extra = params.alpha * weight;
@@ -24,6 +25,16 @@ export function alsFoldIn(items: ItemSide, entries: UserEntries, params: AlsPara
     }
   }
   return Float32Array.from(choleskySolve(A, b, k));
+}
+
+/**
+ * The L2 penalty of a row (a user or an item) of n interactions on a side whose rows have n̄ on
+ * average: λ·((1 + n) / (1 + n̄))^ν. Relative to the average row, so λ keeps its meaning whatever ν
+ * and whatever the size of the data (a search can move one without the other, and settings tuned on
+ * a validation split carry over to all of the data).
+ */
+export function rowPenalty(params: AlsParams, entries: number, meanEntries: number): number {
+  return params.regularization * ((1 + entries) / (1 + meanEntries)) ** (params.regularizationExponent ?? 0);
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   type AlsRowsCall,
 } from "../factors/kernels/kernel-threads";
 import { align16, fillLower, instantiateKernels, type Kernels } from "../factors/kernels/wasm-kernels";
-import { alsFoldIn, cholesky, choleskySolve, solveWithFactor } from "./solve";
+import { alsFoldIn, cholesky, choleskySolve, rowPenalty, solveWithFactor } from "./solve";
 import type { AlsParams } from "./types";
 
 /**
@@ -21,8 +21,9 @@ const CG_STEPS = 3;
 
 /**
  * Implicit-feedback matrix factorization (Hu, Koren and Volinsky 2008): minimises
- *   Σ over all user-item pairs c·(p − x_u·y_i)² + λ·(|X|² + |Y|²)
- * with p = 1 and c = 1 + α·w for an interaction of weight w, p = 0 and c = 1 for every other pair.
+ *   Σ over all user-item pairs c·(p − x_u·y_i)² + Σ over users and items λ_r·|v_r|²
+ * with p = 1 and c = 1 + α·w for an interaction of weight w, p = 0 and c = 1 for every other pair,
+ * and λ_r the penalty of a row of n_r interactions (rowPenalty: λ when ν = 0).
  * The other pairs are never enumerated: their part of each row's normal equations is the Gram
  * matrix of the other side, computed once per half-epoch. Alternates users and items.
  */
@@ -35,7 +36,15 @@ export function trainAls(
   const matrix = trainingMatrix(interactions);
   // Only the training parameters: callers may pass a wider config object.
   const { components: k, iterations, regularization, alpha, seed } = params;
-  const resolved: AlsParams = { components: k, iterations, regularization, alpha, seed };
+  const regularizationExponent = params.regularizationExponent ?? 0;
+  const resolved: AlsParams = {
+    components: k,
+    iterations,
+    regularization,
+    regularizationExponent,
+    alpha,
+    seed,
+  };
   // Below this many interactions an epoch takes milliseconds: helper threads would cost more.
   const threads = matrix.values.length >= MIN_ENTRIES_FOR_THREADS ? (options.threads ?? 1) : 1;
   const space = new AlsWorkspace(matrix, k, threads);
@@ -59,6 +68,7 @@ function trainIn(
   const m = matrix.userIds.length;
   const n = matrix.itemIds.length;
   const random = seededRandom(seed);
+  space.setPenalties(resolved);
   // Small random starts (Rendle et al. 2021: σ ≈ 0.1/√k) break the symmetry without dominating λ.
   space.setRows(space.X, gaussian(m * k, 0.1 / Math.sqrt(k), random));
   space.setRows(space.Y, gaussian(n * k, 0.1 / Math.sqrt(k), random));
@@ -71,7 +81,7 @@ function trainIn(
     gramY = space.gram(space.Y);
     // The loss costs about a tenth of an epoch: only for a progress report and the manifest.
     if (options.onProgress || iteration === iterations)
-      loss = implicitLoss(space.X, space.Y, gramY, space.byUsers, space.width, resolved);
+      loss = implicitLoss(space.X, space.Y, gramY, space, resolved);
     options.onProgress?.({ iteration, loss, elapsedMs: Date.now() - started });
   }
   return trainedModelOf(
@@ -86,11 +96,13 @@ function trainIn(
 
 export const als: ModelFamily<AlsParams> = {
   name: "ALS",
-  paramNames: ["components", "iterations", "regularization", "alpha", "seed"],
+  paramNames: ["components", "iterations", "regularization", "regularizationExponent", "alpha", "seed"],
   searchSpace: {
     components: [16, 20, 24, 32, 48, 64, 96, 128, 192, 256],
-    regularization: [0.1, 1, 3, 10, 30, 100],
-    alpha: [0.3, 1, 3, 10],
+    // Steps of about 1.5x: NDCG@10 moves by several percent between λ 15 and 25 (MovieLens).
+    regularization: [0.1, 0.3, 1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100],
+    regularizationExponent: [0, 0.25, 0.5, 0.75, 1],
+    alpha: [0.3, 0.5, 1, 1.5, 2, 3, 5, 10],
     iterations: [8, 15, 25],
   },
   foldIn: alsFoldIn,
@@ -98,12 +110,19 @@ export const als: ModelFamily<AlsParams> = {
 };
 
 /**
- * Whether a row of this many entries is solved exactly (Woodbury) rather than by CG steps: n² k + n³/3
- * against about 4 (k² + 2 n k), which the kernel runs several times faster than plain loops; the
- * crossover measured at k = 64 and 128 is near n² = k/4.
+ * The rows solved exactly (Woodbury) rather than by CG steps are those with 4·entries² ≤ this limit (the
+ * kernel's k argument). A row costs n² k + n³/3 exactly against about 4 (k² + 2 n k) by CG, which the
+ * kernel runs several times faster than plain loops: the crossover measured at k = 64 and 128 is near
+ * n² = k/4, given M⁻¹y cached once per item for the whole pass. With a penalty per entry count (ν > 0)
+ * each count has its own M and its own cache, and measured at k = 192 on MovieLens only rows of at most
+ * one entry stay cheaper exactly.
  */
-export function solvedExactly(entries: number, k: number): boolean {
-  return entries * entries <= k / 4;
+export function exactRowLimit(k: number, p: AlsParams): number {
+  return (p.regularizationExponent ?? 0) > 0 ? Math.min(k, 4) : k;
+}
+
+export function solvedExactly(entries: number, limit: number): boolean {
+  return 4 * entries * entries <= limit;
 }
 
 /** One side of the interactions in compressed rows: a row's other-side indexes and weights. */
@@ -111,6 +130,8 @@ interface Rows {
   ptr: Int32Array;
   idx: Int32Array;
   values: Float64Array;
+  /** Each row's L2 penalty (rowPenalty). */
+  lambdas: Float64Array;
 }
 
 /**
@@ -153,6 +174,8 @@ class AlsWorkspace {
       itemIdx: nnz * 4,
       userPtr: (m + 1) * 4,
       itemPtr: (n + 1) * 4,
+      userLambdas: m * 8,
+      itemLambdas: n * 8,
     };
     const at: Record<string, number> = {};
     let end = 0;
@@ -166,11 +189,12 @@ class AlsWorkspace {
     this.Y = new Float64Array(buffer, at.Y, n * this.width);
     this.gramOut = new Float64Array(buffer, at.gram, this.width * this.width);
     this.scratch = at.scratch!;
-    const side = (from: Rows, prefix: "user" | "item"): Rows => {
+    const side = (from: Omit<Rows, "lambdas">, prefix: "user" | "item"): Rows => {
       const rows = {
         ptr: new Int32Array(buffer, at[`${prefix}Ptr`], from.ptr.length),
         idx: new Int32Array(buffer, at[`${prefix}Idx`], nnz),
         values: new Float64Array(buffer, at[`${prefix}Values`], nnz),
+        lambdas: new Float64Array(buffer, at[`${prefix}Lambdas`], from.ptr.length - 1),
       };
       rows.ptr.set(from.ptr);
       rows.idx.set(from.idx);
@@ -180,6 +204,15 @@ class AlsWorkspace {
     this.byUsers = side({ ptr: matrix.rowPtr, idx: matrix.colIdx, values: matrix.values }, "user");
     this.byItems = side({ ptr: matrix.colPtr, idx: matrix.rowIdx, values: matrix.columnValues }, "item");
     if (threads > 1) this.threads = new KernelThreads(this.kernels, threads);
+  }
+
+  /** Each row's λ from its number of entries and the average of its side. */
+  setPenalties(p: AlsParams): void {
+    for (const rows of [this.byUsers, this.byItems]) {
+      const mean = rows.idx.length / Math.max(1, rows.lambdas.length);
+      for (let r = 0; r < rows.lambdas.length; r++)
+        rows.lambdas[r] = rowPenalty(p, rows.ptr[r + 1]! - rows.ptr[r]!, mean);
+    }
   }
 
   /** Stops the helper threads. */
@@ -212,7 +245,7 @@ class AlsWorkspace {
 
   /**
    * Updates every row of X against the fixed Y (its Gram matrix YᵀY given), solving
-   *   (M + Σ α·w·y·yᵀ) x = Σ (1 + α·w)·y,   M = YᵀY + λI,
+   *   (M + Σ α·w·y·yᵀ) x = Σ (1 + α·w)·y,   M = YᵀY + λ_r·I,
    * where the sums run over the row's entries only. A row of few entries (most items, light
    * users) is solved exactly through the Woodbury identity with M⁻¹, shared by every row of the
    * pass; the others take a few conjugate-gradient steps in the kernel, split over the threads.
@@ -223,12 +256,19 @@ class AlsWorkspace {
     const count = ptr.length - 1;
     if (count === 0) return;
     // Without confidence weights (α = 0) Woodbury does not apply: every row takes CG steps.
-    const woodbury = p.alpha > 0 ? new LowRankSolver(gram, Y, width, p.regularization) : undefined;
+    const limit = p.alpha > 0 ? exactRowLimit(this.k, p) : 0;
+    // One solver (M = YᵀY + λI factored, its M⁻¹y cache) per distinct row penalty.
+    const solvers = new Map<number, LowRankSolver>();
+    const solverFor = (lambda: number): LowRankSolver => {
+      let solver = solvers.get(lambda);
+      if (!solver) solvers.set(lambda, (solver = new LowRankSolver(gram, Y, width, lambda)));
+      return solver;
+    };
     const solveShortRows = (): void => {
-      if (woodbury)
+      if (limit > 0)
         for (let row = 0; row < count; row++)
-          if (solvedExactly(ptr[row + 1]! - ptr[row]!, this.k))
-            woodbury.solve(
+          if (solvedExactly(ptr[row + 1]! - ptr[row]!, limit))
+            solverFor(rows.lambdas[row]!).solve(
               idx.subarray(ptr[row]!, ptr[row + 1]!),
               values.subarray(ptr[row]!, ptr[row + 1]!),
               p.alpha,
@@ -243,12 +283,12 @@ class AlsWorkspace {
       idx: idx.byteOffset,
       values: values.byteOffset,
       strideBytes: width * 8,
-      lambda: p.regularization,
+      lambdas: rows.lambdas.byteOffset,
       alpha: p.alpha,
       steps: CG_STEPS,
       scratch: this.scratch,
-      // The kernel leaves the short rows (4·entries² ≤ k) to solveShortRows; with k = 0 none.
-      k: woodbury ? this.k : 0,
+      // The kernel leaves the short rows (4·entries² ≤ limit) to solveShortRows; with 0 none.
+      k: limit,
     };
     if (!this.threads) {
       solveShortRows();
@@ -349,14 +389,13 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>, k: number): number {
 
 /**
  * The objective, with the unobserved pairs summed through the Gram matrix:
- *   Σ_u x_uᵀ(YᵀY)x_u + Σ over interactions [c·(1 − ŷ)² − ŷ²] + λ(|X|² + |Y|²).
+ *   Σ_u x_uᵀ(YᵀY)x_u + Σ over interactions [c·(1 − ŷ)² − ŷ²] + Σ over rows λ_r·|v_r|².
  */
 function implicitLoss(
   X: Float64Array,
   Y: Float64Array,
   gram: Float64Array,
-  rows: Rows,
-  k: number,
+  { byUsers: rows, byItems, width: k }: AlsWorkspace,
   p: AlsParams,
 ): number {
   const Gx = new Float64Array(k);
@@ -370,7 +409,9 @@ function implicitLoss(
       loss += (1 + p.alpha * rows.values[e]!) * (1 - predicted) ** 2 - predicted ** 2;
     }
   }
-  return loss + p.regularization * (dot(X, X, X.length) + dot(Y, Y, Y.length));
+  const penalty = (F: Float64Array, lambdas: Float64Array): number =>
+    lambdas.reduce((sum, lambda, r) => sum + lambda * dot(F.subarray(r * k), F.subarray(r * k), k), 0);
+  return loss + penalty(X, rows.lambdas) + penalty(Y, byItems.lambdas);
 }
 
 /** Normal draws (Box-Muller) from the seeded generator. */

@@ -84,6 +84,8 @@ export interface ItemSide {
   /** Their Gram matrix HᵀH, k x k, computed once per model. */
   gram: Float64Array;
   components: number;
+  /** Interactions per user in the training data (ALS scales a user's penalty by their share of it). */
+  meanUserEntries: number;
 }
 
 /**
@@ -130,7 +132,13 @@ export class FactorModel<P extends FactorParams = FactorParams> {
       return this.categoryIds.get(category)!;
     });
     const gram = gramOf(arrays.itemFactors, k);
-    this.items = { factors: arrays.itemFactors, gram, components: k };
+    const { interactions, users } = manifest.training;
+    this.items = {
+      factors: arrays.itemFactors,
+      gram,
+      components: k,
+      meanUserEntries: interactions / Math.max(1, users),
+    };
     this.scorer = new DotKernel(arrays.itemFactors, n, k);
   }
 

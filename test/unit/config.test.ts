@@ -93,9 +93,16 @@ describe("loadConfig", () => {
     const config = loadConfig({
       MODEL_URI: "s3://bucket/models/",
       ALS_ALPHA: "10",
+      ALS_REGULARIZATION_EXPONENT: "0.5",
       RECS_AB: "NMF:50,ALS:50",
     });
-    expect(config.als).toMatchObject({ uri: "s3://bucket/models/als", alpha: 10, explicit: ["alpha"] });
+    expect(config.als).toMatchObject({
+      uri: "s3://bucket/models/als",
+      alpha: 10,
+      regularizationExponent: 0.5,
+      explicit: ["regularizationExponent", "alpha"],
+    });
+    expect(loadConfig({}).als.regularizationExponent).toBe(0);
     expect(config.model.explicit).toEqual([]);
     expect(config.router.ab.map((v) => v.strategy)).toEqual(["NMF", "ALS"]);
     expect(familiesInUse(config)).toEqual(["NMF", "ALS"]);

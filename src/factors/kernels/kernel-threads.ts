@@ -12,7 +12,7 @@ const enum Op {
   Exit = 5,
 }
 
-// Control words (Int32): 0 generation, 1 threads done, 2 op, 3..12 arguments, RANGES + 2t the rows of
+// Control words (Int32): 0 generation, 1 threads done, 2 op, 3..13 arguments, RANGES + 2t the rows of
 // thread t, OUTS + t the output address of thread t (gram partials).
 const ARGS = 3;
 const RANGES = 16;
@@ -43,7 +43,7 @@ for (;;) {
     else if (op === ${Op.Hals}) k.h(c[3] + r0 * c[7], c[4] + r0 * c[7], c[5], r1 - r0, c[6], c[7], f[0], f[1]);
     else if (op === ${Op.Gram}) k.g(c[3] + r0 * c[5], r1 - r0, c[4], c[5], c[${OUTS} + index]);
     else if (op === ${Op.AlsRows})
-      k.r(c[3] + r0 * c[9], c[4], c[5], c[6] + 4 * r0, c[7], c[8], r1 - r0, c[9], f[0], f[1], c[10], c[11] + index * 3 * c[9], c[12]);
+      k.r(c[3] + r0 * c[9], c[4], c[5], c[6] + 4 * r0, c[7], c[8], r1 - r0, c[9], c[13] + 8 * r0, f[1], c[10], c[11] + index * 3 * c[9], c[12]);
   }
   Atomics.add(c, 1, 1);
   Atomics.notify(c, 1);
@@ -135,11 +135,10 @@ export class KernelThreads {
    * The calling thread runs `meanwhile` before its own part; returns the milliseconds of that part.
    */
   alsRows(call: AlsRowsCall, parts: Parts, meanwhile?: () => void): number {
-    const { X, Y, gram, ptr, idx, values, strideBytes, steps, scratch, k } = call;
-    this.floats[0] = call.lambda;
+    const { X, Y, gram, ptr, idx, values, strideBytes, steps, scratch, k, lambdas } = call;
     this.floats[1] = call.alpha;
     let ownMs = 0;
-    const args = [X, Y, gram, ptr, idx, values, strideBytes, steps, scratch, k];
+    const args = [X, Y, gram, ptr, idx, values, strideBytes, steps, scratch, k, lambdas];
     this.run(
       Op.AlsRows,
       args,
@@ -194,7 +193,8 @@ export interface AlsRowsCall {
   idx: number;
   values: number;
   strideBytes: number;
-  lambda: number;
+  /** Float64 per row: the row's L2 penalty λ. */
+  lambdas: number;
   alpha: number;
   steps: number;
   scratch: number;
@@ -213,7 +213,7 @@ export function alsRowsPart(kernels: Kernels, c: AlsRowsCall, [r0, r1]: [number,
     c.values,
     r1 - r0,
     c.strideBytes,
-    c.lambda,
+    c.lambdas + 8 * r0,
     c.alpha,
     c.steps,
     c.scratch,

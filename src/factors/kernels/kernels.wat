@@ -275,12 +275,13 @@
       (br_if $each_row (local.tee $count (i32.sub (local.get $count) (i32.const 1))))))
 
   ;; The conjugate-gradient steps ($alsRow) of `rows` consecutive rows of implicit ALS, from the row at
-  ;; X: row r's entries are [ptr[r], ptr[r+1]) of idx (Int32) and values (Float64). Rows with
+  ;; X: row r's entries are [ptr[r], ptr[r+1]) of idx (Int32) and values (Float64), its penalty λ lambdas[r]
+  ;; (Float64). Rows with
   ;; 4·entries² ≤ k are skipped: the caller solves those exactly (src/als/train.ts, solvedExactly).
   ;; Each row is independent of the others, so threads may share a pass by rows (their own scratch).
   (func $alsRows (export "r")
     (param $X i32) (param $Y i32) (param $G i32) (param $ptr i32) (param $idx i32) (param $values i32)
-    (param $rows i32) (param $stride i32) (param $lambda f64) (param $alpha f64) (param $steps i32)
+    (param $rows i32) (param $stride i32) (param $lambdas i32) (param $alpha f64) (param $steps i32)
     (param $scratch i32) (param $k i32)
     (local $start i32) (local $entries i32)
     (loop $each_row
@@ -292,9 +293,10 @@
             (local.get $X) (local.get $Y) (local.get $G)
             (i32.add (local.get $idx) (i32.shl (local.get $start) (i32.const 2)))
             (i32.add (local.get $values) (i32.shl (local.get $start) (i32.const 3)))
-            (local.get $entries) (local.get $stride) (local.get $lambda) (local.get $alpha) (local.get $steps)
+            (local.get $entries) (local.get $stride) (f64.load (local.get $lambdas)) (local.get $alpha) (local.get $steps)
             (local.get $scratch))))
       (local.set $X (i32.add (local.get $X) (local.get $stride)))
+      (local.set $lambdas (i32.add (local.get $lambdas) (i32.const 8)))
       (local.set $ptr (i32.add (local.get $ptr) (i32.const 4)))
       (br_if $each_row (local.tee $rows (i32.sub (local.get $rows) (i32.const 1))))))
 

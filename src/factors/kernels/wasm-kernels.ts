@@ -17,9 +17,9 @@ import { KERNELS_WASM } from "./kernels.wasm";
  *     src/nmf/factorize.ts), Float64, gradients as f64x2 dot products over the padded rows.
  *   gram(X, rows, k, strideBytes, out): out += XᵀX (k rows of strideBytes), skipping zero entries;
  *     the upper triangle only (and the pairs of columns astride the diagonal): fillLower completes it.
- *   alsRows(X, Y, gram, ptr, idx, values, rows, strideBytes, lambda, alpha, steps, scratch, k):
+ *   alsRows(X, Y, gram, ptr, idx, values, rows, strideBytes, lambdas, alpha, steps, scratch, k):
  *     conjugate-gradient steps of implicit-ALS rows (src/als/train.ts) in compressed rows (Int32
- *     ptr/idx, Float64 values), skipping those with 4·entries² ≤ k; Float64, strideBytes a positive
+ *     ptr/idx, Float64 values, a Float64 λ per row), skipping those with 4·entries² ≤ k; Float64, strideBytes a positive
  *     multiple of 32; scratch holds three rows.
  * All need count/rows/k > 0 and zero padding columns. Addresses are byte offsets into the memory
  * imported as "e"."m", 16-byte aligned. The memory is shared (a SharedArrayBuffer), so that worker
@@ -60,7 +60,7 @@ export interface Kernels {
     values: number,
     rows: number,
     strideBytes: number,
-    lambda: number,
+    lambdas: number,
     alpha: number,
     steps: number,
     scratch: number,
