@@ -1,6 +1,6 @@
 import { familyConfig } from "../config";
 import { readEventsCsv } from "../events/csv";
-import { tuneFamily, validationFolds } from "../factors/tune";
+import { tuneFamily } from "../factors/tune";
 import { describeSettings, readInteractions, trainingSettings, trainModel } from "../jobs/train";
 import { familiesFlag, intFlag, type Run } from "./args";
 import { withApp } from "./common";
@@ -22,16 +22,12 @@ export const run: Run = (values) =>
     for (const family of families) {
       const { store } = app.factorModels[family];
       const { params } = await trainingSettings(app.config, store);
-      const folds = validationFolds(matrix.userIds.length);
-      const splits =
-        folds === 1 ? "a validation split" : `the mean of ${folds} validation splits (few users)`;
       console.log(
-        `${family}: ${trials} trials' budget judged on ${splits} (seed ${seed}): screens at a quarter of the epochs, then full trials`,
+        `${family}: ${trials} trials' budget on a validation split (seed ${seed}): screens at a quarter of the epochs, then full trials`,
       );
       const search = tuneFamily(matrix, store.family, params, {
         trials,
         seed,
-        folds,
         threads: app.config.model.threads,
         fixed: familyConfig(app.config, family).explicit,
         onTrial: (trial, index) =>

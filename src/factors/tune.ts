@@ -6,7 +6,7 @@ import type { FactorParams } from "./types";
 
 export interface Trial {
   params: FactorParams;
-  /** NDCG@10 on the validation splits (their mean). */
+  /** NDCG@10 on the validation split. */
   ndcg: number;
   seconds: number;
   /** A screening run (a quarter of the epochs): compared only with other screens, never the winner. */
@@ -23,8 +23,6 @@ export interface TuneOptions {
   trainFraction?: number;
   /** Judge on a seeded sample of at most this many users. */
   validationUsers?: number;
-  /** Validation splits each trial trains and is judged on (default: validationFolds of the users). */
-  folds?: number;
   threads?: number;
   /** Settings the search leaves as they are (those the environment sets). */
   fixed?: readonly string[];
@@ -37,30 +35,15 @@ const SCREENS_PER_TRIAL = 4;
 /** Screened draws that go on to a full trial. */
 const PROMOTED = 2;
 
-/** A data set judged on fewer users than this gets more validation splits, up to MAX_FOLDS. */
-const USERS_PER_JUDGEMENT = 2_000;
-const MAX_FOLDS = 3;
-
 /**
- * Validation splits for a data set of this many users. NDCG@10 is a mean over users, so its noise
- * falls with their number: on a few hundred users one split's noise is as large as the differences
- * between good settings (MovieLens latest-small, 610 users: two ALS settings 4% apart on the test split
- * were 0.1% apart on one validation split; the mean of three ranked them as the test split did).
- */
-export function validationFolds(users: number): number {
-  return Math.max(1, Math.min(MAX_FOLDS, Math.ceil(USERS_PER_JUDGEMENT / Math.max(1, users))));
-}
-
-/**
- * Seeded search over the family's search space, every trial trained on the same per-user splits and
- * judged by the mean NDCG@10 on their held-out parts (validationFolds: several splits for few users). The first trial is the current settings, so the winner is
+ * Seeded search over the family's search space, every trial trained on the same per-user split and
+ * judged by NDCG@10 on its held-out part. The first trial is the current settings, so the winner is
  * never worse than them on this split. A third of the budget screens random draws, four for the
  * price of one full training: each trains a quarter of the current epochs, which ranks settings
  * much as full training does (the idea behind successive halving, Jamieson and Talwalkar 2016) and covers the
  * space far better than a few full draws. The two best screens get full trials; the rest of the
  * budget searches around the best full trial, moving settings one step along their lists of values
- * (a pattern search). Repeats are skipped. The winner is the cheapest trial within 1% of the best
- * (1%/√folds for the mean of several splits).
+ * (a pattern search). Repeats are skipped. The winner is the cheapest trial within 1% of the best.
  */
 export function tuneFamily(
   matrix: InteractionMatrix,
@@ -68,10 +51,7 @@ export function tuneFamily(
   current: FactorParams,
   options: TuneOptions,
 ): { trials: Trial[]; screens: Trial[]; best: Trial } {
-  const folds = options.folds ?? validationFolds(matrix.userIds.length);
-  const splits = Array.from({ length: folds }, (_, fold) =>
-    splitPerUser(matrix, options.trainFraction ?? VALIDATION.trainFraction, options.seed + fold),
-  );
+  const split = splitPerUser(matrix, options.trainFraction ?? VALIDATION.trainFraction, options.seed);
   const random = seededRandom(options.seed);
   const start = { ...(current as unknown as Params) };
   const tried = new Set<string>();
@@ -87,17 +67,14 @@ export function tuneFamily(
   const run = (params: Params, screen: boolean): void => {
     const started = Date.now();
     const iterations = screen ? Math.max(1, Math.round(start.iterations! / 4)) : params.iterations!;
-    const ndcgs = splits.map((split) => {
-      const model = family.train(split.train, { ...params, iterations } as unknown as FactorParams, {
-        threads: options.threads,
-      });
-      return evaluateRanker(split, modelRanker(model), {
-        k: VALIDATION.k,
-        maxUsers: options.validationUsers ?? VALIDATION.maxUsers,
-        seed: options.seed,
-      }).ndcg;
+    const model = family.train(split.train, { ...params, iterations } as unknown as FactorParams, {
+      threads: options.threads,
     });
-    const ndcg = ndcgs.reduce((sum, value) => sum + value, 0) / folds;
+    const { ndcg } = evaluateRanker(split, modelRanker(model), {
+      k: VALIDATION.k,
+      maxUsers: options.validationUsers ?? VALIDATION.maxUsers,
+      seed: options.seed,
+    });
     const trial = {
       params: params as unknown as FactorParams,
       ndcg,
@@ -167,23 +144,22 @@ export function tuneFamily(
       .find(untried);
   };
   for (let next = step(); next && trials.length < fullTrials; next = step()) full(next);
-  return { trials, screens, best: cheapestNearBest(trials, folds) };
+  return { trials, screens, best: cheapestNearBest(trials) };
 }
 
 /**
- * Within this share of the best NDCG@10 trials judged on one split are a tie: differences that small
- * are validation noise (the trials' order changes with the split's seed), while fewer factors and
- * epochs train and serve faster. The mean of several splits is less noisy: the share shrinks by √folds.
+ * Within this share of the best NDCG@10 trials are a tie: differences that small are validation
+ * noise (the trials' order changes with the split's seed), while fewer factors and epochs train and
+ * serve faster.
  */
 const TIE = 0.01;
 
 /** The cheapest trial (fewest components x epochs) among those tied with the best. */
-function cheapestNearBest(trials: Trial[], folds: number): Trial {
-  const tie = TIE / Math.sqrt(folds);
+function cheapestNearBest(trials: Trial[]): Trial {
   const top = Math.max(...trials.map((t) => t.ndcg));
   const cost = (t: Trial): number => t.params.components * t.params.iterations;
   return trials
-    .filter((t) => t.ndcg >= top * (1 - tie))
+    .filter((t) => t.ndcg >= top * (1 - TIE))
     .reduce((a, b) => (cost(b) < cost(a) || (cost(b) === cost(a) && b.ndcg > a.ndcg) ? b : a));
 }
 

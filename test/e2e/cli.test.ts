@@ -169,10 +169,7 @@ describe("recs command line", () => {
     expect(trials).toHaveLength(2);
     expect(out.stdout.match(/screen: .* -> NDCG@10 \d\.\d{4} \(1 epoch, /g)).toHaveLength(4);
     const best = Number(/ALS best: .* -> NDCG@10 (\d\.\d{4})/.exec(out.stdout)![1]);
-    // The cheapest trial within 1% of the best wins (less with several validation splits).
-    expect(out.stdout).toMatch(
-      /ALS: 3 trials' budget judged on (a validation split|the mean of [23] validation splits)/,
-    );
+    // The cheapest trial within 1% of the best wins.
     expect(trials).toContain(best);
     expect(best).toBeGreaterThanOrEqual(Math.max(...trials) * 0.99);
     // Settings the environment sets are not searched: every trial keeps 8 components and 3 epochs.

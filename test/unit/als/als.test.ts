@@ -6,18 +6,12 @@ import { als, exactRowLimit, solvedExactly, trainAls } from "../../../src/als/tr
 import { choleskySolve, rowPenalty } from "../../../src/als/solve";
 import type { AlsParams } from "../../../src/als/types";
 import { loadConfig } from "../../../src/config";
-import {
-  evaluateRanker,
-  modelRanker,
-  popularityRanker,
-  splitPerUser,
-  VALIDATION,
-} from "../../../src/factors/evaluate";
+import { evaluateRanker, modelRanker, popularityRanker, splitPerUser } from "../../../src/factors/evaluate";
 import { trainThroughGate } from "../../../src/jobs/gated-training";
 import { seededRandom } from "../../../src/factors/random";
 import { interactionMatrix } from "../../../src/factors/sparse";
 import { createModelStore, ModelLoadError } from "../../../src/factors/store";
-import { tuneFamily, validationFolds } from "../../../src/factors/tune";
+import { tuneFamily } from "../../../src/factors/tune";
 import type { TrainingProgress } from "../../../src/factors/types";
 import { trainingSettings } from "../../../src/jobs/train";
 import { nmf, trainNmf } from "../../../src/nmf/train";
@@ -203,14 +197,13 @@ describe("recs tune's search", () => {
     expect(trials).toHaveLength(4);
     expect(trials[0]!.params).toEqual(params);
     expect(screens.every((t) => t.screen) && trials.every((t) => !t.screen)).toBe(true);
-    // The winner: the cheapest (components x epochs) of the full trials within 1%/√folds of the best
-    // (300 users: the mean of three validation splits).
-    expect(validationFolds(data.userIds.length)).toBe(3);
-    const near = (1 - 0.01 / Math.sqrt(3)) * Math.max(...trials.map((t) => t.ndcg));
+    // The winner: the cheapest (components x epochs) of the full trials within 1% of the best.
+    const top = Math.max(...trials.map((t) => t.ndcg));
     const cost = (t: (typeof trials)[number]) => t.params.components * t.params.iterations;
     expect(trials).toContain(best);
-    expect(best.ndcg).toBeGreaterThanOrEqual(near);
-    for (const trial of trials) if (trial.ndcg >= near) expect(cost(best)).toBeLessThanOrEqual(cost(trial));
+    expect(best.ndcg).toBeGreaterThanOrEqual(top * 0.99);
+    for (const trial of trials)
+      if (trial.ndcg >= top * 0.99) expect(cost(best)).toBeLessThanOrEqual(cost(trial));
     for (const trial of [...trials, ...screens]) expect(trial.params.components).toBe(8);
     // Screens draw everything but the epochs, which only a full trial can judge.
     for (const screen of screens) expect(screen.params.iterations).toBe(params.iterations);
@@ -233,17 +226,6 @@ describe("recs tune's search", () => {
     expect(trials.slice(0, 3).some((t) => stepFrom(settings(t), settings(trials[3]!)))).toBe(true);
     const again = tuneFamily(data, als, params, options);
     expect(again.trials.map((t) => t.params)).toEqual(trials.map((t) => t.params));
-  });
-
-  it("judges each trial by the mean NDCG@10 of its validation splits: several when there are few users", () => {
-    expect([100, 610, 700, 1000, 1999, 2000, 120_000].map(validationFolds)).toEqual([3, 3, 3, 2, 2, 1, 1]);
-    const { trials } = tuneFamily(data, als, params, { trials: 1, seed: 3, folds: 2 });
-    const ndcgs = [3, 4].map((seed) => {
-      const split = splitPerUser(data, VALIDATION.trainFraction, seed);
-      return evaluateRanker(split, modelRanker(trainAls(split.train, params)), { seed: 3 }).ndcg;
-    });
-    expect(ndcgs[0]).not.toBeCloseTo(ndcgs[1]!, 4);
-    expect(trials[0]!.ndcg).toBeCloseTo((ndcgs[0]! + ndcgs[1]!) / 2, 12);
   });
 
   it("a budget of one trial is the current settings alone", () => {
