@@ -30,8 +30,7 @@ export function alsFoldIn(items: ItemSide, entries: UserEntries, params: AlsPara
 /**
  * The L2 penalty of a row (a user or an item) of n interactions on a side whose rows have n̄ on
  * average: λ·((1 + n) / (1 + n̄))^ν. Relative to the average row, so λ keeps its meaning whatever ν
- * and whatever the size of the data (a search can move one without the other, and settings tuned on
- * a validation split carry over to all of the data).
+ * and whatever the size of the data (settings tuned on a validation split carry over to all of it).
  */
 export function rowPenalty(params: AlsParams, entries: number, meanEntries: number): number {
   return params.regularization * ((1 + entries) / (1 + meanEntries)) ** (params.regularizationExponent ?? 0);

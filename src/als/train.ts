@@ -248,7 +248,7 @@ class AlsWorkspace {
    *   (M + Σ α·w·y·yᵀ) x = Σ (1 + α·w)·y,   M = YᵀY + λ_r·I,
    * where the sums run over the row's entries only. A row of few entries (most items, light
    * users) is solved exactly through the Woodbury identity with M⁻¹, shared by every row of the
-   * pass; the others take a few conjugate-gradient steps in the kernel, split over the threads.
+   * pass with the same penalty; the others take a few conjugate-gradient steps in the kernel, split over the threads.
    */
   solveRows(X: Float64Array, Y: Float64Array, gram: Float64Array, rows: Rows, p: AlsParams): void {
     const { width } = this;
