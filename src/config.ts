@@ -318,7 +318,7 @@ export function loadConfig(env: Env = process.env): Config {
       components: r.num("ALS_COMPONENTS", 32, 1, 512),
       iterations: r.num("ALS_ITERATIONS", 15, 1, 1_000),
       regularization: r.num("ALS_REGULARIZATION", 10, 1e-6, 1e6, false),
-      regularizationExponent: r.num("ALS_REGULARIZATION_EXPONENT", 0.25, 0, 2, false),
+      regularizationExponent: r.num("ALS_REGULARIZATION_EXPONENT", 0, 0, 2, false),
       alpha: r.num("ALS_ALPHA", 1, 0, 1e6, false),
       seed: r.num("ALS_SEED", 42, 0, 2 ** 31),
       explicit: explicit("ALS_", [

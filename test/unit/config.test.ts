@@ -102,7 +102,7 @@ describe("loadConfig", () => {
       regularizationExponent: 0.5,
       explicit: ["regularizationExponent", "alpha"],
     });
-    expect(loadConfig({}).als.regularizationExponent).toBe(0.25);
+    expect(loadConfig({}).als.regularizationExponent).toBe(0);
     expect(config.model.explicit).toEqual([]);
     expect(config.router.ab.map((v) => v.strategy)).toEqual(["NMF", "ALS"]);
     expect(familiesInUse(config)).toEqual(["NMF", "ALS"]);
