@@ -10,6 +10,7 @@ import { evaluateRanker, modelRanker, popularityRanker, splitPerUser } from "../
 import { trainThroughGate } from "../../../src/jobs/gated-training";
 import { seededRandom } from "../../../src/factors/random";
 import { interactionMatrix } from "../../../src/factors/sparse";
+import { FactorModel } from "../../../src/factors/model";
 import { createModelStore, ModelLoadError } from "../../../src/factors/store";
 import { tuneFamily } from "../../../src/factors/tune";
 import type { TrainingProgress } from "../../../src/factors/types";
@@ -101,6 +102,23 @@ describe("ALS fold-in", () => {
       expect(model.foldIn(new Map([["not-in-model", 1]]))).toBeUndefined();
     },
   );
+
+  it("reads a model stored before ν existed (no regularizationExponent) as ν = 0", () => {
+    const model = trainAls(data, { ...params, regularizationExponent: 0 });
+    const { regularizationExponent: _absent, ...older } = model.manifest.params;
+    const stored = new FactorModel({ ...model.manifest, params: older }, model.arrays, als);
+    const interactions = new Map([
+      ["i3", 1],
+      ["i17", 5],
+    ]);
+    expect(Array.from(stored.foldIn(interactions)!)).toEqual(Array.from(model.foldIn(interactions)!));
+    const scaled = new FactorModel(
+      { ...model.manifest, params: { ...older, regularizationExponent: 1 } },
+      model.arrays,
+      als,
+    );
+    expect(Array.from(scaled.foldIn(interactions)!)).not.toEqual(Array.from(model.foldIn(interactions)!));
+  });
 });
 
 describe("ALS training on threads", () => {
