@@ -80,8 +80,7 @@ function trainIn(
     space.solveRows(space.Y, space.X, space.gram(space.X), space.byItems, resolved);
     gramY = space.gram(space.Y);
     // The loss costs about a tenth of an epoch: only for a progress report and the manifest.
-    if (options.onProgress || iteration === iterations)
-      loss = implicitLoss(space.X, space.Y, gramY, space, resolved);
+    if (options.onProgress || iteration === iterations) loss = implicitLoss(space, gramY, resolved);
     options.onProgress?.({ iteration, loss, elapsedMs: Date.now() - started });
   }
   return trainedModelOf(
@@ -248,7 +247,8 @@ class AlsWorkspace {
    *   (M + Σ α·w·y·yᵀ) x = Σ (1 + α·w)·y,   M = YᵀY + λ_r·I,
    * where the sums run over the row's entries only. A row of few entries (most items, light
    * users) is solved exactly through the Woodbury identity with M⁻¹, shared by every row of the
-   * pass with the same penalty; the others take a few conjugate-gradient steps in the kernel, split over the threads.
+   * pass with the same penalty; the others take a few conjugate-gradient steps in the kernel, split
+   * over the threads.
    */
   solveRows(X: Float64Array, Y: Float64Array, gram: Float64Array, rows: Rows, p: AlsParams): void {
     const { width } = this;
@@ -318,7 +318,7 @@ class AlsWorkspace {
 /**
  * Exact solves of (M + U·C·Uᵀ) x = U·(1 + c) for a row whose n entries are the columns of U
  * (C = diag(α·w)): x = M⁻¹b − Z·(C⁻¹ + UᵀZ)⁻¹·Uᵀ·M⁻¹b with Z = M⁻¹U. M is factored once per pass
- * and each z = M⁻¹y is computed once, when a row first needs it.
+ * and penalty, and each z = M⁻¹y is computed once, when a row first needs it.
  */
 class LowRankSolver {
   private readonly factor: Float64Array;
@@ -392,10 +392,8 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>, k: number): number {
  *   Σ_u x_uᵀ(YᵀY)x_u + Σ over interactions [c·(1 − ŷ)² − ŷ²] + Σ over rows λ_r·|v_r|².
  */
 function implicitLoss(
-  X: Float64Array,
-  Y: Float64Array,
+  { X, Y, byUsers: rows, byItems, width: k }: AlsWorkspace,
   gram: Float64Array,
-  { byUsers: rows, byItems, width: k }: AlsWorkspace,
   p: AlsParams,
 ): number {
   const Gx = new Float64Array(k);
