@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { FactorModel, type ItemSide, type ModelManifest, type UserEntries } from "./model";
-import { NEIGHBOURS_PER_ITEM } from "./neighbours";
 import { compact, type InteractionMatrix } from "./sparse";
 import type { FactorParams, FamilyName, TrainingProgress } from "./types";
 
@@ -15,7 +14,7 @@ export interface TrainOptions {
 
 /**
  * A model family (NMF, ALS): its trainer and its fold-in. Everything else (artifact, store, gate,
- * scoring, neighbours, strategy) is shared, so a new family is this object and nothing more.
+ * scoring, related items, strategy) is shared, so a new family is this object and nothing more.
  */
 export interface ModelFamily<P extends FactorParams = FactorParams> {
   readonly name: FamilyName;
@@ -46,7 +45,7 @@ export function trainingMatrix(interactions: InteractionMatrix): InteractionMatr
   return matrix;
 }
 
-/** A servable model from factors (trained here or elsewhere): adds categories (neighbours on first use). */
+/** A servable model from factors (trained here or elsewhere), with the items' categories. */
 export function modelOf<P extends FactorParams>(
   family: ModelFamily<P>,
   factors: Factors,
@@ -66,7 +65,6 @@ export function modelOf<P extends FactorParams>(
       userIds: factors.userIds,
       itemIds: factors.itemIds,
       itemCategories: factors.itemIds.map((id) => options.itemCategories?.get(id) ?? null),
-      neighboursPerItem: NEIGHBOURS_PER_ITEM,
     },
     {
       userFactors: Float32Array.from(factors.userFactors),

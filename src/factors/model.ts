@@ -2,7 +2,6 @@ import type { CandidateFilter, ScoredItemId } from "../domain/ranking";
 import { DotKernel } from "./dot-kernel";
 import type { ModelFamily } from "./family";
 import { gramOf } from "./gram";
-import { computeNeighbours, type ItemNeighbours } from "./neighbours";
 import { TopK } from "./top-k";
 import type { FactorParams, FamilyName } from "./types";
 
@@ -62,17 +61,11 @@ export interface ModelManifest<P extends FactorParams = FactorParams> {
   itemIds: string[];
   /** Aligned with itemIds; null when an item has no category. */
   itemCategories: Array<string | null>;
-  neighboursPerItem: number;
 }
 
 export interface ModelArrays {
   userFactors: Float32Array;
   itemFactors: Float32Array;
-  /**
-   * Computed on first use when absent (FactorModel.neighbours): a model trained only to be judged
-   * (recs tune's trials, recs evaluate) never pays for the O(items² · k) precompute.
-   */
-  neighbours?: ItemNeighbours;
 }
 
 /** A user's items as model indexes with their weights. */
@@ -90,7 +83,7 @@ export interface ItemSide {
 
 /**
  * A trained factor model of any family: read-only, cheap to query, safe to share between concurrent
- * requests. Scoring, top-k and neighbours are the same for every family; only the fold-in differs.
+ * requests. Scoring, top-k and related items are the same for every family; only the fold-in differs.
  */
 export class FactorModel<P extends FactorParams = FactorParams> {
   readonly version: string;
@@ -102,6 +95,8 @@ export class FactorModel<P extends FactorParams = FactorParams> {
   private readonly items: ItemSide;
   private readonly scorer: DotKernel;
   private readonly top = new TopK(0);
+  /** 1 / |item factors| (0 for a zero row): the scored dot products become cosines. */
+  private readonly inverseNorms: Float32Array;
 
   constructor(
     readonly manifest: ModelManifest<P>,
@@ -116,11 +111,8 @@ export class FactorModel<P extends FactorParams = FactorParams> {
         `model ${manifest.version}: factor sizes do not match ${m} users, ${n} items, ${k} components`,
       );
     }
-    if (
-      (arrays.neighbours && arrays.neighbours.ids.length !== n * manifest.neighboursPerItem) ||
-      manifest.itemCategories.length !== n
-    ) {
-      throw new Error(`model ${manifest.version}: neighbour or category sizes do not match ${n} items`);
+    if (manifest.itemCategories.length !== n) {
+      throw new Error(`model ${manifest.version}: category sizes do not match ${n} items`);
     }
     this.version = manifest.version;
     this.components = k;
@@ -140,23 +132,15 @@ export class FactorModel<P extends FactorParams = FactorParams> {
       meanUserEntries: interactions / Math.max(1, users),
     };
     this.scorer = new DotKernel(arrays.itemFactors, n, k);
+    this.inverseNorms = Float32Array.from({ length: n }, (_, i) => {
+      const norm = Math.sqrt(dot(arrays.itemFactors, i * k, arrays.itemFactors, i * k, k));
+      return norm > 0 ? 1 / norm : 0;
+    });
   }
 
   /** The same model with more manifest fields (metrics, gate decision). */
   withManifest(extra: Pick<ModelManifest<P>, "metrics" | "gate" | "tuned">): FactorModel<P> {
     return new FactorModel({ ...this.manifest, ...extra }, this.arrays, this.family);
-  }
-
-  /** Every item's nearest items (stored with the model; computed here once if it came without). */
-  get neighbours(): ItemNeighbours {
-    const { manifest, arrays } = this;
-    arrays.neighbours ??= computeNeighbours(
-      arrays.itemFactors,
-      manifest.itemIds.length,
-      this.components,
-      manifest.neighboursPerItem,
-    );
-    return arrays.neighbours;
   }
 
   hasItem(itemId: string): boolean {
@@ -189,48 +173,65 @@ export class FactorModel<P extends FactorParams = FactorParams> {
   recommend(vector: Float32Array, k: number, filter: CandidateFilter): ScoredItemId[] {
     const category = this.categoryFilter(filter);
     if (category === null) return [];
-    const scores = this.scorer.scoreAll(vector);
-    const n = scores.length;
-    // One heap for every call, as the kernel's buffers: a call runs to its end without yielding.
-    const top = this.top;
-    top.reset(k);
-    let threshold = top.threshold;
-    for (let i = 0; i < n; i++) {
-      const score = scores[i]!;
-      // Filters are only checked for items good enough to enter the heap: most items never are.
-      if (score > threshold && this.accepts(i, category, filter.exclude)) {
-        top.push(i, score);
-        threshold = top.threshold;
-      }
-    }
-    const dims = this.components;
     const factors = this.arrays.itemFactors;
-    const winners = top.indexes().map((index) => {
-      let score = 0;
-      for (let f = 0, row = index * dims; f < dims; f++) score += vector[f]! * factors[row + f]!;
-      return { index, score };
-    });
-    // Best first, the lower index first on a tie: a total order, whatever order the heap kept.
-    winners.sort((a, b) => b.score - a.score || a.index - b.index);
-    return winners.map(({ index, score }) => ({ itemId: this.manifest.itemIds[index]!, score }));
+    const dims = this.components;
+    const winners = this.best(this.scorer.scoreAll(vector), undefined, k, category, filter.exclude, -1);
+    return this.ranked(winners, (index) => dot(vector, 0, factors, index * dims, dims));
   }
 
-  /** Stored nearest neighbours of an item, filtered; undefined when the model does not know it. */
+  /**
+   * An item's k most cosine-similar items, never the item itself, filtered; undefined when the model
+   * does not know it. Scored against the whole catalog on each call, as `recommend` is: the same cost,
+   * and no all-pairs precompute (O(items² · k)) at training time, which a large catalog cannot afford.
+   */
   related(itemId: string, k: number, filter: CandidateFilter): ScoredItemId[] | undefined {
     const item = this.itemIndex.get(itemId);
     if (item === undefined) return undefined;
     const category = this.categoryFilter(filter);
     if (category === null) return [];
-    const { ids, scores, perItem } = this.neighbours;
-    const out: ScoredItemId[] = [];
-    for (let slot = item * perItem; slot < (item + 1) * perItem && out.length < k; slot++) {
-      const j = ids[slot]!;
-      if (j < 0) break;
-      if (j !== item && this.accepts(j, category, filter.exclude)) {
-        out.push({ itemId: this.manifest.itemIds[j]!, score: scores[slot]! });
+    const factors = this.arrays.itemFactors;
+    const dims = this.components;
+    const norms = this.inverseNorms;
+    const query = factors.subarray(item * dims, (item + 1) * dims);
+    const winners = this.best(this.scorer.scoreAll(query), norms, k, category, filter.exclude, item);
+    return this.ranked(
+      winners,
+      (index) => dot(factors, item * dims, factors, index * dims, dims) * norms[item]! * norms[index]!,
+    );
+  }
+
+  /**
+   * The indexes of the k best scores (each times scale[i] when given) that pass the filters, `skip`
+   * left out. One heap for every call, as the kernel's buffers: a call runs to its end without yielding.
+   */
+  private best(
+    scores: Float32Array,
+    scale: Float32Array | undefined,
+    k: number,
+    category: number,
+    exclude: ReadonlySet<string>,
+    skip: number,
+  ): number[] {
+    const top = this.top;
+    top.reset(k);
+    let threshold = top.threshold;
+    for (let i = 0; i < scores.length; i++) {
+      const score = scale ? scores[i]! * scale[i]! : scores[i]!;
+      // Filters are only checked for items good enough to enter the heap: most items never are.
+      if (score > threshold && i !== skip && this.accepts(i, category, exclude)) {
+        top.push(i, score);
+        threshold = top.threshold;
       }
     }
-    return out;
+    return top.indexes();
+  }
+
+  /** The winners with their exact (Float64) scores, best first, the lower index first on a tie. */
+  private ranked(winners: number[], exactScore: (index: number) => number): ScoredItemId[] {
+    return winners
+      .map((index) => ({ index, score: exactScore(index) }))
+      .sort((a, b) => b.score - a.score || a.index - b.index)
+      .map(({ index, score }) => ({ itemId: this.manifest.itemIds[index]!, score }));
   }
 
   /** -1: any category; null: a category no item has, so nothing can match. */
@@ -243,4 +244,11 @@ export class FactorModel<P extends FactorParams = FactorParams> {
     if (category >= 0 && this.itemCategory[item] !== category) return false;
     return exclude.size === 0 || !exclude.has(this.manifest.itemIds[item]!);
   }
+}
+
+/** a[from..from+k) · b[at..at+k), summed in Float64. */
+function dot(a: Float32Array, from: number, b: Float32Array, at: number, k: number): number {
+  let sum = 0;
+  for (let f = 0; f < k; f++) sum += a[from + f]! * b[at + f]!;
+  return sum;
 }

@@ -45,7 +45,7 @@ async function readFactors(path: string, what: string): Promise<FactorRows> {
       );
     for (const cell of numbers) {
       const x = Number(cell);
-      // Fold-in and the neighbour lists assume nonnegative factors (NMF, or ALS with nonnegative=true).
+      // The NMF fold-in assumes nonnegative factors (NMF, or ALS with nonnegative=true).
       if (cell === "" || !Number.isFinite(x) || x < 0)
         throw new InputError(what, `${where}: "${cell}" is not a nonnegative number`);
       rows.values.push(x);

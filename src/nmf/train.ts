@@ -5,7 +5,7 @@ import { DEFAULT_TOLERANCE, factorize } from "./factorize";
 import { foldInVector } from "./fold-in";
 import type { NmfParams } from "./types";
 
-/** Trains a model on all the given interactions: factors, then the item neighbour lists. Users and items without entries are left out. */
+/** Trains a model on all the given interactions. Users and items without entries are left out. */
 export function trainNmf(
   interactions: InteractionMatrix,
   params: NmfParams,

@@ -11,7 +11,6 @@ import path from "node:path";
 import { loadConfig } from "../../src/config";
 import { evaluateRanker, popularityRanker, splitPerUser, type Split } from "../../src/factors/evaluate";
 import { FactorModel } from "../../src/factors/model";
-import { computeNeighbours, NEIGHBOURS_PER_ITEM } from "../../src/factors/neighbours";
 import { seededRandom } from "../../src/factors/random";
 import { nmf } from "../../src/nmf/train";
 import { interactionMatrix, type InteractionMatrix } from "../../src/factors/sparse";
@@ -123,9 +122,6 @@ function benchServing(): void {
   const k = 64;
   const random = seededRandom(1);
   const itemFactors = Float32Array.from({ length: items * k }, () => random());
-  const started = performance.now();
-  const neighbours = computeNeighbours(itemFactors, items, k, NEIGHBOURS_PER_ITEM);
-  const neighbourSeconds = (performance.now() - started) / 1000;
   const model = new FactorModel(
     {
       format: 1,
@@ -137,9 +133,8 @@ function benchServing(): void {
       userIds: [],
       itemIds: Array.from({ length: items }, (_, i) => `item-${i}`),
       itemCategories: Array.from({ length: items }, (_, i) => `c${i % 10}`),
-      neighboursPerItem: NEIGHBOURS_PER_ITEM,
     },
-    { userFactors: new Float32Array(0), itemFactors, neighbours },
+    { userFactors: new Float32Array(0), itemFactors },
     nmf,
   );
   const exclude = new Set(Array.from({ length: 30 }, (_, i) => `item-${i * 7}`));
@@ -154,7 +149,7 @@ function benchServing(): void {
       ),
   );
   console.log(`
-serving, ${items} items x ${k} factors (2,000 requests each; neighbours precomputed in ${neighbourSeconds.toFixed(1)} s)`);
+serving, ${items} items x ${k} factors (2,000 requests each)`);
   console.log(
     `  recommend top-10           median ${median(vectors.map((v) => timed(() => model.recommend(v, 10, { exclude }))))} ms`,
   );

@@ -74,8 +74,6 @@ function line(label: string, split: Split, ranker: Ranker, seconds?: number, not
 function ours(label: string, split: Split, family: ModelFamily, params: Record<string, number>, note = "") {
   const started = performance.now();
   const model = family.train(split.train, params as never, { threads: config.model.threads });
-  // Timed as a servable model: with the item neighbours a saved model carries.
-  void model.neighbours;
   return line(label, split, modelRanker(model), (performance.now() - started) / 1000, note);
 }
 
@@ -196,7 +194,6 @@ function benchServing(): void {
       userIds: [],
       itemIds: Array.from({ length: items }, (_, i) => `item-${i}`),
       itemCategories: Array.from({ length: items }, () => null),
-      neighboursPerItem: 1,
     },
     {
       userFactors: new Float32Array(0),

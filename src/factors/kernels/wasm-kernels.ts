@@ -8,8 +8,6 @@ import { KERNELS_WASM } from "./kernels.wasm";
  *
  *   dot(query, rows, out, count, strideBytes): out[i] = query · rows[i], Float32, four lanes,
  *     two accumulators; strideBytes a positive multiple of 32.
- *   dot4(queries, rows, out, count, strideBytes): the same for four queries at once (one stride
- *     apart), out[4i + q], each row loaded once for all four: the item-neighbour precompute.
  *   sparseTimes(ptr, idx, values, Y, out, rows, strideBytes): out = S·Y for S in compressed rows
  *     (Int32 ptr/idx, Float64 values) and Float64 dense Y/out rows; per row, eight columns at a time
  *     in four f64x2 accumulators; strideBytes a positive multiple of 64.
@@ -50,7 +48,6 @@ export interface Kernels {
     l1Half: number,
   ) => void;
   gram: (X: number, rows: number, k: number, strideBytes: number, out: number) => void;
-  dot4: (queries: number, rows: number, out: number, count: number, strideBytes: number) => void;
   alsRows: (
     X: number,
     Y: number,
@@ -81,7 +78,6 @@ export function instantiateKernels(bytes: number): Kernels {
     sparseTimes: exports.t as Kernels["sparseTimes"],
     hals: exports.h as Kernels["hals"],
     gram: exports.g as Kernels["gram"],
-    dot4: exports.q as Kernels["dot4"],
     alsRows: exports.r as Kernels["alsRows"],
   };
 }

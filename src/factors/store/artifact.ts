@@ -12,6 +12,8 @@ export interface ArtifactFile {
 export type StoredManifest = ModelManifest & { files: ArtifactFile[] };
 
 export const MANIFEST_FILE = "manifest.json";
+const USER_FACTORS = "user-factors.f32";
+const ITEM_FACTORS = "item-factors.f32";
 
 /** Thrown when a model cannot be read: missing, incomplete or corrupt. */
 export class ModelLoadError extends Error {
@@ -24,12 +26,9 @@ export class ModelLoadError extends Error {
 /** The binary files of a model (little-endian typed arrays) and the manifest that lists them last. */
 export function encodeModel(model: FactorModel): { files: Map<string, Buffer>; manifest: Buffer } {
   const { userFactors, itemFactors } = model.arrays;
-  const { neighbours } = model;
   const files = new Map<string, Buffer>([
-    ["user-factors.f32", bytesOf(userFactors)],
-    ["item-factors.f32", bytesOf(itemFactors)],
-    ["neighbour-ids.i32", bytesOf(neighbours.ids)],
-    ["neighbour-scores.f32", bytesOf(neighbours.scores)],
+    [USER_FACTORS, bytesOf(userFactors)],
+    [ITEM_FACTORS, bytesOf(itemFactors)],
   ]);
   const listed = [...files].map(([name, data]) => ({ name, bytes: data.length, sha256: sha256(data) }));
   const manifest: StoredManifest = { ...model.manifest, files: listed };
@@ -58,7 +57,8 @@ export async function decodeModel(
     throw new ModelLoadError(`model ${version} is an ${manifest.family} model, not ${family.name}`);
   }
   const data = new Map<string, Buffer>();
-  for (const file of manifest.files) {
+  // Models saved before related items were scored on demand also list neighbour files: not read.
+  for (const file of manifest.files.filter((f) => f.name === USER_FACTORS || f.name === ITEM_FACTORS)) {
     const bytes = await read(file.name);
     if (!bytes) throw new ModelLoadError(`model ${version}: file ${file.name} is missing`);
     if (bytes.length !== file.bytes || sha256(bytes) !== file.sha256) {
@@ -66,18 +66,20 @@ export async function decodeModel(
     }
     data.set(file.name, bytes);
   }
-  const { files: _files, ...plain } = manifest;
+  // neighboursPerItem: a field of those older manifests, no longer meaningful.
+  const {
+    files: _files,
+    neighboursPerItem: _perItem,
+    ...plain
+  } = manifest as StoredManifest & {
+    neighboursPerItem?: number;
+  };
   try {
     return new FactorModel(
       plain,
       {
-        userFactors: new Float32Array(aligned(data, "user-factors.f32")),
-        itemFactors: new Float32Array(aligned(data, "item-factors.f32")),
-        neighbours: {
-          perItem: plain.neighboursPerItem,
-          ids: new Int32Array(aligned(data, "neighbour-ids.i32")),
-          scores: new Float32Array(aligned(data, "neighbour-scores.f32")),
-        },
+        userFactors: new Float32Array(aligned(data, USER_FACTORS)),
+        itemFactors: new Float32Array(aligned(data, ITEM_FACTORS)),
       },
       family,
     );
@@ -86,7 +88,7 @@ export async function decodeModel(
   }
 }
 
-function bytesOf(array: Float32Array | Int32Array): Buffer {
+function bytesOf(array: Float32Array): Buffer {
   return Buffer.from(array.buffer, array.byteOffset, array.byteLength);
 }
 

@@ -2,7 +2,6 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FactorModel, type ModelManifest } from "../../../src/factors/model";
 import type { NmfParams } from "../../../src/nmf/types";
-import { computeNeighbours } from "../../../src/factors/neighbours";
 import { seededRandom } from "../../../src/factors/random";
 import { TopK } from "../../../src/factors/top-k";
 import { interactionMatrix } from "../../../src/factors/sparse";
@@ -10,10 +9,9 @@ import { nmf, trainNmf } from "../../../src/nmf/train";
 import { plantedCategories, plantedInteractions } from "./planted-data";
 
 /** A model over random factors, built by hand: ids i0..i{n-1}, categories c0..c2. */
-function randomModel(n: number, k: number, seed: number, perItem = 5): FactorModel<NmfParams> {
+function randomModel(n: number, k: number, seed: number): FactorModel<NmfParams> {
   const random = seededRandom(seed);
   const itemFactors = Float32Array.from({ length: n * k }, () => random());
-  const neighbours = computeNeighbours(itemFactors, n, k, perItem);
   const manifest: ModelManifest<NmfParams> = {
     format: 1,
     family: "NMF",
@@ -24,13 +22,8 @@ function randomModel(n: number, k: number, seed: number, perItem = 5): FactorMod
     userIds: ["u"],
     itemIds: Array.from({ length: n }, (_, i) => `i${i}`),
     itemCategories: Array.from({ length: n }, (_, i) => `c${i % 3}`),
-    neighboursPerItem: perItem,
   };
-  return new FactorModel(
-    manifest,
-    { userFactors: new Float32Array(k).fill(1), itemFactors, neighbours },
-    nmf,
-  );
+  return new FactorModel(manifest, { userFactors: new Float32Array(k).fill(1), itemFactors }, nmf);
 }
 
 function cosineOf(a: number[], b: number[]): number {
@@ -99,32 +92,34 @@ describe("FactorModel.recommend", () => {
 
 describe("FactorModel.related", () => {
   const model = randomModel(200, 6, 2);
+  const f = model.arrays.itemFactors;
+  const row = (i: number): number[] => Array.from(f.subarray(i * 6, (i + 1) * 6));
+  /** Every other item by cosine similarity to `item`, in Float64, best first. */
+  const byCosine = (item: number, keep: (j: number) => boolean) =>
+    Array.from({ length: 200 }, (_, j) => ({ j, score: cosineOf(row(item), row(j)) }))
+      .filter(({ j }) => j !== item && keep(j))
+      .sort((a, b) => b.score - a.score || a.j - b.j);
 
-  it("reads the stored neighbours, never the item itself, filtered", () => {
-    const got = model.related("i4", 5, { exclude: new Set() })!;
-    const { ids, scores, perItem } = model.neighbours;
-    const stored = Array.from(ids.subarray(4 * perItem, 5 * perItem), (j, slot) => ({
-      itemId: `i${j}`,
-      score: scores[4 * perItem + slot]!,
-    }));
-    expect(got).toEqual(stored);
-    expect(got.map((s) => s.itemId)).not.toContain("i4");
-    const filtered = model.related("i4", 5, { exclude: new Set([stored[0]!.itemId]), category: "c0" })!;
-    expect(filtered).toEqual(stored.filter((s, i) => i > 0 && Number(s.itemId.slice(1)) % 3 === 0));
+  it("ranks the whole catalog by cosine similarity, never the item itself", () => {
+    for (const item of [0, 4, 9, 199]) {
+      const got = model.related(`i${item}`, 7, { exclude: new Set() })!;
+      const expected = byCosine(item, () => true).slice(0, 7);
+      expect(got.map((s) => s.itemId)).toEqual(expected.map(({ j }) => `i${j}`));
+      got.forEach((s, slot) => expect(s.score).toBeCloseTo(expected[slot]!.score, 6));
+    }
     expect(model.related("nope", 5, { exclude: new Set() })).toBeUndefined();
   });
 
-  it("stores each item's most cosine-similar items, best first", () => {
-    const { ids, scores, perItem } = model.neighbours;
-    const f = model.arrays.itemFactors;
-    const k = model.components;
-    const row = (i: number): number[] => Array.from(f.subarray(i * k, (i + 1) * k));
-    const cosine = (a: number, b: number): number => cosineOf(row(a), row(b));
-    const all = Array.from({ length: 200 }, (_, j) => j)
-      .filter((j) => j !== 9)
-      .sort((a, b) => cosine(9, b) - cosine(9, a));
-    expect(Array.from(ids.subarray(9 * perItem, 10 * perItem))).toEqual(all.slice(0, perItem));
-    expect(scores[9 * perItem]).toBeCloseTo(cosine(9, all[0]!), 5);
+  it("fills k from the items that pass the filters, however many better ones they drop", () => {
+    const exclude = new Set(
+      byCosine(4, () => true)
+        .slice(0, 60)
+        .map(({ j }) => `i${j}`),
+    );
+    const got = model.related("i4", 10, { exclude, category: "c0" })!;
+    const expected = byCosine(4, (j) => j % 3 === 0 && !exclude.has(`i${j}`)).slice(0, 10);
+    expect(got.map((s) => s.itemId)).toEqual(expected.map(({ j }) => `i${j}`));
+    expect(model.related("i4", 10, { exclude: new Set(), category: "unknown" })).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -28,12 +28,14 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("local model store", () => {
-  it("round-trips a model: manifest, factors, neighbours and categories", async () => {
+  it("round-trips a model: manifest, factors and categories", async () => {
     const model = train(1);
-    // A trained model computes its neighbours when first needed: here, to be saved.
-    expect(model.arrays.neighbours).toBeUndefined();
     await store.save(model);
-    expect(model.arrays.neighbours?.ids.length).toBe(40 * model.manifest.neighboursPerItem);
+    expect(readdirSync(path.join(dir, model.version)).sort()).toEqual([
+      "item-factors.f32",
+      "manifest.json",
+      "user-factors.f32",
+    ]);
     const loaded = await store.load(model.version);
     expect(loaded.manifest).toEqual(model.manifest);
     expect(loaded.arrays).toEqual(model.arrays);
@@ -88,6 +90,20 @@ describe("local model store", () => {
     await expect(store.load(model.version)).rejects.toThrow(/manifest is not valid JSON/);
     writeFileSync(path.join(dir, "latest"), "garbage");
     await expect(store.latestVersion()).rejects.toThrow(/latest pointer .* is corrupt/);
+  });
+
+  it("loads a model saved with precomputed neighbour lists, without reading them", async () => {
+    const model = train(1);
+    await store.save(model);
+    // The format before related items were scored on demand: two more listed files, one more field.
+    const manifestFile = path.join(dir, model.version, "manifest.json");
+    const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as { files: unknown[] };
+    manifest.files.push({ name: "neighbour-ids.i32", bytes: 8, sha256: "0".repeat(64) });
+    writeFileSync(manifestFile, JSON.stringify({ ...manifest, neighboursPerItem: 50 }));
+    const loaded = await store.load(model.version);
+    expect(loaded.manifest).toEqual(model.manifest);
+    const filter = { exclude: new Set<string>() };
+    expect(loaded.related("i1", 5, filter)).toEqual(model.related("i1", 5, filter));
   });
 });
 

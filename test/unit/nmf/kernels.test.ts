@@ -108,29 +108,6 @@ describe("TrainingKernels (WebAssembly SIMD)", () => {
 });
 
 describe("DotKernel (WebAssembly SIMD)", () => {
-  it("scores up to four queries in one pass like four single passes", () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 30 }),
-        fc.integer({ min: 1, max: 40 }),
-        fc.integer({ min: 0, max: 4 }),
-        (count, dims, queries) => {
-          const rows = Float32Array.from({ length: count * dims }, (_, x) => ((x * 7919) % 101) / 50 - 1);
-          const vectors = Array.from({ length: queries }, (_, q) =>
-            Float32Array.from({ length: dims }, (_, f) => ((f * 31 + q * 17) % 11) / 4),
-          );
-          const kernel = new DotKernel(rows, count, dims);
-          const four = Float32Array.from(kernel.scoreFour(vectors));
-          for (let q = 0; q < 4; q++) {
-            const single = q < queries ? kernel.scoreAll(vectors[q]!) : new Float32Array(count);
-            for (let i = 0; i < count; i++) expect(four[4 * i + q]).toBeCloseTo(single[i]!, 4);
-          }
-        },
-      ),
-      { numRuns: 60 },
-    );
-  });
-
   it("scores every row like a plain dot product, for any width", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 70 }), (count, dims) => {
