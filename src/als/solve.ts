@@ -61,6 +61,21 @@ export function cholesky(A: Float64Array, k: number): void {
   }
 }
 
+/** L⁻¹ in place of the lower triangle L from cholesky(); the upper triangle becomes zero. */
+export function invertLower(L: Float64Array, k: number): void {
+  const inverse = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) {
+    const d = 1 / L[i * k + i]!;
+    inverse[i * k + i] = d;
+    for (let j = 0; j < i; j++) {
+      let s = 0;
+      for (let p = j; p < i; p++) s += L[i * k + p]! * inverse[p * k + j]!;
+      inverse[i * k + j] = -s * d;
+    }
+  }
+  L.set(inverse);
+}
+
 /** x with L·Lᵀ·x = b, for L from cholesky(). */
 export function solveWithFactor(L: Float64Array, b: ArrayLike<number>, k: number): Float64Array {
   const x = Float64Array.from(b);

@@ -9,7 +9,7 @@ import {
   type AlsRowsCall,
 } from "../factors/kernels/kernel-threads";
 import { align16, fillLower, instantiateKernels, type Kernels } from "../factors/kernels/wasm-kernels";
-import { alsFoldIn, cholesky, choleskySolve, rowPenalty, solveWithFactor } from "./solve";
+import { alsFoldIn, cholesky, choleskySolve, invertLower, rowPenalty } from "./solve";
 import type { AlsParams } from "./types";
 
 /**
@@ -124,6 +124,11 @@ export function solvedExactly(entries: number, limit: number): boolean {
   return 4 * entries * entries <= limit;
 }
 
+/** The most entries a row solved exactly under `limit` can have. */
+function maxExactEntries(limit: number): number {
+  return Math.floor(Math.sqrt(limit / 4));
+}
+
 /** One side of the interactions in compressed rows: a row's other-side indexes and weights. */
 interface Rows {
   ptr: Int32Array;
@@ -148,6 +153,8 @@ class AlsWorkspace {
   private readonly kernels: Kernels;
   private readonly threads?: KernelThreads;
   private readonly gramOut: Float64Array;
+  private readonly gramPartials: Float64Array[];
+  private readonly exact: ExactRows;
   /** Three scratch rows per thread. */
   private readonly scratch: number;
   /** Per side (users, items): the calling thread's short-row time and CG rate in its last pass. */
@@ -166,6 +173,8 @@ class AlsWorkspace {
       X: m * rowBytes,
       Y: n * rowBytes,
       gram: this.width * rowBytes,
+      // Where the helper threads sum their parts of a Gram matrix.
+      gramPartials: (threads - 1) * this.width * rowBytes,
       scratch: 3 * threads * rowBytes,
       userValues: nnz * 8,
       itemValues: nnz * 8,
@@ -175,6 +184,11 @@ class AlsWorkspace {
       itemPtr: (n + 1) * 4,
       userLambdas: m * 8,
       itemLambdas: n * 8,
+      // The exact solves of short rows (ExactRows): M⁻¹, L⁻¹, and z = M⁻¹y for either side's rows.
+      inverse: this.width * rowBytes,
+      lower: this.width * rowBytes,
+      Z: Math.max(m, n) * rowBytes,
+      zRows: Math.max(m, n) * 4,
     };
     const at: Record<string, number> = {};
     let end = 0;
@@ -187,6 +201,11 @@ class AlsWorkspace {
     this.X = new Float64Array(buffer, at.X, m * this.width);
     this.Y = new Float64Array(buffer, at.Y, n * this.width);
     this.gramOut = new Float64Array(buffer, at.gram, this.width * this.width);
+    this.gramPartials = Array.from(
+      { length: threads - 1 },
+      (_, t) =>
+        new Float64Array(buffer, at.gramPartials! + t * this.width * rowBytes, this.width * this.width),
+    );
     this.scratch = at.scratch!;
     const side = (from: Omit<Rows, "lambdas">, prefix: "user" | "item"): Rows => {
       const rows = {
@@ -202,6 +221,14 @@ class AlsWorkspace {
     };
     this.byUsers = side({ ptr: matrix.rowPtr, idx: matrix.colIdx, values: matrix.values }, "user");
     this.byItems = side({ ptr: matrix.colPtr, idx: matrix.rowIdx, values: matrix.columnValues }, "item");
+    this.exact = new ExactRows(
+      this.kernels,
+      this.width,
+      { inverse: at.inverse!, lower: at.lower!, Z: at.Z!, zRows: at.zRows! },
+      Math.max(m, n),
+      // exactRowLimit is at most k.
+      maxExactEntries(k),
+    );
     if (threads > 1) this.threads = new KernelThreads(this.kernels, threads);
   }
 
@@ -237,7 +264,10 @@ class AlsWorkspace {
   gram(F: Float64Array): Float64Array {
     this.gramOut.fill(0);
     const rows = F.length / this.width;
-    if (rows > 0) this.kernels.gram(F.byteOffset, rows, this.width, this.width * 8, this.gramOut.byteOffset);
+    if (rows > 0 && this.threads)
+      this.threads.gram(F.byteOffset, rows, this.width, this.width * 8, this.gramOut, this.gramPartials);
+    else if (rows > 0)
+      this.kernels.gram(F.byteOffset, rows, this.width, this.width * 8, this.gramOut.byteOffset);
     fillLower(this.gramOut, this.width, this.width);
     return this.gramOut;
   }
@@ -257,23 +287,8 @@ class AlsWorkspace {
     if (count === 0) return;
     // Without confidence weights (α = 0) Woodbury does not apply: every row takes CG steps.
     const limit = p.alpha > 0 ? exactRowLimit(this.k, p) : 0;
-    // One solver (M = YᵀY + λI factored, its M⁻¹y cache) per distinct row penalty.
-    const solvers = new Map<number, LowRankSolver>();
-    const solverFor = (lambda: number): LowRankSolver => {
-      let solver = solvers.get(lambda);
-      if (!solver) solvers.set(lambda, (solver = new LowRankSolver(gram, Y, width, lambda)));
-      return solver;
-    };
     const solveShortRows = (): void => {
-      if (limit > 0)
-        for (let row = 0; row < count; row++)
-          if (solvedExactly(ptr[row + 1]! - ptr[row]!, limit))
-            solverFor(rows.lambdas[row]!).solve(
-              idx.subarray(ptr[row]!, ptr[row + 1]!),
-              values.subarray(ptr[row]!, ptr[row + 1]!),
-              p.alpha,
-              X.subarray(row * width, (row + 1) * width),
-            );
+      if (limit > 0) this.exact.solve(X, Y, gram, rows, limit, p.alpha);
     };
     const call: AlsRowsCall = {
       X: X.byteOffset,
@@ -316,58 +331,133 @@ class AlsWorkspace {
 }
 
 /**
- * Exact solves of (M + U·C·Uᵀ) x = U·(1 + c) for a row whose n entries are the columns of U
- * (C = diag(α·w)): x = M⁻¹b − Z·(C⁻¹ + UᵀZ)⁻¹·Uᵀ·M⁻¹b with Z = M⁻¹U. M is factored once per pass
- * and penalty, and each z = M⁻¹y is computed once, when a row first needs it.
+ * Exact solves of the rows with few entries, (M + U·E·Uᵀ) x = U·c for a row whose n entries are the
+ * columns y_j of U (E = diag(α·w), c = 1 + α·w), by the Woodbury identity: with z_j = M⁻¹y_j and
+ * K = UᵀM⁻¹U,
+ *   x = Σ_j (c_j − v_j)·z_j   where   (E⁻¹ + K)·v = K·c,
+ * an n x n system. Per pass and penalty, M = YᵀY + λI is inverted once and each z_j computed once in
+ * the kernel, for every row of Y the short rows use.
  */
-class LowRankSolver {
-  private readonly factor: Float64Array;
+class ExactRows {
+  private readonly inverse: Float64Array;
+  /** The Cholesky factor L of M, then L⁻¹ (M⁻¹ = L⁻ᵀL⁻¹, the Gram matrix of L⁻¹'s rows). */
+  private readonly lower: Float64Array;
   private readonly Z: Float64Array;
-  private readonly known: Uint8Array;
+  /** The rows of Y whose z the kernel computes, and which are listed already. */
+  private readonly zRows: Int32Array;
+  private readonly listed: Uint8Array;
+  /** K, then E⁻¹ + K, of the row being solved (n x n), and K·c. */
+  private readonly system: Float64Array;
+  private readonly rhs: Float64Array;
 
   constructor(
-    gram: Float64Array,
-    private readonly Y: Float64Array,
-    private readonly k: number,
-    lambda: number,
+    private readonly kernels: Kernels,
+    private readonly width: number,
+    at: { inverse: number; lower: number; Z: number; zRows: number },
+    otherRows: number,
+    maxEntries: number,
   ) {
-    this.factor = Float64Array.from(gram);
-    for (let f = 0; f < k; f++) this.factor[f * k + f]! += lambda;
-    cholesky(this.factor, k);
-    this.Z = new Float64Array(Y.length);
-    this.known = new Uint8Array(Y.length / k);
+    const { buffer } = kernels.memory;
+    this.inverse = new Float64Array(buffer, at.inverse, width * width);
+    this.lower = new Float64Array(buffer, at.lower, width * width);
+    this.Z = new Float64Array(buffer, at.Z, otherRows * width);
+    this.zRows = new Int32Array(buffer, at.zRows, otherRows);
+    this.listed = new Uint8Array(otherRows);
+    this.system = new Float64Array(maxEntries * maxEntries);
+    this.rhs = new Float64Array(maxEntries);
   }
 
-  solve(items: Int32Array, weights: Float64Array, alpha: number, x: Float64Array): void {
-    const { k, Y } = this;
+  /** Solves the rows of X with 4·entries² ≤ limit against Y, a penalty at a time. */
+  solve(
+    X: Float64Array,
+    Y: Float64Array,
+    gram: Float64Array,
+    rows: Rows,
+    limit: number,
+    alpha: number,
+  ): void {
+    const { ptr, idx, values, lambdas } = rows;
+    const byPenalty = new Map<number, number[]>();
+    for (let row = 0; row < ptr.length - 1; row++) {
+      if (!solvedExactly(ptr[row + 1]! - ptr[row]!, limit)) continue;
+      const same = byPenalty.get(lambdas[row]!);
+      if (same) same.push(row);
+      else byPenalty.set(lambdas[row]!, [row]);
+    }
+    const { width } = this;
+    for (const [lambda, shortRows] of byPenalty) {
+      this.invert(gram, lambda);
+      this.listed.fill(0);
+      let count = 0;
+      for (const row of shortRows)
+        for (let e = ptr[row]!; e < ptr[row + 1]!; e++)
+          if (!this.listed[idx[e]!]) {
+            this.listed[idx[e]!] = 1;
+            this.zRows[count++] = idx[e]!;
+          }
+      if (count > 0)
+        this.kernels.timesRows(
+          this.inverse.byteOffset,
+          Y.byteOffset,
+          this.Z.byteOffset,
+          this.zRows.byteOffset,
+          count,
+          width * 8,
+        );
+      for (const row of shortRows)
+        this.solveRow(
+          Y,
+          idx.subarray(ptr[row]!, ptr[row + 1]!),
+          values.subarray(ptr[row]!, ptr[row + 1]!),
+          alpha,
+          X.subarray(row * width, (row + 1) * width),
+        );
+    }
+  }
+
+  /** inverse = (gram + λI)⁻¹. */
+  private invert(gram: Float64Array, lambda: number): void {
+    const { width: k, lower, inverse } = this;
+    lower.set(gram);
+    for (let f = 0; f < k; f++) lower[f * k + f]! += lambda;
+    cholesky(lower, k);
+    invertLower(lower, k);
+    inverse.fill(0);
+    this.kernels.gram(lower.byteOffset, k, k, k * 8, inverse.byteOffset);
+    fillLower(inverse, k, k);
+  }
+
+  private solveRow(
+    Y: Float64Array,
+    items: Int32Array,
+    weights: Float64Array,
+    alpha: number,
+    x: Float64Array,
+  ): void {
+    const { width: k, Z, system: S, rhs } = this;
     const n = items.length;
-    const z = Array.from(items, (item) => this.z(item));
-    x.fill(0);
-    for (let j = 0; j < n; j++) for (let f = 0; f < k; f++) x[f]! += (1 + alpha * weights[j]!) * z[j]![f]!;
-    const S = new Float64Array(n * n);
-    const t = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const y = items[i]! * k;
-      for (let f = 0; f < k; f++) t[i]! += Y[y + f]! * x[f]!;
       for (let j = 0; j <= i; j++) {
+        const z = items[j]! * k;
         let s = 0;
-        for (let f = 0; f < k; f++) s += Y[y + f]! * z[j]![f]!;
-        S[i * n + j] = s;
+        for (let f = 0; f < k; f++) s += Y[y + f]! * Z[z + f]!;
+        S[i * n + j] = S[j * n + i] = s;
       }
-      S[i * n + i]! += 1 / (alpha * weights[i]!);
     }
-    const w = choleskySolve(S, t, n);
-    for (let j = 0; j < n; j++) for (let f = 0; f < k; f++) x[f]! -= w[j]! * z[j]![f]!;
-  }
-
-  private z(item: number): Float64Array {
-    const { k } = this;
-    const row = this.Z.subarray(item * k, (item + 1) * k);
-    if (!this.known[item]) {
-      row.set(solveWithFactor(this.factor, this.Y.subarray(item * k, (item + 1) * k), k));
-      this.known[item] = 1;
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += S[i * n + j]! * (1 + alpha * weights[j]!);
+      rhs[i] = s;
     }
-    return row;
+    for (let i = 0; i < n; i++) S[i * n + i]! += 1 / (alpha * weights[i]!);
+    const v = choleskySolve(S.subarray(0, n * n), rhs.subarray(0, n), n);
+    x.fill(0);
+    for (let j = 0; j < n; j++) {
+      const scale = 1 + alpha * weights[j]! - v[j]!;
+      const z = items[j]! * k;
+      for (let f = 0; f < k; f++) x[f]! += scale * Z[z + f]!;
+    }
   }
 }
 

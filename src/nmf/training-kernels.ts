@@ -107,10 +107,8 @@ export class TrainingKernels {
     if (!this.threads) this.kernels.gram(X.at, X.rows, X.width, X.stride * 8, out.at);
     else {
       const { buffer } = this.kernels.memory;
-      const partials = this.gramPartials.map((at) => new Float64Array(buffer, at, out.data.length).fill(0));
-      const parts = equalRows(X.rows, this.threads.threads);
-      this.threads.gram(X.at, X.width, X.stride * 8, [out.at, ...this.gramPartials], parts);
-      for (const partial of partials) for (let i = 0; i < partial.length; i++) out.data[i]! += partial[i]!;
+      const partials = this.gramPartials.map((at) => new Float64Array(buffer, at, out.data.length));
+      this.threads.gram(X.at, X.rows, X.width, X.stride * 8, out.data, partials);
     }
     fillLower(out.data, X.width, out.stride);
     return out;

@@ -121,12 +121,24 @@ export class KernelThreads {
     );
   }
 
-  /** Thread t adds its rows' XᵀX to outs[t]: outs[0] is the result, the others partials to add to it. */
-  gram(X: number, k: number, strideBytes: number, outs: number[], parts: Parts): void {
-    outs.forEach((at, t) => (this.control[OUTS + t] = at));
-    this.run(Op.Gram, [X, k, strideBytes], parts, ([r0, r1]) =>
-      this.kernels.gram(X + r0 * strideBytes, r1 - r0, k, strideBytes, outs[0]!),
+  /**
+   * out += XᵀX over `rows` rows of X (the kernel's upper triangle), split over the threads: helper t
+   * sums its rows into partials[t - 1] (buffers in the kernels' memory, out's size), added to out here.
+   */
+  gram(
+    X: number,
+    rows: number,
+    k: number,
+    strideBytes: number,
+    out: Float64Array,
+    partials: Float64Array[],
+  ): void {
+    for (const partial of partials) partial.fill(0);
+    [out, ...partials].forEach((at, t) => (this.control[OUTS + t] = at.byteOffset));
+    this.run(Op.Gram, [X, k, strideBytes], equalRows(rows, this.threads), ([r0, r1]) =>
+      this.kernels.gram(X + r0 * strideBytes, r1 - r0, k, strideBytes, out.byteOffset),
     );
+    for (const partial of partials) for (let i = 0; i < out.length; i++) out[i]! += partial[i]!;
   }
 
   /**

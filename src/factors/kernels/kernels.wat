@@ -177,9 +177,67 @@
 
   ;; out += XᵀX for the `rows` rows of X (out: k rows of stride bytes), Float64, skipping zero
   ;; entries: for every row x and factor f with x_f ≠ 0, out[f][g] += x_f · x_g from g = f rounded
-  ;; down to even: the upper triangle only (half the work; the caller mirrors it, fillLower).
+  ;; down to even: the upper triangle only (half the work; the caller mirrors it, fillLower). Rows go
+  ;; four at a time: out, k x k, is read and written once per four rows (at 192 factors it is 288 KB,
+  ;; beyond L1, and a row at a time made the kernel wait on it).
   (func $gram (export "g")
     (param $X i32) (param $rows i32) (param $k i32) (param $stride i32) (param $out i32)
+    (block $tail
+      (loop $blocks
+        (br_if $tail (i32.lt_u (local.get $rows) (i32.const 4)))
+        (call $gram4 (local.get $X) (local.get $k) (local.get $stride) (local.get $out))
+        (local.set $X (i32.add (local.get $X) (i32.shl (local.get $stride) (i32.const 2))))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 4)))
+        (br $blocks)))
+    (if (local.get $rows)
+      (then (call $gram1 (local.get $X) (local.get $rows) (local.get $k) (local.get $stride) (local.get $out)))))
+
+  ;; $gram's update for the four rows at X: out[f][g] += Σ_r x_r,f · x_r,g, skipping f where all four are zero.
+  (func $gram4 (param $X i32) (param $k i32) (param $stride i32) (param $out i32)
+    (local $f i32) (local $g i32) (local $outRow i32) (local $at i32)
+    (local $a f64) (local $b f64) (local $c f64) (local $d f64)
+    (local $aa v128) (local $bb v128) (local $cc v128) (local $dd v128)
+    (local $X1 i32) (local $X2 i32) (local $X3 i32)
+    (local.set $X1 (i32.add (local.get $X) (local.get $stride)))
+    (local.set $X2 (i32.add (local.get $X1) (local.get $stride)))
+    (local.set $X3 (i32.add (local.get $X2) (local.get $stride)))
+    (local.set $outRow (local.get $out))
+    (loop $factors
+      (local.set $at (i32.shl (local.get $f) (i32.const 3)))
+      (local.set $a (f64.load (i32.add (local.get $X) (local.get $at))))
+      (local.set $b (f64.load (i32.add (local.get $X1) (local.get $at))))
+      (local.set $c (f64.load (i32.add (local.get $X2) (local.get $at))))
+      (local.set $d (f64.load (i32.add (local.get $X3) (local.get $at))))
+      (block $zero
+        (br_if $zero
+          (i32.and
+            (i32.and (f64.eq (local.get $a) (f64.const 0)) (f64.eq (local.get $b) (f64.const 0)))
+            (i32.and (f64.eq (local.get $c) (f64.const 0)) (f64.eq (local.get $d) (f64.const 0)))))
+        (local.set $aa (f64x2.splat (local.get $a)))
+        (local.set $bb (f64x2.splat (local.get $b)))
+        (local.set $cc (f64x2.splat (local.get $c)))
+        (local.set $dd (f64x2.splat (local.get $d)))
+        (local.set $g (i32.and (local.get $at) (i32.const -16)))
+        (loop $dims
+          ;; out[f][g..g+2] += a·x0[g..] + b·x1[g..] + c·x2[g..] + d·x3[g..]
+          (v128.store (i32.add (local.get $outRow) (local.get $g))
+            (f64x2.add
+              (v128.load (i32.add (local.get $outRow) (local.get $g)))
+              (f64x2.add
+                (f64x2.add
+                  (f64x2.mul (local.get $aa) (v128.load (i32.add (local.get $X) (local.get $g))))
+                  (f64x2.mul (local.get $bb) (v128.load (i32.add (local.get $X1) (local.get $g)))))
+                (f64x2.add
+                  (f64x2.mul (local.get $cc) (v128.load (i32.add (local.get $X2) (local.get $g))))
+                  (f64x2.mul (local.get $dd) (v128.load (i32.add (local.get $X3) (local.get $g))))))))
+          (br_if $dims
+            (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 16))) (local.get $stride)))))
+      (local.set $outRow (i32.add (local.get $outRow) (local.get $stride)))
+      (br_if $factors
+        (i32.lt_s (local.tee $f (i32.add (local.get $f) (i32.const 1))) (local.get $k)))))
+
+  ;; $gram's update a row at a time, for the last rows of a call.
+  (func $gram1 (param $X i32) (param $rows i32) (param $k i32) (param $stride i32) (param $out i32)
     (local $f i32) (local $g i32) (local $outRow i32)
     (local $xfxf v128)
     (local $xf f64)
@@ -273,6 +331,20 @@
         (local.set $rs (local.get $next))
         (local.set $steps (i32.sub (local.get $steps) (i32.const 1)))
         (br $step))))
+
+  ;; Z[i] = M·Y[i] for the `count` rows i listed in idx (Int32), M a symmetric Float64 matrix of
+  ;; stride/8 rows (M⁻¹ of implicit ALS's exact row solves, src/als/train.ts); stride a positive
+  ;; multiple of 32.
+  (func $timesRows (export "m")
+    (param $M i32) (param $Y i32) (param $Z i32) (param $idx i32) (param $count i32) (param $stride i32)
+    (local $row i32)
+    (loop $each
+      (local.set $row (i32.mul (i32.load (local.get $idx)) (local.get $stride)))
+      (call $gramTimes
+        (local.get $M) (i32.add (local.get $Y) (local.get $row)) (i32.add (local.get $Z) (local.get $row))
+        (local.get $stride) (f64.const 0) (f64.const 1))
+      (local.set $idx (i32.add (local.get $idx) (i32.const 4)))
+      (br_if $each (local.tee $count (i32.sub (local.get $count) (i32.const 1))))))
 
   ;; out = sign·(G + λI)·v for the stride/8 rows of G.
   (func $gramTimes (param $G i32) (param $v i32) (param $out i32) (param $stride i32) (param $lambda f64) (param $sign f64)

@@ -19,6 +19,9 @@ import { KERNELS_WASM } from "./kernels.wasm";
  *     conjugate-gradient steps of implicit-ALS rows (src/als/train.ts) in compressed rows (Int32
  *     ptr/idx, Float64 values, a Float64 λ per row), skipping those with 4·entries² ≤ k; Float64, strideBytes a positive
  *     multiple of 32; scratch holds three rows.
+ *   timesRows(M, Y, Z, idx, count, strideBytes): Z[i] = M·Y[i] for the count rows i listed in idx
+ *     (Int32), M symmetric, Float64 rows of strideBytes (a positive multiple of 32): the M⁻¹y_i of
+ *     ALS's exact row solves.
  * All need count/rows/k > 0 and zero padding columns. Addresses are byte offsets into the memory
  * imported as "e"."m", 16-byte aligned. The memory is shared (a SharedArrayBuffer), so that worker
  * threads running the same module on it can split a training epoch (kernel-threads.ts).
@@ -63,6 +66,7 @@ export interface Kernels {
     scratch: number,
     k: number,
   ) => void;
+  timesRows: (M: number, Y: number, Z: number, idx: number, count: number, strideBytes: number) => void;
 }
 
 /** A fresh shared memory of at least `bytes` with the kernels bound to it. */
@@ -79,6 +83,7 @@ export function instantiateKernels(bytes: number): Kernels {
     hals: exports.h as Kernels["hals"],
     gram: exports.g as Kernels["gram"],
     alsRows: exports.r as Kernels["alsRows"],
+    timesRows: exports.m as Kernels["timesRows"],
   };
 }
 
