@@ -6,8 +6,10 @@
  * rate that reports heap growth. Prints figures and the targets; asserts nothing. Each server is
  * measured while the others are idle. BENCH_SECONDS (default 10) per run, SOAK_SECONDS (default 60, 0
  * skips it), SOAK_RATE (default 300/s), BENCH_SCENARIOS (comma-separated, default all). The ratio to
- * the constant-resolver server is the median of BENCH_ROUNDS (default 3) more pairs of runs in
- * alternating order, so that load coming and going on a shared machine does not land on one side.
+ * the constant-resolver server is the median of BENCH_ROUNDS (default 5) more pairs of runs in
+ * alternating order, so that load coming and going on a shared machine does not land on one side; the
+ * same rounds' ratio of CPU time per request is printed beside it (the load generator shares the cores, so
+ * throughput also moves with its share; CPU per request is the cost itself).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -31,7 +33,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const SOAK_RATE = Number(process.env.SOAK_RATE ?? 300);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const root = path.resolve(__dirname, "../..");
 /** Linux reports process CPU times in clock ticks of 1/100 s (USER_HZ). */
 const CLOCK_TICKS = 100;
@@ -186,6 +188,8 @@ async function measure(
   };
 }
 
+const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+
 async function heapOf(server: Server): Promise<number> {
   const before = server.output().length;
   server.process.kill("SIGUSR2");
@@ -232,6 +236,8 @@ async function main(): Promise<void> {
       constant?: Figures;
       /** Gateway / constant-resolver throughput, median of the alternating rounds. */
       ofConstant?: number;
+      /** The same rounds' constant-resolver / gateway CPU time per request. */
+      ofConstantCpu?: number;
     }> = [];
     for (const scenario of RUN) {
       await checkScenario(gateway.url, scenario);
@@ -241,23 +247,29 @@ async function main(): Promise<void> {
       let line = `${scenario}\n  gateway  ${fmt(g)}\n  minimal  ${fmt(m)}\n  ratio    ${((100 * g.rps) / m.rps).toFixed(0)}% of the minimal server`;
       let c: Figures | undefined;
       let ofConstant: number | undefined;
+      let ofConstantCpu: number | undefined;
       if (scenario === "recommendations") {
         await checkScenario(constant.url, scenario);
         c = await warmThenMeasure(constant, scenario);
         line += `\n  constant ${fmt(c)}  (Apollo, constant resolver)\n  ratio    ${(g.rps / c.rps).toFixed(2)} of constant-resolver Apollo (CPU per request: ${(c.cpuUsPerRequest / g.cpuUsPerRequest).toFixed(2)})`;
         const ratios: number[] = [];
+        const cpuRatios: number[] = [];
         for (let round = 0; round < ROUNDS; round++) {
           const first = round % 2 === 0 ? gateway : constant;
           const a = await measure(first, scenario, SECONDS);
           const b = await measure(first === gateway ? constant : gateway, scenario, SECONDS);
-          ratios.push(first === gateway ? a.rps / b.rps : b.rps / a.rps);
+          const [ours, theirs] = first === gateway ? [a, b] : [b, a];
+          ratios.push(ours.rps / theirs.rps);
+          cpuRatios.push(theirs.cpuUsPerRequest / ours.cpuUsPerRequest);
         }
         if (ratios.length) {
-          ofConstant = [...ratios].sort((x, y) => x - y)[Math.floor(ratios.length / 2)]!;
+          ofConstant = median(ratios);
           line += `\n  rounds   ${ratios.map((r) => r.toFixed(2)).join(" ")} in alternating order: median ${ofConstant.toFixed(2)}`;
+          ofConstantCpu = median(cpuRatios);
+          line += `\n  by CPU   ${cpuRatios.map((r) => r.toFixed(2)).join(" ")} (constant's CPU per request / ours): median ${ofConstantCpu.toFixed(2)}`;
         } else ofConstant = g.rps / c.rps;
       }
-      results.push({ scenario, gateway: g, minimal: m, constant: c, ofConstant });
+      results.push({ scenario, gateway: g, minimal: m, constant: c, ofConstant, ofConstantCpu });
       console.log(line);
     }
     minimal.process.kill("SIGTERM");
@@ -282,7 +294,7 @@ async function main(): Promise<void> {
       const ratio = recs.gateway.rps / recs.minimal.rps;
       const ofConstant = recs.ofConstant!;
       console.log(
-        `  recommendations >= 0.8 of constant-resolver Apollo: ${ofConstant >= 0.8 ? "met" : "MISSED"} (${ofConstant.toFixed(2)})`,
+        `  recommendations >= 0.8 of constant-resolver Apollo: ${ofConstant >= 0.8 ? "met" : "MISSED"} (${ofConstant.toFixed(2)}${recs.ofConstantCpu === undefined ? "" : `; by CPU per request ${recs.ofConstantCpu.toFixed(2)}`})`,
       );
       console.log(
         `  recommendations p99 < 15 ms: ${recs.gateway.p99 < 15 ? "met" : "MISSED"} (${recs.gateway.p99.toFixed(1)} ms)`,
