@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
 import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
@@ -104,5 +106,38 @@ describe("Lambda: recordEvents honours the Idempotency-Key header", () => {
     const own = await invoke({ query: RECORD_EVENTS, variables: { inputs: [inputs[1]] } });
     expect(own.data!.recordEvents).toEqual([{ eventId: first[1]!.eventId, duplicate: true }]);
     db.destroy();
+  });
+});
+
+describe("Lambda: shutdown (SIGTERM, sent when an extension is registered)", () => {
+  it("sends the events an invocation left behind, each once, before the process exits", async () => {
+    let release!: () => void;
+    personalize.faults = { hold: new Promise<void>((resolve) => (release = resolve)) };
+    const script = path.resolve(__dirname, "../support/lambda-sigterm-script.ts");
+    const child = spawn(process.execPath, ["--import", "tsx", script, "12"], {
+      cwd: path.resolve(__dirname, "../.."),
+      env: process.env,
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    for (let i = 0; i < 1500 && !output.includes('"recordEvents"'); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    const answer = JSON.parse(output.split("\n").find((l) => l.includes('"recordEvents"'))!) as {
+      data: { recordEvents: Array<{ eventId: string }> };
+    };
+    const eventIds = answer.data.recordEvents.map((r) => r.eventId);
+    expect(eventIds).toHaveLength(12);
+    // The invocation answered with every PutEvents still held: 8 in flight, the rest queued.
+    for (let i = 0; i < 300 && personalize.openRequests < 8; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(personalize.openRequests).toBe(8);
+
+    child.kill("SIGTERM");
+    release();
+    personalize.faults = {};
+    expect(await exited).toBe(0);
+    const ids = forwardedIds();
+    expect(eventIds.map((id) => ids.get(id))).toEqual(eventIds.map(() => 1));
   });
 });
