@@ -6,9 +6,10 @@ import {
   alsRowsPart,
   equalEntries,
   KernelThreads,
+  sumGram,
   type AlsRowsCall,
 } from "../factors/kernels/kernel-threads";
-import { align16, fillLower, instantiateKernels, type Kernels } from "../factors/kernels/wasm-kernels";
+import { align16, instantiateKernels, type Kernels } from "../factors/kernels/wasm-kernels";
 import { alsFoldIn, cholesky, choleskySolve, invertLower, rowPenalty } from "./solve";
 import type { AlsParams } from "./types";
 
@@ -68,7 +69,7 @@ function trainIn(
   const m = matrix.userIds.length;
   const n = matrix.itemIds.length;
   const random = seededRandom(seed);
-  space.setPenalties(resolved);
+  space.prepare(resolved);
   // Small random starts (Rendle et al. 2021: σ ≈ 0.1/√k) break the symmetry without dominating λ.
   space.setRows(space.X, gaussian(m * k, 0.1 / Math.sqrt(k), random));
   space.setRows(space.Y, gaussian(n * k, 0.1 / Math.sqrt(k), random));
@@ -136,6 +137,41 @@ interface Rows {
   values: Float64Array;
   /** Each row's L2 penalty (rowPenalty). */
   lambdas: Float64Array;
+  /** The rows solved exactly (ExactRows), fixed for a training like the penalties. */
+  exact: ExactGroup[];
+}
+
+/** Rows of one penalty solved exactly, and the rows of the other side they use (each once). */
+interface ExactGroup {
+  lambda: number;
+  rows: number[];
+  uses: Int32Array;
+}
+
+/** The rows with 4·entries² ≤ limit, grouped by penalty. */
+function exactGroups(
+  { ptr, idx, lambdas }: Omit<Rows, "exact">,
+  limit: number,
+  otherRows: number,
+): ExactGroup[] {
+  const byPenalty = new Map<number, number[]>();
+  for (let row = 0; row < ptr.length - 1; row++) {
+    if (!solvedExactly(ptr[row + 1]! - ptr[row]!, limit)) continue;
+    const same = byPenalty.get(lambdas[row]!);
+    if (same) same.push(row);
+    else byPenalty.set(lambdas[row]!, [row]);
+  }
+  return [...byPenalty].map(([lambda, rows]) => {
+    const listed = new Uint8Array(otherRows);
+    const uses: number[] = [];
+    for (const row of rows)
+      for (let e = ptr[row]!; e < ptr[row + 1]!; e++)
+        if (!listed[idx[e]!]) {
+          listed[idx[e]!] = 1;
+          uses.push(idx[e]!);
+        }
+    return { lambda, rows, uses: Int32Array.from(uses) };
+  });
 }
 
 /**
@@ -153,8 +189,11 @@ class AlsWorkspace {
   private readonly kernels: Kernels;
   private readonly threads?: KernelThreads;
   private readonly gramOut: Float64Array;
-  private readonly gramPartials: Float64Array[];
+  /** Where the helper threads sum their parts of a Gram matrix. */
+  private readonly gramPartials: number[];
   private readonly exact: ExactRows;
+  /** The rows with 4·entries² ≤ limit are solved exactly (prepare); 0: none. */
+  private limit = 0;
   /** Three scratch rows per thread. */
   private readonly scratch: number;
   /** Per side (users, items): the calling thread's short-row time and CG rate in its last pass. */
@@ -203,16 +242,16 @@ class AlsWorkspace {
     this.gramOut = new Float64Array(buffer, at.gram, this.width * this.width);
     this.gramPartials = Array.from(
       { length: threads - 1 },
-      (_, t) =>
-        new Float64Array(buffer, at.gramPartials! + t * this.width * rowBytes, this.width * this.width),
+      (_, t) => at.gramPartials! + t * this.width * rowBytes,
     );
     this.scratch = at.scratch!;
-    const side = (from: Omit<Rows, "lambdas">, prefix: "user" | "item"): Rows => {
+    const side = (from: Omit<Rows, "lambdas" | "exact">, prefix: "user" | "item"): Rows => {
       const rows = {
         ptr: new Int32Array(buffer, at[`${prefix}Ptr`], from.ptr.length),
         idx: new Int32Array(buffer, at[`${prefix}Idx`], nnz),
         values: new Float64Array(buffer, at[`${prefix}Values`], nnz),
         lambdas: new Float64Array(buffer, at[`${prefix}Lambdas`], from.ptr.length - 1),
+        exact: [],
       };
       rows.ptr.set(from.ptr);
       rows.idx.set(from.idx);
@@ -232,12 +271,18 @@ class AlsWorkspace {
     if (threads > 1) this.threads = new KernelThreads(this.kernels, threads);
   }
 
-  /** Each row's λ from its number of entries and the average of its side. */
-  setPenalties(p: AlsParams): void {
-    for (const rows of [this.byUsers, this.byItems]) {
+  /** What stays fixed for a training: each row's λ (from its entries and its side's average), the exact rows. */
+  prepare(p: AlsParams): void {
+    // Without confidence weights (α = 0) Woodbury does not apply: every row takes CG steps.
+    this.limit = p.alpha > 0 ? exactRowLimit(this.k, p) : 0;
+    for (const [rows, other] of [
+      [this.byUsers, this.byItems],
+      [this.byItems, this.byUsers],
+    ] as const) {
       const mean = rows.idx.length / Math.max(1, rows.lambdas.length);
       for (let r = 0; r < rows.lambdas.length; r++)
         rows.lambdas[r] = rowPenalty(p, rows.ptr[r + 1]! - rows.ptr[r]!, mean);
+      rows.exact = this.limit > 0 ? exactGroups(rows, this.limit, other.lambdas.length) : [];
     }
   }
 
@@ -262,13 +307,17 @@ class AlsWorkspace {
 
   /** FᵀF for X or Y: a view over the kernel memory, overwritten by the next call. */
   gram(F: Float64Array): Float64Array {
-    this.gramOut.fill(0);
-    const rows = F.length / this.width;
-    if (rows > 0 && this.threads)
-      this.threads.gram(F.byteOffset, rows, this.width, this.width * 8, this.gramOut, this.gramPartials);
-    else if (rows > 0)
-      this.kernels.gram(F.byteOffset, rows, this.width, this.width * 8, this.gramOut.byteOffset);
-    fillLower(this.gramOut, this.width, this.width);
+    const { width } = this;
+    sumGram(
+      this.kernels,
+      this.threads,
+      F.byteOffset,
+      F.length / width,
+      width,
+      width * 8,
+      this.gramOut,
+      this.gramPartials,
+    );
     return this.gramOut;
   }
 
@@ -285,11 +334,7 @@ class AlsWorkspace {
     const { ptr, idx, values } = rows;
     const count = ptr.length - 1;
     if (count === 0) return;
-    // Without confidence weights (α = 0) Woodbury does not apply: every row takes CG steps.
-    const limit = p.alpha > 0 ? exactRowLimit(this.k, p) : 0;
-    const solveShortRows = (): void => {
-      if (limit > 0) this.exact.solve(X, Y, gram, rows, limit, p.alpha);
-    };
+    const solveShortRows = (): void => this.exact.solve(X, Y, gram, rows, p.alpha);
     const call: AlsRowsCall = {
       X: X.byteOffset,
       Y: Y.byteOffset,
@@ -303,7 +348,7 @@ class AlsWorkspace {
       steps: CG_STEPS,
       scratch: this.scratch,
       // The kernel leaves the short rows (4·entries² ≤ limit) to solveShortRows; with 0 none.
-      k: limit,
+      k: this.limit,
     };
     if (!this.threads) {
       solveShortRows();
@@ -343,9 +388,8 @@ class ExactRows {
   /** The Cholesky factor L of M, then L⁻¹ (M⁻¹ = L⁻ᵀL⁻¹, the Gram matrix of L⁻¹'s rows). */
   private readonly lower: Float64Array;
   private readonly Z: Float64Array;
-  /** The rows of Y whose z the kernel computes, and which are listed already. */
+  /** The rows of Y whose z the kernel computes. */
   private readonly zRows: Int32Array;
-  private readonly listed: Uint8Array;
   /** K, then E⁻¹ + K, of the row being solved (n x n), and K·c. */
   private readonly system: Float64Array;
   private readonly rhs: Float64Array;
@@ -362,49 +406,27 @@ class ExactRows {
     this.lower = new Float64Array(buffer, at.lower, width * width);
     this.Z = new Float64Array(buffer, at.Z, otherRows * width);
     this.zRows = new Int32Array(buffer, at.zRows, otherRows);
-    this.listed = new Uint8Array(otherRows);
     this.system = new Float64Array(maxEntries * maxEntries);
     this.rhs = new Float64Array(maxEntries);
   }
 
-  /** Solves the rows of X with 4·entries² ≤ limit against Y, a penalty at a time. */
-  solve(
-    X: Float64Array,
-    Y: Float64Array,
-    gram: Float64Array,
-    rows: Rows,
-    limit: number,
-    alpha: number,
-  ): void {
-    const { ptr, idx, values, lambdas } = rows;
-    const byPenalty = new Map<number, number[]>();
-    for (let row = 0; row < ptr.length - 1; row++) {
-      if (!solvedExactly(ptr[row + 1]! - ptr[row]!, limit)) continue;
-      const same = byPenalty.get(lambdas[row]!);
-      if (same) same.push(row);
-      else byPenalty.set(lambdas[row]!, [row]);
-    }
+  /** Solves the exact rows of X (rows.exact) against Y, a penalty at a time. */
+  solve(X: Float64Array, Y: Float64Array, gram: Float64Array, rows: Rows, alpha: number): void {
+    const { ptr, idx, values } = rows;
     const { width } = this;
-    for (const [lambda, shortRows] of byPenalty) {
-      this.invert(gram, lambda);
-      this.listed.fill(0);
-      let count = 0;
-      for (const row of shortRows)
-        for (let e = ptr[row]!; e < ptr[row + 1]!; e++)
-          if (!this.listed[idx[e]!]) {
-            this.listed[idx[e]!] = 1;
-            this.zRows[count++] = idx[e]!;
-          }
-      if (count > 0)
+    for (const group of rows.exact) {
+      this.invert(gram, group.lambda);
+      this.zRows.set(group.uses);
+      if (group.uses.length > 0)
         this.kernels.timesRows(
           this.inverse.byteOffset,
           Y.byteOffset,
           this.Z.byteOffset,
           this.zRows.byteOffset,
-          count,
+          group.uses.length,
           width * 8,
         );
-      for (const row of shortRows)
+      for (const row of group.rows)
         this.solveRow(
           Y,
           idx.subarray(ptr[row]!, ptr[row + 1]!),
@@ -422,9 +444,7 @@ class ExactRows {
     for (let f = 0; f < k; f++) lower[f * k + f]! += lambda;
     cholesky(lower, k);
     invertLower(lower, k);
-    inverse.fill(0);
-    this.kernels.gram(lower.byteOffset, k, k, k * 8, inverse.byteOffset);
-    fillLower(inverse, k, k);
+    sumGram(this.kernels, undefined, lower.byteOffset, k, k, k * 8, inverse, []);
   }
 
   private solveRow(

@@ -1,4 +1,5 @@
-import { align16, fillLower, instantiateKernels } from "./kernels/wasm-kernels";
+import { sumGram } from "./kernels/kernel-threads";
+import { align16, instantiateKernels } from "./kernels/wasm-kernels";
 
 /**
  * XᵀX (k x k, row-major) of a row-major matrix of k columns, in the WebAssembly f64x2 gram kernel:
@@ -13,8 +14,7 @@ export function gramOf(X: Float64Array | Float32Array, k: number): Float64Array 
   const padded = new Float64Array(kernels.memory.buffer, 0, rows * stride);
   const out = new Float64Array(kernels.memory.buffer, outAt, k * stride);
   for (let r = 0; r < rows; r++) padded.set(X.subarray(r * k, (r + 1) * k), r * stride);
-  if (rows > 0) kernels.gram(0, rows, k, stride * 8, outAt);
-  fillLower(out, k, stride);
+  sumGram(kernels, undefined, 0, rows, k, stride * 8, out, []);
   const gram = new Float64Array(k * k);
   for (let f = 0; f < k; f++) gram.set(out.subarray(f * stride, f * stride + k), f * k);
   return gram;

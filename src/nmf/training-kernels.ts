@@ -1,6 +1,6 @@
 import type { InteractionMatrix } from "../factors/sparse";
-import { equalEntries, equalRows, KernelThreads } from "../factors/kernels/kernel-threads";
-import { align16, fillLower, instantiateKernels, type Kernels } from "../factors/kernels/wasm-kernels";
+import { equalEntries, equalRows, KernelThreads, sumGram } from "../factors/kernels/kernel-threads";
+import { align16, instantiateKernels, type Kernels } from "../factors/kernels/wasm-kernels";
 
 /** A dense row-major Float64 matrix living in the kernels' memory; columns beyond `width` are zero. */
 export interface Dense {
@@ -102,15 +102,7 @@ export class TrainingKernels {
 
   /** out = XᵀX (width x width, padded like X). */
   gram(X: Dense, out: Dense): Dense {
-    out.data.fill(0);
-    if (X.rows === 0 || X.width === 0) return out;
-    if (!this.threads) this.kernels.gram(X.at, X.rows, X.width, X.stride * 8, out.at);
-    else {
-      const { buffer } = this.kernels.memory;
-      const partials = this.gramPartials.map((at) => new Float64Array(buffer, at, out.data.length));
-      this.threads.gram(X.at, X.rows, X.width, X.stride * 8, out.data, partials);
-    }
-    fillLower(out.data, X.width, out.stride);
+    sumGram(this.kernels, this.threads, X.at, X.rows, X.width, X.stride * 8, out.data, this.gramPartials);
     return out;
   }
 

@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import type { Kernels } from "./wasm-kernels";
+import { fillLower, type Kernels } from "./wasm-kernels";
 
 /** Row ranges [start, end) of one kernel call, one per thread (index 0 is the calling thread). */
 export type Parts = Array<[number, number]>;
@@ -123,22 +123,15 @@ export class KernelThreads {
 
   /**
    * out += XᵀX over `rows` rows of X (the kernel's upper triangle), split over the threads: helper t
-   * sums its rows into partials[t - 1] (buffers in the kernels' memory, out's size), added to out here.
+   * sums its rows into the buffer at partials[t - 1] (in the kernels' memory, out's size), added to out here.
    */
-  gram(
-    X: number,
-    rows: number,
-    k: number,
-    strideBytes: number,
-    out: Float64Array,
-    partials: Float64Array[],
-  ): void {
-    for (const partial of partials) partial.fill(0);
-    [out, ...partials].forEach((at, t) => (this.control[OUTS + t] = at.byteOffset));
+  gram(X: number, rows: number, k: number, strideBytes: number, out: Float64Array, partials: number[]): void {
+    const views = partials.map((at) => new Float64Array(this.kernels.memory.buffer, at, out.length).fill(0));
+    [out.byteOffset, ...partials].forEach((at, t) => (this.control[OUTS + t] = at));
     this.run(Op.Gram, [X, k, strideBytes], equalRows(rows, this.threads), ([r0, r1]) =>
       this.kernels.gram(X + r0 * strideBytes, r1 - r0, k, strideBytes, out.byteOffset),
     );
-    for (const partial of partials) for (let i = 0; i < out.length; i++) out[i]! += partial[i]!;
+    for (const view of views) for (let i = 0; i < out.length; i++) out[i]! += view[i]!;
   }
 
   /**
@@ -231,6 +224,28 @@ export function alsRowsPart(kernels: Kernels, c: AlsRowsCall, [r0, r1]: [number,
     c.scratch,
     c.k,
   );
+}
+
+/**
+ * out = XᵀX, k x k, for `rows` rows of X (out has X's stride), on the helper threads when there are
+ * any (`partials`: a k x k buffer per helper in the kernels' memory).
+ */
+export function sumGram(
+  kernels: Kernels,
+  threads: KernelThreads | undefined,
+  X: number,
+  rows: number,
+  k: number,
+  strideBytes: number,
+  out: Float64Array,
+  partials: number[],
+): void {
+  out.fill(0);
+  if (rows > 0 && k > 0) {
+    if (threads) threads.gram(X, rows, k, strideBytes, out, partials);
+    else kernels.gram(X, rows, k, strideBytes, out.byteOffset);
+  }
+  fillLower(out, k, strideBytes / 8);
 }
 
 /** `threads` row ranges of about equal rows. */
