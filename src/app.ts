@@ -34,7 +34,6 @@ import { ItemCategories } from "./store/item-categories";
 import { createDocumentClient } from "./store/dynamo";
 import { EventStore } from "./store/events.store";
 import { IdempotencyStore } from "./store/idempotency.store";
-import type { ItemStore } from "./store/items.store";
 import { PopularityStore } from "./store/popularity.store";
 import { FactorModelStrategy } from "./strategies/factor-model";
 import { PersonalizeStrategy } from "./strategies/personalize";
@@ -48,7 +47,7 @@ import type { Strategy } from "./strategies/strategy";
 export const VERSION = version;
 
 export interface Stores {
-  items: ItemStore;
+  items: CachingItemStore;
   events: EventStore;
   users: CachingUserStore;
   popularity: PopularityStore;

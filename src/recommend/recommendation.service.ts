@@ -44,6 +44,7 @@ export interface ServedCounter {
 interface UserHistory {
   interactions: ReadonlyMap<string, number>;
   seen: ReadonlySet<string>;
+  storedVector?: { modelVersion: string; vector: Float32Array };
 }
 
 /** Validates requests, turns filters into exclusions and asks the router. */
@@ -66,16 +67,12 @@ export class RecommendationService {
     const filter = checkFilter(request.filter);
     const context = checkContext(request.context);
     const state = await this.users.get(userId);
-    const { interactions, seen: seenItems } = this.history(state);
+    const { interactions, seen: seenItems, storedVector } = this.history(state);
     const seen = filter.excludeSeen ? seenItems : undefined;
     const exclude =
       seen && filter.excludeItemIds.length === 0
         ? seen
         : new Set([...filter.excludeItemIds, ...(seen ?? [])]);
-    const storedVector =
-      state?.vector && state.vectorModel
-        ? { modelVersion: state.vectorModel, vector: state.vector }
-        : undefined;
     return this.count(
       this.router.recommend(
         { userId, k, exclude, seen, category: filter.category, interactions, storedVector, context },
@@ -111,15 +108,25 @@ export class RecommendationService {
   }
 
   /**
-   * A user's weights and seen items, derived once per state read: the store's states are never changed
-   * once returned (an update writes a new one), and a cached state comes back as the same object.
+   * A user's weights, seen items and stored vector, derived once per state read: the store's states
+   * are never changed once returned (an update writes a new one), and a cached state comes back as the
+   * same object.
    */
   private history(state: UserState | undefined): UserHistory {
     if (!state) return { interactions: new Map(), seen: new Set() };
     let history = this.histories.get(state);
     if (!history) {
       const interactions = interactionWeights(state);
-      this.histories.set(state, (history = { interactions, seen: new Set(interactions.keys()) }));
+      const { vector, vectorModel } = state;
+      history = {
+        interactions,
+        seen: new Set(interactions.keys()),
+        storedVector:
+          vector && vectorModel
+            ? { modelVersion: vectorModel, vector: Float32Array.from(vector) }
+            : undefined,
+      };
+      this.histories.set(state, history);
     }
     return history;
   }

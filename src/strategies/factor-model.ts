@@ -83,7 +83,7 @@ export class FactorModelStrategy implements Strategy {
   private vectorFor(model: FactorModel, query: RecommendQuery): Float32Array | undefined {
     const stored = query.storedVector;
     if (stored?.modelVersion === model.version && stored.vector.length === model.components) {
-      return Float32Array.from(stored.vector);
+      return stored.vector;
     }
     const folded = this.folded.get(query.userId);
     if (folded?.model === model && sameWeights(folded.interactions, query.interactions)) return folded.vector;

@@ -8,8 +8,8 @@ export interface RecommendQuery extends CandidateFilter {
   seen?: ReadonlySet<string>;
   /** The user's weighted interactions (itemId -> weight), most useful for fold-in and cold checks. */
   interactions: ReadonlyMap<string, number>;
-  /** A latent vector stored with the user's state (NMF fold-in), valid for one model version. */
-  storedVector?: { modelVersion: string; vector: readonly number[] };
+  /** A latent vector stored with the user's state (fold-in), valid for one model version; read, never written. */
+  storedVector?: { modelVersion: string; vector: Float32Array };
   context?: Record<string, string>;
 }
 

@@ -38,7 +38,11 @@ describe("CachingItemStore", () => {
       { itemId: "zzz", title: "Z" },
     ]); // behind the cache's back
     expect((await cached.getMany(["a", "zzz"])).map((i) => i?.title)).toEqual(["A1", undefined]);
+    // Read without waiting only when every id is cached: a cached absence counts, an unread id does not.
+    expect(cached.cachedMany(["zzz", "a"])?.map((i) => i?.title)).toEqual([undefined, "A1"]);
+    expect(cached.cachedMany(["a", "never-read"])).toBeUndefined();
     clock += 60_001;
+    expect(cached.cachedMany(["a"])).toBeUndefined(); // expired
     expect((await cached.getMany(["a", "zzz"])).map((i) => i?.title)).toEqual(["A2", "Z"]);
   });
 
@@ -55,6 +59,7 @@ describe("CachingItemStore", () => {
     await uncached.getMany(["b"]);
     await direct.putMany([{ itemId: "b", title: "B3" }]);
     expect((await uncached.getMany(["b"]))[0]?.title).toBe("B3");
+    expect(uncached.cachedMany(["b"])).toBeUndefined(); // nothing is kept, so nothing is served unread
   });
 });
 
@@ -82,22 +87,30 @@ describe("ItemCategories", () => {
 });
 
 describe("a request's catalog reads", () => {
-  it("reads a list's items with one getMany; a failed read is an error on each item field only", async () => {
+  it("reads a list's items with one getMany, then from the cache alone; a failed read is an error on each item field only", async () => {
     await test.app.events.record({ userId: "cat-u1", itemId: "a", type: "VIEW" });
     await test.app.events.record({ userId: "cat-u2", itemId: "b", type: "PURCHASE" });
     const apollo = createApolloServer(test.config);
     await apollo.start();
-    const query = async () => {
+    // Each app below has a catalog cache of its own, empty at first (the shared one has seen a and b).
+    const withColdCache = () => {
+      const items = new CachingItemStore(test.app.db, test.config.dynamo.tables.items, { ttlSeconds: 60 });
+      return {
+        app: { ...test.app, stores: { ...test.app.stores, items } },
+        reads: vi.spyOn(items, "getMany"),
+      };
+    };
+    const query = async (app: typeof test.app) => {
       const response = await apollo.executeOperation(
         { query: '{ popularItems(k: 2) { items { itemId item { id } } } one: item(id: "a") { id } }' },
-        { contextValue: createContext(test.app, "req-catalog") },
+        { contextValue: createContext(app, "req-catalog") },
       );
       return response.body.kind === "single" ? response.body.singleResult : undefined;
     };
-    const reads = vi.spyOn(test.app.stores.items, "getMany");
-    const ok = await query();
+    const cold = withColdCache();
+    const ok = await query(cold.app);
     expect(ok?.errors).toBeUndefined();
-    expect(ok?.data).toEqual({
+    const found = {
       popularItems: {
         items: [
           { itemId: "b", item: { id: "b" } },
@@ -105,11 +118,17 @@ describe("a request's catalog reads", () => {
         ],
       },
       one: { id: "a" },
-    });
-    expect(reads.mock.calls).toContainEqual([["b", "a"]]); // the list's items: one read
+    };
+    expect(ok?.data).toEqual(found);
+    expect(cold.reads.mock.calls).toContainEqual([["b", "a"]]); // the list's items: one read
+    const readsBefore = cold.reads.mock.calls.length;
+    expect((await query(cold.app))?.data).toEqual(found);
+    // The list came from the cache without the loader; only the item lookup went through getMany.
+    expect(cold.reads.mock.calls.slice(readsBefore)).toEqual([[["a"]]]);
 
-    reads.mockRejectedValue(new Error("catalog down"));
-    const failed = await query();
+    const failing = withColdCache();
+    failing.reads.mockRejectedValue(new Error("catalog down"));
+    const failed = await query(failing.app);
     expect(failed?.data).toEqual({
       popularItems: {
         items: [
@@ -126,7 +145,6 @@ describe("a request's catalog reads", () => {
         ["one"],
       ]),
     );
-    reads.mockRestore();
     await apollo.stop();
   });
 });
