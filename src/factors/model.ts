@@ -88,68 +88,31 @@ export interface ItemSide {
 export class FactorModel<P extends FactorParams = FactorParams> {
   readonly version: string;
   readonly components: number;
-  private readonly userIndex: Map<string, number>;
-  private readonly itemIndex: Map<string, number>;
-  private readonly categoryIds = new Map<string, number>();
-  private readonly itemCategory: Int32Array;
-  private readonly items: ItemSide;
-  private readonly scorer: DotKernel;
   private readonly top = new TopK(0);
-  /** 1 / |item factors| (0 for a zero row): the scored dot products become cosines. */
-  private readonly inverseNorms: Float32Array;
 
   constructor(
     readonly manifest: ModelManifest<P>,
     readonly arrays: ModelArrays,
     readonly family: ModelFamily<P>,
+    /** Built from the ids and arrays; withManifest passes its own on, since neither changes. */
+    private readonly derived: Derived = derive(manifest, arrays),
   ) {
-    const k = manifest.params.components;
-    const m = manifest.userIds.length;
-    const n = manifest.itemIds.length;
-    if (arrays.userFactors.length !== m * k || arrays.itemFactors.length !== n * k) {
-      throw new Error(
-        `model ${manifest.version}: factor sizes do not match ${m} users, ${n} items, ${k} components`,
-      );
-    }
-    if (manifest.itemCategories.length !== n) {
-      throw new Error(`model ${manifest.version}: category sizes do not match ${n} items`);
-    }
     this.version = manifest.version;
-    this.components = k;
-    this.userIndex = new Map(manifest.userIds.map((id, i) => [id, i]));
-    this.itemIndex = new Map(manifest.itemIds.map((id, i) => [id, i]));
-    this.itemCategory = Int32Array.from(manifest.itemCategories, (category) => {
-      if (category === null) return -1;
-      if (!this.categoryIds.has(category)) this.categoryIds.set(category, this.categoryIds.size);
-      return this.categoryIds.get(category)!;
-    });
-    const gram = gramOf(arrays.itemFactors, k);
-    const { interactions, users } = manifest.training;
-    this.items = {
-      factors: arrays.itemFactors,
-      gram,
-      components: k,
-      meanUserEntries: interactions / Math.max(1, users),
-    };
-    this.scorer = new DotKernel(arrays.itemFactors, n, k);
-    this.inverseNorms = Float32Array.from({ length: n }, (_, i) => {
-      const norm = Math.sqrt(dot(arrays.itemFactors, i * k, arrays.itemFactors, i * k, k));
-      return norm > 0 ? 1 / norm : 0;
-    });
+    this.components = manifest.params.components;
   }
 
   /** The same model with more manifest fields (metrics, gate decision). */
   withManifest(extra: Pick<ModelManifest<P>, "metrics" | "gate" | "tuned">): FactorModel<P> {
-    return new FactorModel({ ...this.manifest, ...extra }, this.arrays, this.family);
+    return new FactorModel({ ...this.manifest, ...extra }, this.arrays, this.family, this.derived);
   }
 
   hasItem(itemId: string): boolean {
-    return this.itemIndex.has(itemId);
+    return this.derived.itemIndex.has(itemId);
   }
 
   /** The trained vector of a user seen at training time. */
   userVector(userId: string): Float32Array | undefined {
-    const u = this.userIndex.get(userId);
+    const u = this.derived.userIndex.get(userId);
     if (u === undefined) return undefined;
     return this.arrays.userFactors.subarray(u * this.components, (u + 1) * this.components);
   }
@@ -158,11 +121,11 @@ export class FactorModel<P extends FactorParams = FactorParams> {
   foldIn(interactions: ReadonlyMap<string, number>): Float32Array | undefined {
     const entries = [];
     for (const [itemId, weight] of interactions) {
-      const item = this.itemIndex.get(itemId);
+      const item = this.derived.itemIndex.get(itemId);
       if (item !== undefined && weight > 0) entries.push({ item, weight });
     }
     if (entries.length === 0) return undefined;
-    return this.family.foldIn(this.items, entries, this.manifest.params);
+    return this.family.foldIn(this.derived.items, entries, this.manifest.params);
   }
 
   /**
@@ -175,7 +138,14 @@ export class FactorModel<P extends FactorParams = FactorParams> {
     if (category === null) return [];
     const factors = this.arrays.itemFactors;
     const dims = this.components;
-    const winners = this.best(this.scorer.scoreAll(vector), undefined, k, category, filter.exclude, -1);
+    const winners = this.best(
+      this.derived.scorer.scoreAll(vector),
+      undefined,
+      k,
+      category,
+      filter.exclude,
+      -1,
+    );
     return this.ranked(winners, (index) => dot(vector, 0, factors, index * dims, dims));
   }
 
@@ -185,15 +155,15 @@ export class FactorModel<P extends FactorParams = FactorParams> {
    * and no all-pairs precompute (O(items² · k)) at training time, which a large catalog cannot afford.
    */
   related(itemId: string, k: number, filter: CandidateFilter): ScoredItemId[] | undefined {
-    const item = this.itemIndex.get(itemId);
+    const item = this.derived.itemIndex.get(itemId);
     if (item === undefined) return undefined;
     const category = this.categoryFilter(filter);
     if (category === null) return [];
     const factors = this.arrays.itemFactors;
     const dims = this.components;
-    const norms = this.inverseNorms;
+    const norms = this.derived.inverseNorms;
     const query = factors.subarray(item * dims, (item + 1) * dims);
-    const winners = this.best(this.scorer.scoreAll(query), norms, k, category, filter.exclude, item);
+    const winners = this.best(this.derived.scorer.scoreAll(query), norms, k, category, filter.exclude, item);
     return this.ranked(
       winners,
       (index) => dot(factors, item * dims, factors, index * dims, dims) * norms[item]! * norms[index]!,
@@ -237,13 +207,63 @@ export class FactorModel<P extends FactorParams = FactorParams> {
   /** -1: any category; null: a category no item has, so nothing can match. */
   private categoryFilter(filter: CandidateFilter): number | null {
     if (filter.category === undefined) return -1;
-    return this.categoryIds.get(filter.category) ?? null;
+    return this.derived.categoryIds.get(filter.category) ?? null;
   }
 
   private accepts(item: number, category: number, exclude: ReadonlySet<string>): boolean {
-    if (category >= 0 && this.itemCategory[item] !== category) return false;
+    if (category >= 0 && this.derived.itemCategory[item] !== category) return false;
     return exclude.size === 0 || !exclude.has(this.manifest.itemIds[item]!);
   }
+}
+
+/** What a model computes from its ids and arrays: indexes, the fold-in's item side, the scoring kernel. */
+interface Derived {
+  userIndex: Map<string, number>;
+  itemIndex: Map<string, number>;
+  categoryIds: Map<string, number>;
+  itemCategory: Int32Array;
+  items: ItemSide;
+  scorer: DotKernel;
+  /** 1 / |item factors| (0 for a zero row): the scored dot products become cosines. */
+  inverseNorms: Float32Array;
+}
+
+function derive(manifest: ModelManifest, arrays: ModelArrays): Derived {
+  const k = manifest.params.components;
+  const m = manifest.userIds.length;
+  const n = manifest.itemIds.length;
+  if (arrays.userFactors.length !== m * k || arrays.itemFactors.length !== n * k) {
+    throw new Error(
+      `model ${manifest.version}: factor sizes do not match ${m} users, ${n} items, ${k} components`,
+    );
+  }
+  if (manifest.itemCategories.length !== n) {
+    throw new Error(`model ${manifest.version}: category sizes do not match ${n} items`);
+  }
+  const categoryIds = new Map<string, number>();
+  const itemCategory = Int32Array.from(manifest.itemCategories, (category) => {
+    if (category === null) return -1;
+    if (!categoryIds.has(category)) categoryIds.set(category, categoryIds.size);
+    return categoryIds.get(category)!;
+  });
+  const { interactions, users } = manifest.training;
+  return {
+    userIndex: new Map(manifest.userIds.map((id, i) => [id, i])),
+    itemIndex: new Map(manifest.itemIds.map((id, i) => [id, i])),
+    categoryIds,
+    itemCategory,
+    items: {
+      factors: arrays.itemFactors,
+      gram: gramOf(arrays.itemFactors, k),
+      components: k,
+      meanUserEntries: interactions / Math.max(1, users),
+    },
+    scorer: new DotKernel(arrays.itemFactors, n, k),
+    inverseNorms: Float32Array.from({ length: n }, (_, i) => {
+      const norm = Math.sqrt(dot(arrays.itemFactors, i * k, arrays.itemFactors, i * k, k));
+      return norm > 0 ? 1 / norm : 0;
+    }),
+  };
 }
 
 /** a[from..from+k) · b[at..at+k), summed in Float64. */

@@ -88,6 +88,24 @@ describe("FactorModel.recommend", () => {
     expect(got.every((s) => !exclude.has(s.itemId) && Number(s.itemId.slice(1)) % 3 === 1)).toBe(true);
     expect(model.recommend(vector, 10, { exclude: new Set(), category: "unknown" })).toEqual([]);
   });
+
+  it("answers the same after withManifest, which only adds manifest fields", () => {
+    const gate = {
+      promoted: true,
+      forced: false,
+      reason: "test",
+      candidateNdcg: 0.2,
+      popularityNdcg: 0.1,
+      allowedNdcgDrop: 0,
+    };
+    const gated = model.withManifest({ gate });
+    expect(gated.manifest.gate).toEqual(gate);
+    expect(gated.version).toBe(model.version);
+    const filter = { exclude: new Set(["i3"]), category: "c2" };
+    expect(gated.recommend(vector, 10, filter)).toEqual(model.recommend(vector, 10, filter));
+    expect(gated.related("i4", 5, filter)).toEqual(model.related("i4", 5, filter));
+    expect(gated.foldIn(new Map([["i1", 2]]))).toEqual(model.foldIn(new Map([["i1", 2]])));
+  });
 });
 
 describe("FactorModel.related", () => {
