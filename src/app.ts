@@ -1,14 +1,13 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { version } from "../package.json";
-import { familiesInUse, type Config } from "./config";
+import { familiesInUse, familyConfig, type Config } from "./config";
 import { STRATEGY_NAMES, type StrategyName } from "./domain/vocabulary";
 import { FeatureStore } from "./ranker/features/feature.store";
-import { als } from "./als/train";
 import type { ModelFamily } from "./factors/family";
 import { createModelStore, type ModelStore } from "./factors/store";
 import { ModelHolder } from "./factors/store/model-holder";
-import type { FamilyName } from "./factors/types";
-import { nmf as nmfFamily } from "./nmf/train";
+import { FAMILY_NAMES, type FamilyName } from "./factors/types";
+import { FAMILIES } from "./families";
 import { flushLogs, Logger } from "./observability/logger";
 import { createMetrics, type Metrics } from "./observability/metrics";
 import { CampaignMonitor } from "./personalize/campaign-status";
@@ -130,19 +129,17 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     const store = createModelStore(uri, family, { region: config.aws.region });
     return { store, holder: new ModelHolder(store, config.model.refreshSeconds, log) };
   };
-  const factorModels = {
-    NMF: familyModels(nmfFamily, config.model.uri),
-    ALS: familyModels(als, config.als.uri),
-  };
+  const byFamily = <T>(make: (family: FamilyName) => T) =>
+    Object.fromEntries(FAMILY_NAMES.map((family) => [family, make(family)])) as Record<FamilyName, T>;
+  const factorModels = byFamily((family) => familyModels(FAMILIES[family], familyConfig(config, family).uri));
 
   const popular = new PopularStrategy(stores.popularity, config.popular.refreshSeconds, log);
-  const nmf = new FactorModelStrategy("NMF", factorModels.NMF.holder);
-  const alsStrategy = new FactorModelStrategy("ALS", factorModels.ALS.holder);
+  const factorStrategies = byFamily((family) => new FactorModelStrategy(family, factorModels[family].holder));
+  const nmf = factorStrategies.NMF;
   const personalize = createPersonalize(config, log);
   const xgbRanker = createXgbRanker(config, { db, log, nmf, popular, catalog });
   const strategies = new Map<StrategyName, Strategy>([
-    [nmf.name, nmf],
-    [alsStrategy.name, alsStrategy],
+    ...Object.values(factorStrategies).map((s) => [s.name, s] as const),
     [popular.name, popular],
     ...(xgbRanker ? ([[xgbRanker.name, xgbRanker]] as const) : []),
     ...(personalize ? ([[personalize.strategy.name, personalize.strategy]] as const) : []),
@@ -172,11 +169,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     users: stores.users,
     popularity: stores.popularity,
     catalog,
-    // The vector stored with a user is the one of the factor model that serves them; a request to the
-    // other one folds in afresh from the same interactions.
+    // The vector stored with a user is the one of the factor model that serves them (NMF's for the
+    // other strategies: the XGBoost ranker takes its candidates from it); a request to another
+    // family folds in afresh from the same interactions.
     folder: {
       foldIn: (interactions, userId) =>
-        (router.assigned(userId) === "ALS" ? alsStrategy : nmf).foldIn(interactions),
+        (factorStrategies[router.assigned(userId) as FamilyName] ?? nmf).foldIn(interactions),
     },
     listeners: [...strategies.values()].filter((s) => s.onEvent),
     attribution,

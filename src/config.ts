@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import type { AlsParams } from "./als/types";
+import type { EaseParams } from "./ease/types";
 import {
   EVENT_TYPES,
   LAST_RESORT,
@@ -9,7 +10,7 @@ import {
   type StrategyName,
 } from "./domain/vocabulary";
 import { MAX_THREADS } from "./factors/kernels/kernel-threads";
-import type { FamilyName } from "./factors/types";
+import { FAMILY_NAMES, type FamilyName } from "./factors/types";
 import type { NmfParams } from "./nmf/types";
 
 /**
@@ -68,6 +69,11 @@ export interface Config {
     uri: string;
     /** ALS settings given in the environment: they win over what `recs tune` stored. */
     explicit: Array<keyof AlsParams>;
+  };
+  /** The EASE family: its own model store (default: the `ease` folder of MODEL_URI) and its λ. */
+  ease: Pick<EaseParams, "regularization"> & {
+    uri: string;
+    explicit: Array<keyof EaseParams>;
   };
   router: {
     strategy: StrategyName;
@@ -330,6 +336,11 @@ export function loadConfig(env: Env = process.env): Config {
         "seed",
       ] as const),
     },
+    ease: {
+      uri: r.str("EASE_MODEL_URI", `${modelUri.replace(/\/+$/, "")}/ease`),
+      regularization: r.num("EASE_REGULARIZATION", 250, 1e-6, 1e9, false),
+      explicit: explicit("EASE_", ["regularization"] as const),
+    },
     router: {
       strategy: r.strategyName("RECS_STRATEGY", r.str("RECS_STRATEGY", "NMF")),
       fallback: r.strategies("RECS_FALLBACK", [LAST_RESORT]),
@@ -410,14 +421,17 @@ export function loadConfig(env: Env = process.env): Config {
 
 /**
  * The in-process families this configuration serves, to load at start and retrain: NMF always (the
- * XGBoost ranker takes its candidates from it); ALS when the router can send users to it.
+ * XGBoost ranker takes its candidates from it); ALS and EASE when the router can send users to them.
  */
 export function familiesInUse({ router }: Config): FamilyName[] {
-  const named = [router.strategy, ...router.fallback, ...router.ab.map((v) => v.strategy)];
-  return named.includes("ALS") ? ["NMF", "ALS"] : ["NMF"];
+  const named: string[] = [router.strategy, ...router.fallback, ...router.ab.map((v) => v.strategy)];
+  return FAMILY_NAMES.filter((family) => family === "NMF" || named.includes(family));
 }
 
 /** A family's section of the configuration: its settings and which of them the environment set. */
-export function familyConfig(config: Config, family: FamilyName): Config["model"] | Config["als"] {
-  return family === "ALS" ? config.als : config.model;
+export function familyConfig(
+  config: Config,
+  family: FamilyName,
+): Config["model"] | Config["als"] | Config["ease"] {
+  return { NMF: config.model, ALS: config.als, EASE: config.ease }[family];
 }

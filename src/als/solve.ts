@@ -1,4 +1,5 @@
 import type { ItemSide, UserEntries } from "../factors/model";
+import { choleskySolve } from "../factors/linalg";
 import type { AlsParams } from "./types";
 
 /**
@@ -10,7 +11,7 @@ import type { AlsParams } from "./types";
  */
 export function alsFoldIn(items: ItemSide, entries: UserEntries, params: AlsParams): Float32Array {
   const k = items.components;
-  const A = Float64Array.from(items.gram);
+  const A = Float64Array.from(items.gram!);
   const b = new Float64Array(k);
   const lambda = rowPenalty(params, entries.length, items.meanUserEntries);
   for (let f = 0; f < k; f++) A[f * k + f]! += lambda;
@@ -34,60 +35,4 @@ export function alsFoldIn(items: ItemSide, entries: UserEntries, params: AlsPara
  */
 export function rowPenalty(params: AlsParams, entries: number, meanEntries: number): number {
   return params.regularization * ((1 + entries) / (1 + meanEntries)) ** (params.regularizationExponent ?? 0);
-}
-
-/**
- * Solves A·x = b for a symmetric positive definite k x k matrix given by its lower triangle
- * (row-major); overwrites A with its Cholesky factor. λ > 0 keeps A positive definite.
- */
-export function choleskySolve(A: Float64Array, b: Float64Array, k: number): Float64Array {
-  cholesky(A, k);
-  return solveWithFactor(A, b, k);
-}
-
-/** A = L·Lᵀ in place (L in the lower triangle). */
-export function cholesky(A: Float64Array, k: number): void {
-  for (let j = 0; j < k; j++) {
-    let d = A[j * k + j]!;
-    for (let p = 0; p < j; p++) d -= A[j * k + p]! ** 2;
-    if (!(d > 0)) throw new Error("ALS: the system is not positive definite (regularization must be > 0)");
-    const ljj = Math.sqrt(d);
-    A[j * k + j] = ljj;
-    for (let i = j + 1; i < k; i++) {
-      let s = A[i * k + j]!;
-      for (let p = 0; p < j; p++) s -= A[i * k + p]! * A[j * k + p]!;
-      A[i * k + j] = s / ljj;
-    }
-  }
-}
-
-/** L⁻¹ in place of the lower triangle L from cholesky(); the upper triangle becomes zero. */
-export function invertLower(L: Float64Array, k: number): void {
-  const inverse = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) {
-    const d = 1 / L[i * k + i]!;
-    inverse[i * k + i] = d;
-    for (let j = 0; j < i; j++) {
-      let s = 0;
-      for (let p = j; p < i; p++) s += L[i * k + p]! * inverse[p * k + j]!;
-      inverse[i * k + j] = -s * d;
-    }
-  }
-  L.set(inverse);
-}
-
-/** x with L·Lᵀ·x = b, for L from cholesky(). */
-export function solveWithFactor(L: Float64Array, b: ArrayLike<number>, k: number): Float64Array {
-  const x = Float64Array.from(b);
-  for (let i = 0; i < k; i++) {
-    let s = x[i]!;
-    for (let p = 0; p < i; p++) s -= L[i * k + p]! * x[p]!;
-    x[i] = s / L[i * k + i]!;
-  }
-  for (let i = k - 1; i >= 0; i--) {
-    let s = x[i]!;
-    for (let p = i + 1; p < k; p++) s -= L[p * k + i]! * x[p]!;
-    x[i] = s / L[i * k + i]!;
-  }
-  return x;
 }

@@ -10,7 +10,8 @@ import {
   type AlsRowsCall,
 } from "../factors/kernels/kernel-threads";
 import { align16, instantiateKernels, type Kernels } from "../factors/kernels/wasm-kernels";
-import { alsFoldIn, cholesky, choleskySolve, invertLower, rowPenalty } from "./solve";
+import { cholesky, choleskySolve, invertLower } from "../factors/linalg";
+import { alsFoldIn, rowPenalty } from "./solve";
 import type { AlsParams } from "./types";
 
 /**
@@ -105,6 +106,7 @@ export const als: ModelFamily<AlsParams> = {
     alpha: [0.3, 1, 3, 10],
     iterations: [8, 15, 25],
   },
+  foldInUsesGram: true,
   foldIn: alsFoldIn,
   train: trainAls,
 };

@@ -47,9 +47,9 @@ export const commands: Record<string, Command> = {
   },
 
   train: {
-    summary: "train a model (NMF or ALS) from the events table (or a CSV), validate it and promote it",
+    summary: "train a model (NMF, ALS or EASE) from the events table (or a CSV), validate it and promote it",
     flags: {
-      model: { type: "string", default: "nmf", help: "the model family: nmf or als" },
+      model: { type: "string", default: "nmf", help: "the model family: nmf, als or ease" },
       events: {
         type: "string",
         help: "train from this events CSV (plain or .gz) instead of the events table",
@@ -63,7 +63,7 @@ export const commands: Record<string, Command> = {
     summary:
       "seeded search over a model's settings on a validation split; the winner is trained, validated and kept for later retraining",
     flags: {
-      model: { type: "string", default: "all", help: "nmf, als or all" },
+      model: { type: "string", default: "all", help: "nmf, als, ease or all" },
       trials: {
         type: "string",
         default: "18",
@@ -82,7 +82,7 @@ export const commands: Record<string, Command> = {
 
   evaluate: {
     summary:
-      "offline ranking quality of every in-process model (popularity, NMF, ALS) side by side, as a table, JSON or an HTML report",
+      "offline ranking quality of every in-process model (popularity, NMF, ALS, EASE) side by side, as a table, JSON or an HTML report",
     flags: {
       events: { type: "string", help: "events CSV, split per user into train and test" },
       split: { type: "string", default: "0.75", help: "share of each user's items kept for training" },

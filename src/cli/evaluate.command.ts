@@ -1,5 +1,4 @@
 import { writeFile } from "node:fs/promises";
-import { als } from "../als/train";
 import { loadConfig } from "../config";
 import { readEventsCsv } from "../events/csv";
 import {
@@ -9,10 +8,10 @@ import {
   splitPerUser,
   type Split,
 } from "../factors/evaluate";
-import type { ModelFamily } from "../factors/family";
+import { InputError } from "../domain/errors";
 import { InteractionLog } from "../factors/sparse";
 import { configuredParams, describeSettings } from "../jobs/train";
-import { nmf } from "../nmf/train";
+import { FAMILIES } from "../families";
 import { UsageError, intFlag, intListFlag, numberFlag, type Run } from "./args";
 import { RowReport } from "./csv-report";
 import {
@@ -59,10 +58,19 @@ export const run: Run = async (values) => {
   const strategies: StrategyEvaluation[] = [
     { name: "POPULAR", metrics: evaluateRankerAt(split, popularityRanker(split.train), ks, options) },
   ];
-  for (const family of [nmf, als] as ModelFamily[]) {
-    const params = { ...configuredParams(config, family), seed };
+  for (const family of Object.values(FAMILIES)) {
+    const seeded = family.paramNames.includes("seed");
+    const params = { ...configuredParams(config, family), ...(seeded ? { seed } : {}) };
     const started = Date.now();
-    const model = family.train(split.train, params as never, { threads: config.model.threads });
+    let model;
+    try {
+      model = family.train(split.train, params as never, { threads: config.model.threads });
+    } catch (error) {
+      // EASE refuses data beyond its size: the other strategies are still worth comparing.
+      if (!(error instanceof InputError)) throw error;
+      console.error(`${family.name} left out: ${error.message}`);
+      continue;
+    }
     const trainingSeconds = (Date.now() - started) / 1000;
     const metrics = evaluateRankerAt(split, modelRanker(model), ks, options);
     strategies.push({ name: family.name, params, trainingSeconds, metrics });

@@ -1,4 +1,5 @@
 import { familyConfig } from "../config";
+import { InputError } from "../domain/errors";
 import { readEventsCsv } from "../events/csv";
 import { tuneFamily } from "../factors/tune";
 import { describeSettings, readInteractions, trainingSettings, trainModel } from "../jobs/train";
@@ -22,19 +23,28 @@ export const run: Run = (values) =>
     for (const family of families) {
       const { store } = app.factorModels[family];
       const { params } = await trainingSettings(app.config, store);
-      console.log(
-        `${family}: ${trials} trials' budget on a validation split (seed ${seed}): screens at a quarter of the epochs, then full trials`,
-      );
-      const search = tuneFamily(matrix, store.family, params, {
-        trials,
-        seed,
-        threads: app.config.model.threads,
-        fixed: familyConfig(app.config, family).explicit,
-        onTrial: (trial, index) =>
-          console.log(
-            `  ${trial.screen ? "screen" : `trial ${index + 1}`}: ${describeSettings(trial.params)} -> NDCG@10 ${trial.ndcg.toFixed(4)} (${trial.screen ? `${trial.epochs} epoch${trial.epochs === 1 ? "" : "s"}, ` : ""}${trial.seconds.toFixed(1)} s)`,
-          ),
-      });
+      const how = store.family.paramNames.includes("iterations")
+        ? "screens at a quarter of the epochs, then full trials"
+        : "full trials (a closed form: no epochs to screen)";
+      console.log(`${family}: ${trials} trials' budget on a validation split (seed ${seed}): ${how}`);
+      let search;
+      try {
+        search = tuneFamily(matrix, store.family, params, {
+          trials,
+          seed,
+          threads: app.config.model.threads,
+          fixed: familyConfig(app.config, family).explicit,
+          onTrial: (trial, index) =>
+            console.log(
+              `  ${trial.screen ? "screen" : `trial ${index + 1}`}: ${describeSettings(trial.params)} -> NDCG@10 ${trial.ndcg.toFixed(4)} (${trial.screen ? `${trial.epochs} epoch${trial.epochs === 1 ? "" : "s"}, ` : ""}${trial.seconds.toFixed(1)} s)`,
+            ),
+        });
+      } catch (error) {
+        // All families include EASE, which refuses data beyond its size: the others go on.
+        if (!(error instanceof InputError) || families.length === 1) throw error;
+        console.error(`${family} left out: ${error.message}`);
+        continue;
+      }
       const { best } = search;
       console.log(`${family} best: ${describeSettings(best.params)} -> NDCG@10 ${best.ndcg.toFixed(4)}`);
       if (values["no-train"]) continue;

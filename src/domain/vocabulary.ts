@@ -3,7 +3,7 @@
  * Configuration reads them from the environment; it does not own them.
  */
 
-export const STRATEGY_NAMES = ["NMF", "ALS", "SAGEMAKER_XGBOOST", "PERSONALIZE", "POPULAR"] as const;
+export const STRATEGY_NAMES = ["NMF", "ALS", "EASE", "SAGEMAKER_XGBOOST", "PERSONALIZE", "POPULAR"] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 /** The strategy that answers when every other has failed: it never fails itself. */

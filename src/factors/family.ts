@@ -13,7 +13,7 @@ export interface TrainOptions {
 }
 
 /**
- * A model family (NMF, ALS): its trainer and its fold-in. Everything else (artifact, store, gate,
+ * A model family (NMF, ALS, EASE): its trainer and its fold-in. Everything else (artifact, store, gate,
  * scoring, related items, strategy) is shared, so a new family is this object and nothing more.
  */
 export interface ModelFamily<P extends FactorParams = FactorParams> {
@@ -22,8 +22,15 @@ export interface ModelFamily<P extends FactorParams = FactorParams> {
   readonly paramNames: readonly string[];
   /** `recs tune`'s candidates per setting; settings not listed keep their configured value. */
   readonly searchSpace: Readonly<Record<string, readonly number[]>>;
+  /** Whether foldIn solves against the items' Gram matrix (then computed once per model: k² x items). */
+  readonly foldInUsesGram: boolean;
   /** A user's vector: the exact user step of the family's objective against fixed item factors. */
   foldIn(items: ItemSide, entries: UserEntries, params: P): Float32Array;
+  /**
+   * The query whose dot products with the item factors rank an item's related items. Without it,
+   * related items are the most cosine-similar item vectors.
+   */
+  relatedQuery?(items: ItemSide, item: number, params: P): Float32Array;
   /** Trains on all the given interactions; users and items without entries are left out. */
   train(matrix: InteractionMatrix, params: P, options?: TrainOptions): FactorModel<P>;
 }

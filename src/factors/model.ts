@@ -74,8 +74,8 @@ export type UserEntries = ReadonlyArray<{ item: number; weight: number }>;
 /** The fixed item side that a fold-in solves against. */
 export interface ItemSide {
   factors: Float32Array;
-  /** Their Gram matrix HᵀH, k x k, computed once per model. */
-  gram: Float64Array;
+  /** Their Gram matrix HᵀH, k x k, computed once per model for the families whose fold-in uses it. */
+  gram?: Float64Array;
   components: number;
   /** Interactions per user in the training data (ALS scales a user's penalty by their share of it). */
   meanUserEntries: number;
@@ -95,7 +95,7 @@ export class FactorModel<P extends FactorParams = FactorParams> {
     readonly arrays: ModelArrays,
     readonly family: ModelFamily<P>,
     /** Built from the ids and arrays; withManifest passes its own on, since neither changes. */
-    private readonly derived: Derived = derive(manifest, arrays),
+    private readonly derived: Derived = derive(manifest, arrays, family),
   ) {
     this.version = manifest.version;
     this.components = manifest.params.components;
@@ -150,9 +150,11 @@ export class FactorModel<P extends FactorParams = FactorParams> {
   }
 
   /**
-   * An item's k most cosine-similar items, never the item itself, filtered; undefined when the model
-   * does not know it. Scored against the whole catalog on each call, as `recommend` is: the same cost,
-   * and no all-pairs precompute (O(items² · k)) at training time, which a large catalog cannot afford.
+   * An item's k most related items, never the item itself, filtered; undefined when the model does not
+   * know it. Related means the family's related query (EASE: the item's row of item-item weights),
+   * else the most cosine-similar item vectors. Scored against the whole catalog on each call, as
+   * `recommend` is: the same cost, and no all-pairs precompute (O(items² · k)) at training time,
+   * which a large catalog cannot afford.
    */
   related(itemId: string, k: number, filter: CandidateFilter): ScoredItemId[] | undefined {
     const item = this.derived.itemIndex.get(itemId);
@@ -161,9 +163,21 @@ export class FactorModel<P extends FactorParams = FactorParams> {
     if (category === null) return [];
     const factors = this.arrays.itemFactors;
     const dims = this.components;
+    const query = this.family.relatedQuery?.(this.derived.items, item, this.manifest.params);
+    if (query) {
+      const winners = this.best(
+        this.derived.scorer.scoreAll(query),
+        undefined,
+        k,
+        category,
+        filter.exclude,
+        item,
+      );
+      return this.ranked(winners, (index) => dot(query, 0, factors, index * dims, dims));
+    }
     const norms = this.derived.inverseNorms;
-    const query = factors.subarray(item * dims, (item + 1) * dims);
-    const winners = this.best(this.derived.scorer.scoreAll(query), norms, k, category, filter.exclude, item);
+    const own = factors.subarray(item * dims, (item + 1) * dims);
+    const winners = this.best(this.derived.scorer.scoreAll(own), norms, k, category, filter.exclude, item);
     return this.ranked(
       winners,
       (index) => dot(factors, item * dims, factors, index * dims, dims) * norms[item]! * norms[index]!,
@@ -228,7 +242,7 @@ interface Derived {
   inverseNorms: Float32Array;
 }
 
-function derive(manifest: ModelManifest, arrays: ModelArrays): Derived {
+function derive(manifest: ModelManifest, arrays: ModelArrays, family: ModelFamily): Derived {
   const k = manifest.params.components;
   const m = manifest.userIds.length;
   const n = manifest.itemIds.length;
@@ -254,7 +268,7 @@ function derive(manifest: ModelManifest, arrays: ModelArrays): Derived {
     itemCategory,
     items: {
       factors: arrays.itemFactors,
-      gram: gramOf(arrays.itemFactors, k),
+      gram: family.foldInUsesGram ? gramOf(arrays.itemFactors, k) : undefined,
       components: k,
       meanUserEntries: interactions / Math.max(1, users),
     },

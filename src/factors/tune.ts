@@ -58,8 +58,10 @@ export function tuneFamily(
   const trials: Trial[] = [];
   const screens: Trial[] = [];
   const space = Object.entries(family.searchSpace).filter(([name]) => !options.fixed?.includes(name));
-  // A third of the budget screens (none when the budget is one trial); the rest are full trials.
-  const explore = options.trials > 1 ? Math.ceil(options.trials / 3) : 0;
+  // A third of the budget screens (none when the budget is one trial, or when the family trains in
+  // closed form: without epochs a screen would cost a full trial); the rest are full trials.
+  const epochs = family.paramNames.includes("iterations");
+  const explore = options.trials > 1 && epochs ? Math.ceil(options.trials / 3) : 0;
   const fullTrials = options.trials - explore;
   const best = (): Trial => trials.reduce((a, b) => (b.ndcg > a.ndcg ? b : a));
   const untried = (params: Params): boolean => !tried.has(JSON.stringify(params));
@@ -154,10 +156,13 @@ export function tuneFamily(
  */
 const TIE = 0.01;
 
-/** The cheapest trial (fewest components x epochs) among those tied with the best. */
+/**
+ * The cheapest trial (fewest components x epochs) among those tied with the best; the best itself
+ * when the family's settings do not change its cost (EASE's λ).
+ */
 function cheapestNearBest(trials: Trial[]): Trial {
   const top = Math.max(...trials.map((t) => t.ndcg));
-  const cost = (t: Trial): number => t.params.components * t.params.iterations;
+  const cost = (t: Trial): number => (t.params.components ?? 1) * (t.params.iterations ?? 1);
   return trials
     .filter((t) => t.ndcg >= top * (1 - TIE))
     .reduce((a, b) => (cost(b) < cost(a) || (cost(b) === cost(a) && b.ndcg > a.ndcg) ? b : a));

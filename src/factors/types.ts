@@ -12,8 +12,8 @@ export interface TrainingProgress {
   elapsedMs: number;
 }
 
-/** The model families trained in this process; each is a folder (src/nmf, src/als) with its trainer and fold-in. */
-export const FAMILY_NAMES = ["NMF", "ALS"] as const;
+/** The model families trained in this process; each is a folder (src/nmf, src/als, src/ease) with its trainer and fold-in. */
+export const FAMILY_NAMES = ["NMF", "ALS", "EASE"] as const;
 export type FamilyName = (typeof FAMILY_NAMES)[number];
 
 /** Settings every family has; each family adds its own. */

@@ -47,6 +47,8 @@ export type ItemFilter = {
 export type ModelFamily =
   /** Implicit-feedback matrix factorization (alternating least squares). */
   | 'ALS'
+  /** Item-item weights in closed form (EASE), stored as an exact factorization. */
+  | 'EASE'
   /** Non-negative matrix factorization. */
   | 'NMF';
 
@@ -54,6 +56,8 @@ export type ModelFamily =
 export type Strategy =
   /** In-process implicit-feedback matrix factorization (alternating least squares). */
   | 'ALS'
+  /** In-process item-item model (EASE) for small catalogs or few users. */
+  | 'EASE'
   /** In-process non-negative matrix factorization. */
   | 'NMF'
   /** An Amazon Personalize campaign or recommender. */

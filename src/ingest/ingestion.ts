@@ -120,6 +120,10 @@ export class Ingestion {
           if (folded) {
             s.vector = folded.vector;
             s.vectorModel = folded.modelVersion;
+          } else {
+            // A vector of the interactions before this event would be served as if it were current.
+            delete s.vector;
+            delete s.vectorModel;
           }
         },
         start,

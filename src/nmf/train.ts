@@ -36,7 +36,8 @@ export const nmf: ModelFamily<NmfParams> = {
     l1: [0, 0.01, 0.1],
     iterations: [50, 100, 200],
   },
+  foldInUsesGram: true,
   foldIn: (items, entries, { l2, l1 }) =>
-    foldInVector(items.factors, items.gram, items.components, entries, { l2, l1 }),
+    foldInVector(items.factors, items.gram!, items.components, entries, { l2, l1 }),
   train: trainNmf,
 };

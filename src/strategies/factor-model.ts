@@ -25,13 +25,20 @@ export interface FoldedVector {
 /** Users folded in at request time that are remembered (a few hundred bytes each). */
 const FOLDED_USERS = 10_000;
 
+/**
+ * Wider vectors are not stored with the user: they would outweigh the interactions they come from
+ * (MAX_INTERACTION_BYTES). Only EASE's are (its width is min(users, items)), and its fold-in is a
+ * sum over the user's items, which a request redoes at little cost.
+ */
+const MAX_STORED_COMPONENTS = 512;
+
 interface Folded {
   model: FactorModel;
   interactions: ReadonlyMap<string, number>;
   vector: Float32Array | undefined;
 }
 
-/** An in-process factor model (NMF or ALS): one class, the family's model store behind it. */
+/** An in-process factor model (NMF, ALS or EASE): one class, the family's model store behind it. */
 export class FactorModelStrategy implements Strategy {
   readonly inProcess = true;
   /**
@@ -65,9 +72,13 @@ export class FactorModelStrategy implements Strategy {
     return { items, modelVersion: model.version };
   }
 
-  /** Real-time fold-in: called on every recorded event so the next request already reflects it. */
+  /**
+   * Real-time fold-in: called on every recorded event so the next request already reflects it.
+   * Undefined when there is nothing to store (no model, no known item, or too wide a vector).
+   */
   foldIn(interactions: ReadonlyMap<string, number>): FoldedVector | undefined {
     const model = this.models.current();
+    if (model && model.components > MAX_STORED_COMPONENTS) return undefined;
     const vector = model?.foldIn(interactions);
     return model && vector ? { modelVersion: model.version, vector: Array.from(vector) } : undefined;
   }

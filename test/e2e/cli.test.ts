@@ -132,7 +132,7 @@ describe("recs command line", () => {
     expect(fs.existsSync(path.join(dir, "models", latest.version, "manifest.json"))).toBe(true);
   });
 
-  it("evaluates popularity, NMF and ALS side by side at several k as one JSON object, and writes the HTML report", () => {
+  it("evaluates popularity, NMF, ALS and EASE side by side at several k as one JSON object, and writes the HTML report", () => {
     const html = path.join(dir, "report.html");
     const out = recs(
       ["evaluate", "--events", "events.csv", "--seed", "42", "--k", "5,10", "--json", "--html", html],
@@ -141,7 +141,7 @@ describe("recs command line", () => {
     expect(out.code).toBe(0);
     const report = JSON.parse(out.stdout);
     expect(report.ks).toEqual([5, 10]);
-    expect(report.strategies.map((s: { name: string }) => s.name)).toEqual(["POPULAR", "NMF", "ALS"]);
+    expect(report.strategies.map((s: { name: string }) => s.name)).toEqual(["POPULAR", "NMF", "ALS", "EASE"]);
     for (const strategy of report.strategies) {
       expect(strategy.metrics.map((m: { k: number }) => m.k)).toEqual([5, 10]);
       for (const metric of ["precision", "recall", "ndcg", "map", "coverage"]) {
@@ -152,6 +152,7 @@ describe("recs command line", () => {
       }
     }
     expect(report.strategies[2].params).toMatchObject({ components: 8 });
+    expect(report.strategies[3].params).toEqual({ regularization: 250 });
     expect(fs.readFileSync(html, "utf8")).toContain('data-strategy="ALS"');
     expect(recs(["evaluate", "--events", "events.csv", "--k", "5,x"]).stderr).toMatch(
       /--k must be an integer/,
@@ -175,7 +176,7 @@ describe("recs command line", () => {
     // Settings the environment sets are not searched: every trial keeps 8 components and 3 epochs.
     expect(out.stdout.match(/(trial \d|screen): components 8, iterations 3,/g)).toHaveLength(6);
     expect(out.stdout).toMatch(/saved \S+ to .* as latest/);
-    expect(recs(["tune", "--model", "svd"]).stderr).toMatch(/--model must be one of nmf, als, all/);
+    expect(recs(["tune", "--model", "svd"]).stderr).toMatch(/--model must be one of nmf, als, ease, all/);
   });
 
   it("refuses to open the embedded store while the server holds it, with a clear message", async () => {

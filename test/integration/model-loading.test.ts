@@ -14,17 +14,26 @@ describe("loading models at start", () => {
     const matrix = interactionMatrix(
       plantedInteractions({ users: 80, items: 60, perUser: 8, topics: 4, seed: 3 }),
     );
-    await trainModels(trainer.app, { families: ["NMF", "ALS"], force: true, matrix, print: () => {} });
+    await trainModels(trainer.app, {
+      families: ["NMF", "ALS", "EASE"],
+      force: true,
+      matrix,
+      print: () => {},
+    });
     const shared = { MODEL_URI: trainer.config.model.uri };
 
     const routedToAls = await createTestApp({ ...shared, RECS_STRATEGY: "ALS" });
+    const testingEase = await createTestApp({ ...shared, RECS_AB: "NMF:50,EASE:50" });
     const byDefault = await createTestApp(shared);
-    apps.push(routedToAls, byDefault);
-    await Promise.all([routedToAls.app.loadModels(), byDefault.app.loadModels()]);
+    apps.push(routedToAls, testingEase, byDefault);
+    await Promise.all([routedToAls, testingEase, byDefault].map((t) => t.app.loadModels()));
 
-    expect(routedToAls.app.factorModels.ALS.holder.status().ready).toBe(true);
-    expect(routedToAls.app.factorModels.NMF.holder.status().ready).toBe(true);
-    expect(byDefault.app.factorModels.NMF.holder.status().ready).toBe(true);
-    expect(byDefault.app.factorModels.ALS.holder.status().ready).toBe(false);
+    const ready = (t: TestApp) =>
+      Object.entries(t.app.factorModels)
+        .filter(([, models]) => models.holder.status().ready)
+        .map(([family]) => family);
+    expect(ready(routedToAls)).toEqual(["NMF", "ALS"]);
+    expect(ready(testingEase)).toEqual(["NMF", "EASE"]);
+    expect(ready(byDefault)).toEqual(["NMF"]);
   });
 });

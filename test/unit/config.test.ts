@@ -110,6 +110,25 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ ALS_REGULARIZATION: "0" })).toThrow(/ALS_REGULARIZATION=0: expected a number/);
   });
 
+  it("reads EASE's λ and its store, and serves it only when the router can send users to it", () => {
+    const config = loadConfig({
+      MODEL_URI: "s3://bucket/models",
+      EASE_REGULARIZATION: "500",
+      RECS_STRATEGY: "EASE",
+    });
+    expect(config.ease).toEqual({
+      uri: "s3://bucket/models/ease",
+      regularization: 500,
+      explicit: ["regularization"],
+    });
+    expect(loadConfig({}).ease).toMatchObject({ regularization: 250, explicit: [] });
+    expect(familiesInUse(config)).toEqual(["NMF", "EASE"]);
+    expect(familiesInUse(loadConfig({ RECS_AB: "ALS:50,EASE:50" }))).toEqual(["NMF", "ALS", "EASE"]);
+    expect(() => loadConfig({ EASE_REGULARIZATION: "-1" })).toThrow(
+      /EASE_REGULARIZATION=-1: expected a number/,
+    );
+  });
+
   it("lists every problem at once", () => {
     let error: unknown;
     try {
@@ -121,7 +140,7 @@ describe("loadConfig", () => {
     expect((error as ConfigError).problems).toEqual([
       "PORT=http: expected an integer in 0..65535",
       'EVENT_WEIGHTS: cannot read "CLICK:1"',
-      'RECS_STRATEGY: unknown strategy "MAGIC" (known: NMF, ALS, SAGEMAKER_XGBOOST, PERSONALIZE, POPULAR)',
+      'RECS_STRATEGY: unknown strategy "MAGIC" (known: NMF, ALS, EASE, SAGEMAKER_XGBOOST, PERSONALIZE, POPULAR)',
       'RECS_AB: "NMF:x" needs a positive number',
       "RECS_AB: name at least two variants, or leave it unset",
     ]);

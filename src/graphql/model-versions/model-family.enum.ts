@@ -11,5 +11,6 @@ registerEnumType(ModelFamilyEnum, {
   valuesConfig: {
     NMF: { description: "Non-negative matrix factorization." },
     ALS: { description: "Implicit-feedback matrix factorization (alternating least squares)." },
+    EASE: { description: "Item-item weights in closed form (EASE), stored as an exact factorization." },
   },
 });

@@ -11,6 +11,7 @@ registerEnumType(StrategyEnum, {
   valuesConfig: {
     NMF: { description: "In-process non-negative matrix factorization." },
     ALS: { description: "In-process implicit-feedback matrix factorization (alternating least squares)." },
+    EASE: { description: "In-process item-item model (EASE) for small catalogs or few users." },
     SAGEMAKER_XGBOOST: {
       description: "XGBoost ranker on a SageMaker endpoint (or in-process) over DynamoDB features.",
     },
