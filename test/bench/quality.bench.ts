@@ -1,7 +1,7 @@
 /**
- * bench:quality — every in-process strategy (popularity, NMF, ALS; default settings and after
+ * bench:quality — every in-process strategy (popularity, NMF, ALS, EASE; default settings and after
  * `recs tune`'s search) beside numpy references (exact-solve implicit ALS with our default settings,
- * EASE with lambda 250) on the same splits, then ALS's serving costs. Protocol: every interaction is
+ * EASE with lambda 250) on the same splits, then the serving costs of ALS and EASE. Protocol: every interaction is
  * one implicit interaction (weight 1), per-user 75/25 split (seed 42), all items not in a user's train
  * set ranked, binary relevance, NDCG@10 averaged over users. Prints figures; asserts nothing.
  * BENCH_TRIALS (default 18) is the tuning budget, BENCH_TUNE_SEEDS (default 1; e.g. 1,2,3) the tuning
@@ -21,13 +21,13 @@ import {
   type Ranker,
   type Split,
 } from "../../src/factors/evaluate";
-import type { ModelFamily } from "../../src/factors/family";
 import { FactorModel } from "../../src/factors/model";
 import { seededRandom } from "../../src/factors/random";
 import { InteractionLog, type InteractionMatrix } from "../../src/factors/sparse";
 import { tuneFamily } from "../../src/factors/tune";
+import type { ModelFamily } from "../../src/factors/family";
+import { FAMILIES } from "../../src/families";
 import { configuredParams } from "../../src/jobs/train";
-import { nmf } from "../../src/nmf/train";
 import { BENCH_CASES, plantedInteractions } from "../unit/factors/planted-data";
 
 const PYTHON = "/usr/bin/python3";
@@ -134,7 +134,7 @@ function benchQuality(): void {
     );
     line("popularity", split, popularityRanker(split.train));
     const figures: Record<string, number> = {};
-    for (const family of [nmf, als] as ModelFamily[]) {
+    for (const family of Object.values(FAMILIES)) {
       const defaults = configuredParams(config, family);
       figures[family.name] = ours(
         `${family.name} defaults`,
@@ -185,15 +185,24 @@ function benchQuality(): void {
     }
     const best = Math.max(...Object.values(figures));
     const againstEase = ease
-      ? `; best in-process ${best.toFixed(4)} = ${(best / ease).toFixed(3)} of EASE`
+      ? `; best in-process ${best.toFixed(4)} = ${(best / ease).toFixed(3)} of numpy EASE`
       : "";
-    summary.push(
-      `${name}: ALS ${figures.ALS!.toFixed(4)} / tuned ${figures["ALS tuned"]!.toFixed(4)} vs NMF ${figures.NMF!.toFixed(4)} / tuned ${figures["NMF tuned"]!.toFixed(4)}${againstEase}`,
-    );
+    const pair = (family: string) =>
+      `${family} ${figures[family]!.toFixed(4)} / tuned ${figures[`${family} tuned`]!.toFixed(4)}`;
+    summary.push(`${name}: ${pair("ALS")} vs ${pair("NMF")}; ${pair("EASE")}${againstEase}`);
   }
   console.log(
     `\nNDCG@10 summary (targets: ALS above NMF on every data set; the best in-process strategy at EASE or above):\n  ${summary.join("\n  ")}`,
   );
+}
+
+/** Median milliseconds of 300 runs. */
+function medianMs(run: () => unknown): number {
+  return Array.from({ length: 300 }, () => {
+    const started = performance.now();
+    run();
+    return performance.now() - started;
+  }).sort((a, b) => a - b)[150]!;
 }
 
 /** ALS serving on a 20k-item, 64-factor model: scoring + top-10 (shared with NMF) and the exact fold-in. */
@@ -223,16 +232,28 @@ function benchServing(): void {
   const history = new Map(Array.from({ length: 20 }, (_, i) => [`item-${i * 997}`, 1 + (i % 3)]));
   const vector = model.foldIn(history)!;
   const exclude = new Set(history.keys());
-  const timings = (run: () => unknown) =>
-    Array.from({ length: 300 }, () => {
-      const started = performance.now();
-      run();
-      return performance.now() - started;
-    }).sort((a, b) => a - b)[150]!;
-  const score = timings(() => model.recommend(vector, 10, { exclude }));
-  const fold = timings(() => model.foldIn(history));
+  const score = medianMs(() => model.recommend(vector, 10, { exclude }));
+  const fold = medianMs(() => model.foldIn(history));
   console.log(
     `\nALS serving, 20,000 items x 64 factors: scoring + top-10 median ${score.toFixed(3)} ms; fold-in of a 20-event user median ${fold.toFixed(3)} ms`,
+  );
+}
+
+/** EASE trained on all of MovieLens (9,724 items x 610 users: the dual form, 610 wide), served. */
+function benchEaseServing(): void {
+  if (!existsSync(MOVIELENS)) return;
+  const matrix = binaryMatrix(movielens());
+  const started = performance.now();
+  const model = FAMILIES.EASE.train(matrix, { regularization: config.ease.regularization } as never);
+  const fit = (performance.now() - started) / 1000;
+  const history = new Map(matrix.itemIds.filter((_, i) => i % 487 === 0).map((id) => [id, 1]));
+  const vector = model.foldIn(history)!;
+  const exclude = new Set(history.keys());
+  const score = medianMs(() => model.recommend(vector, 10, { exclude }));
+  const fold = medianMs(() => model.foldIn(history));
+  const related = medianMs(() => model.related(matrix.itemIds[0]!, 10, { exclude: new Set() }));
+  console.log(
+    `EASE on all of MovieLens (${matrix.itemIds.length} items x ${model.components} wide): fit ${fit.toFixed(2)} s; scoring + top-10 median ${score.toFixed(3)} ms; fold-in of a ${history.size}-item user ${fold.toFixed(3)} ms; related items ${related.toFixed(3)} ms`,
   );
 }
 
@@ -242,4 +263,5 @@ console.log(
     .join(" ")}`,
 );
 benchServing();
+benchEaseServing();
 benchQuality();
