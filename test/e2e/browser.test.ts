@@ -54,14 +54,16 @@ describe("dashboard", () => {
     expect(nmf).toMatch(/closed/);
     expect(await texts(page, '#health tr[data-strategy="PERSONALIZE"] td')).toContain("not configured");
 
-    // Three versions: NMF and ALS seeded, NMF trained again; the newest of each family is latest.
-    expect(await page.locator("#models-chart").getAttribute("data-points")).toBe("3");
+    // Four versions: NMF, ALS and EASE seeded, NMF trained again; the newest of each family is latest.
+    expect(await page.locator("#models-chart").getAttribute("data-points")).toBe("4");
     const nmfVersions = await texts(page, '#models tr[data-family="NMF"] td:nth-child(2)');
     expect(nmfVersions).toHaveLength(2);
     expect(nmfVersions[0]).toMatch(/\(latest\)$/);
     expect(nmfVersions[1]).not.toMatch(/latest/);
-    const alsVersions = await texts(page, '#models tr[data-family="ALS"] td:nth-child(2)');
-    expect(alsVersions).toEqual([expect.stringMatching(/\(latest\)$/)]);
+    for (const family of ["ALS", "EASE"]) {
+      const versions = await texts(page, `#models tr[data-family="${family}"] td:nth-child(2)`);
+      expect(versions).toEqual([expect.stringMatching(/\(latest\)$/)]);
+    }
 
     // POPULAR:50 against the control NMF:50, for VIEW and PURCHASE.
     expect(await page.locator("#ab-chart").getAttribute("data-points")).toBe("2");
@@ -122,7 +124,7 @@ describe("dashboard", () => {
       ]);
       await page.fill("#api-key", "dashboard-test-key");
       await page.click("#key-form button");
-      await expect.poll(() => page.locator("#models-chart").getAttribute("data-points"), POLL).toBe("3");
+      await expect.poll(() => page.locator("#models-chart").getAttribute("data-points"), POLL).toBe("4");
       await page.click("#explore");
       await page.locator('.list[data-strategy="routed"] li').first().waitFor();
       expect(await page.locator(".list").count()).toBe(1);

@@ -179,6 +179,32 @@ describe("recs command line", () => {
     expect(recs(["tune", "--model", "svd"]).stderr).toMatch(/--model must be one of nmf, als, ease, all/);
   });
 
+  it("leaves EASE out of tune and evaluate over all families when the data is beyond its size, and refuses to train it alone", () => {
+    // 6,000 users and items, three items each: an EASE model of 6,000 x 6,000, over its limit also
+    // on the validation split (which may leave a few items out).
+    const n = 6_000;
+    const rows = Array.from({ length: n }, (_, u) =>
+      [0, 1, 2].map((d) => `big-u${u},big-i${(u + d) % n},1700000000,view`).join("\n"),
+    );
+    fs.writeFileSync(path.join(dir, "big.csv"), ["userId,itemId,timestamp,eventType", ...rows].join("\n"));
+    const env = { NMF_COMPONENTS: "4", NMF_ITERATIONS: "5", ALS_COMPONENTS: "4", ALS_ITERATIONS: "2" };
+    const tuned = recs(["tune", "--events", "big.csv", "--trials", "1", "--no-train"], env);
+    expect(tuned.code, tuned.stderr).toBe(0);
+    expect(tuned.stderr).toMatch(
+      /EASE left out: EASE: 6000 users and \d+ items .* use ALS for data this size/,
+    );
+    expect(tuned.stdout).toMatch(/NMF best: /);
+    expect(tuned.stdout).toMatch(/ALS best: /);
+    const evaluated = recs(["evaluate", "--events", "big.csv", "--k", "10", "--json"], env);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expect(evaluated.stderr).toMatch(/EASE left out/);
+    const names = JSON.parse(evaluated.stdout).strategies.map((s: { name: string }) => s.name);
+    expect(names).toEqual(["POPULAR", "NMF", "ALS"]);
+    const alone = recs(["train", "--model", "ease", "--events", "big.csv"]);
+    expect(alone.code).toBe(1);
+    expect(alone.stderr).toMatch(/use ALS for data this size/);
+  });
+
   it("refuses to open the embedded store while the server holds it, with a clear message", async () => {
     const server = await startServerProcess({
       DATA_DIR: path.join(dir, "data"),

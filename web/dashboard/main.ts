@@ -184,7 +184,7 @@ async function loadHealth(): Promise<void> {
 }
 
 /** Colour of each family's line in the model chart. */
-const FAMILY_COLOURS: Record<ModelFamily, string> = { NMF: "#2563eb", ALS: "#16a34a" };
+const FAMILY_COLOURS: Record<ModelFamily, string> = { NMF: "#2563eb", ALS: "#16a34a", EASE: "#d97706" };
 
 async function loadModels(): Promise<void> {
   const families = Object.keys(FAMILY_COLOURS) as ModelFamily[];
