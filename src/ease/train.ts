@@ -1,6 +1,6 @@
 import { InputError } from "../domain/errors";
 import { trainedModelOf, trainingMatrix, type ModelFamily, type TrainOptions } from "../factors/family";
-import { cholesky, invertLower } from "../factors/linalg";
+import { inverseCholeskyFactor } from "../factors/large-cholesky";
 import type { FactorModel, ItemSide, UserEntries } from "../factors/model";
 import type { InteractionMatrix } from "../factors/sparse";
 import type { EaseParams } from "./types";
@@ -53,9 +53,8 @@ export function trainEase(
     ? pairCounts(m, matrix.colPtr, matrix.rowIdx)
     : pairCounts(n, matrix.rowPtr, matrix.colIdx);
   for (let f = 0; f < k; f++) gram[f * k + f]! += regularization;
-  cholesky(gram, k);
-  invertLower(gram, k);
-  const inverseT = transpose(gram, k); // row r: column r of C⁻¹ (entries r.. k-1 nonzero)
+  // Row r: column r of C⁻¹ (entries r..k-1 nonzero).
+  const inverseT = transpose(inverseCholeskyFactor(gram, k), k);
   const basis = dual ? columnImages(inverseT, k, matrix.colPtr, matrix.rowIdx) : inverseT;
   const itemFactors = new Float32Array(n * k);
   for (let j = 0; j < n; j++) {

@@ -1,4 +1,7 @@
-/** Dense symmetric positive definite solves, row-major Float64 (the families' small exact systems). */
+/**
+ * Dense symmetric positive definite solves, row-major Float64: the families' small exact systems
+ * (large-cholesky.ts has the blocked SIMD version for matrices thousands wide).
+ */
 
 /**
  * Solves A·x = b for a symmetric positive definite k x k matrix given by its lower triangle
@@ -27,8 +30,8 @@ export function cholesky(A: Float64Array, k: number): void {
 
 /**
  * L⁻¹ in place of the lower triangle L from cholesky(); the upper triangle becomes zero. Row by row,
- * row i of L⁻¹ = (eᵢ − Σ_{p<i} L[i,p]·row p of L⁻¹) / L[i,i]: every read runs along a row, which keeps
- * large matrices (EASE's, thousands wide) in cache where a column-wise sum would stride through them.
+ * row i of L⁻¹ = (eᵢ − Σ_{p<i} L[i,p]·row p of L⁻¹) / L[i,i]: every read runs along a row, where a
+ * column-wise sum would stride through the matrix.
  */
 export function invertLower(L: Float64Array, k: number): void {
   const inverse = new Float64Array(k * k);

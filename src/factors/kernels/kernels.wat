@@ -417,4 +417,97 @@
             (f64.eq (local.get $a) (f64.const 0)))
           (v128.load (i32.add (local.get $x) (local.get $i)))))
       (br_if $dims (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $stride)))))
+;; The two steps of the blocked Cholesky factor and triangular inverse of large symmetric positive
+  ;; definite matrices (src/factors/large-cholesky.ts, for EASE). Rows are any lengths here, so the
+  ;; loops test at the top and finish odd lengths with a scalar step.
+
+  ;; Rows i in [from, to) of A, column j: A[i,j] = (A[i,j] − A_i[0..j)·A_j[0..j)) / A[j,j].
+  (func $choleskyColumn (export "c") (param $A i32) (param $stride i32) (param $j i32) (param $from i32) (param $to i32)
+    (local $rowJ i32) (local $row i32) (local $at i32) (local $diagonal f64)
+    (local.set $rowJ (i32.add (local.get $A) (i32.mul (local.get $j) (local.get $stride))))
+    (local.set $diagonal (f64.load (i32.add (local.get $rowJ) (i32.shl (local.get $j) (i32.const 3)))))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $from) (local.get $to)))
+        (local.set $row (i32.add (local.get $A) (i32.mul (local.get $from) (local.get $stride))))
+        (local.set $at (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3))))
+        (f64.store (local.get $at)
+          (f64.div
+            (f64.sub (f64.load (local.get $at)) (call $dotAny (local.get $row) (local.get $rowJ) (local.get $j)))
+            (local.get $diagonal)))
+        (local.set $from (i32.add (local.get $from) (i32.const 1)))
+        (br $rows))))
+
+  ;; Rows i in [from, to) of the inverse W of a lower triangle L: W_i[0..p] −= L[i,p]·W_p[0..p].
+  (func $inverseStep (export "v") (param $W i32) (param $L i32) (param $stride i32) (param $p i32) (param $from i32) (param $to i32)
+    (local $rowP i32) (local $offset i32) (local $lip f64)
+    (local.set $rowP (i32.add (local.get $W) (i32.mul (local.get $p) (local.get $stride))))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $from) (local.get $to)))
+        (local.set $offset (i32.mul (local.get $from) (local.get $stride)))
+        (local.set $lip
+          (f64.load (i32.add (i32.add (local.get $L) (local.get $offset)) (i32.shl (local.get $p) (i32.const 3)))))
+        (if (f64.ne (local.get $lip) (f64.const 0))
+          (then
+            (call $axpyAny
+              (i32.add (local.get $W) (local.get $offset))
+              (f64.neg (local.get $lip))
+              (local.get $rowP)
+              (i32.add (local.get $p) (i32.const 1)))))
+        (local.set $from (i32.add (local.get $from) (i32.const 1)))
+        (br $rows))))
+
+  ;; a·b over n Float64s (n ≥ 0), two f64x2 accumulators.
+  (func $dotAny (param $a i32) (param $b i32) (param $n i32) (result f64)
+    (local $i i32) (local $bytes i32) (local $s v128) (local $t v128) (local $sum f64)
+    (local.set $bytes (i32.shl (local.get $n) (i32.const 3)))
+    (block $pairs
+      (loop $quads
+        (br_if $pairs (i32.gt_u (i32.add (local.get $i) (i32.const 32)) (local.get $bytes)))
+        (local.set $s
+          (f64x2.add (local.get $s)
+            (f64x2.mul (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i))))))
+        (local.set $t
+          (f64x2.add (local.get $t)
+            (f64x2.mul
+              (v128.load offset=16 (i32.add (local.get $a) (local.get $i)))
+              (v128.load offset=16 (i32.add (local.get $b) (local.get $i))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 32)))
+        (br $quads)))
+    (if (i32.le_u (i32.add (local.get $i) (i32.const 16)) (local.get $bytes))
+      (then
+        (local.set $s
+          (f64x2.add (local.get $s)
+            (f64x2.mul (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))))
+    (local.set $s (f64x2.add (local.get $s) (local.get $t)))
+    (local.set $sum (f64.add (f64x2.extract_lane 0 (local.get $s)) (f64x2.extract_lane 1 (local.get $s))))
+    (if (i32.lt_u (local.get $i) (local.get $bytes))
+      (then
+        (local.set $sum
+          (f64.add (local.get $sum)
+            (f64.mul (f64.load (i32.add (local.get $a) (local.get $i))) (f64.load (i32.add (local.get $b) (local.get $i))))))))
+    (local.get $sum))
+
+  ;; y += a·x over n Float64s (n ≥ 0).
+  (func $axpyAny (param $y i32) (param $a f64) (param $x i32) (param $n i32)
+    (local $i i32) (local $bytes i32) (local $aa v128)
+    (local.set $bytes (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $aa (f64x2.splat (local.get $a)))
+    (block $tail
+      (loop $pairs
+        (br_if $tail (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $bytes)))
+        (v128.store (i32.add (local.get $y) (local.get $i))
+          (f64x2.add
+            (v128.load (i32.add (local.get $y) (local.get $i)))
+            (f64x2.mul (local.get $aa) (v128.load (i32.add (local.get $x) (local.get $i))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $pairs)))
+    (if (i32.lt_u (local.get $i) (local.get $bytes))
+      (then
+        (f64.store (i32.add (local.get $y) (local.get $i))
+          (f64.add
+            (f64.load (i32.add (local.get $y) (local.get $i)))
+            (f64.mul (local.get $a) (f64.load (i32.add (local.get $x) (local.get $i)))))))))
 )

@@ -22,7 +22,12 @@ import { KERNELS_WASM } from "./kernels.wasm";
  *   timesRows(M, Y, Z, idx, count, strideBytes): Z[i] = M·Y[i] for the count rows i listed in idx
  *     (Int32), M symmetric, Float64 rows of strideBytes (a positive multiple of 32): the M⁻¹y_i of
  *     ALS's exact row solves.
- * All need count/rows/k > 0 and zero padding columns. Addresses are byte offsets into the memory
+ *   choleskyColumn(A, strideBytes, j, from, to): A[i,j] = (A[i,j] − A_i[0..j)·A_j[0..j)) / A[j,j] for
+ *     the rows i in [from, to): one column of a Cholesky factor, row by row (large-cholesky.ts).
+ *   inverseStep(W, L, strideBytes, p, from, to): W_i[0..p] −= L[i,p]·W_p[0..p] for the rows i in
+ *     [from, to): one step of a lower triangle's inverse (large-cholesky.ts). These two take rows of
+ *     any length and empty ranges.
+ * All the others need count/rows/k > 0 and zero padding columns. Addresses are byte offsets into the memory
  * imported as "e"."m", 16-byte aligned. The memory is shared (a SharedArrayBuffer), so that worker
  * threads running the same module on it can split a training epoch (kernel-threads.ts).
  */
@@ -67,6 +72,8 @@ export interface Kernels {
     k: number,
   ) => void;
   timesRows: (M: number, Y: number, Z: number, idx: number, count: number, strideBytes: number) => void;
+  choleskyColumn: (A: number, strideBytes: number, j: number, from: number, to: number) => void;
+  inverseStep: (W: number, L: number, strideBytes: number, p: number, from: number, to: number) => void;
 }
 
 /** A fresh shared memory of at least `bytes` with the kernels bound to it. */
@@ -84,6 +91,8 @@ export function instantiateKernels(bytes: number): Kernels {
     gram: exports.g as Kernels["gram"],
     alsRows: exports.r as Kernels["alsRows"],
     timesRows: exports.m as Kernels["timesRows"],
+    choleskyColumn: exports.c as Kernels["choleskyColumn"],
+    inverseStep: exports.v as Kernels["inverseStep"],
   };
 }
 
