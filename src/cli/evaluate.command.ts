@@ -72,7 +72,7 @@ export const run: Run = async (values) => {
       continue;
     }
     const trainingSeconds = (Date.now() - started) / 1000;
-    const metrics = evaluateRankerAt(split, modelRanker(model), ks, options);
+    const metrics = evaluateRankerAt(split, modelRanker(model, split.train), ks, options);
     strategies.push({ name: family.name, params, trainingSeconds, metrics });
   }
   const evaluation: Evaluation = {

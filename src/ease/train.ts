@@ -1,5 +1,5 @@
 import { InputError } from "../domain/errors";
-import { trainedModelOf, trainingMatrix, type ModelFamily, type TrainOptions } from "../factors/family";
+import { modelOf, trainingMatrix, type ModelFamily, type TrainOptions } from "../factors/family";
 import { inverseCholeskyFactor } from "../factors/large-cholesky";
 import type { FactorModel, ItemSide, UserEntries } from "../factors/model";
 import type { InteractionMatrix } from "../factors/sparse";
@@ -21,8 +21,9 @@ export const EASE_MAX_ENTRIES = 25_000_000;
  *   vector vⱼ = bⱼ / |bⱼ|² and user vector u = −Σ xᵢ·bᵢ give u·vⱼ = −(x·P)ⱼ / Pⱼⱼ;
  * - dual (users < items): by Woodbury P = (I − Xᵀ(λI + XXᵀ)⁻¹X) / λ; with λI + XXᵀ = C·Cᵀ and
  *   bⱼ = C⁻¹·(column j of X), Pⱼⱼ = (1 − |bⱼ|²) / λ, so vⱼ = bⱼ / (1 − |bⱼ|²) and u = Σ xᵢ·bᵢ.
- * Either way u = Σ xᵢ·cᵢ·vᵢ, cᵢ a function of |vᵢ| alone (foldIn), so a new event needs no matrix.
- * Cost: k³/2 for the Cholesky factor and its inverse, plus nnz·k.
+ * Either way u = Σ xᵢ·cᵢ·vᵢ, cᵢ a function of |vᵢ| alone (foldIn), so a new event needs no matrix,
+ * and the model keeps no user vectors: every user is folded in.
+ * Cost: k³/3 for the Cholesky factor and its inverse, plus nnz·k in the dual.
  *
  * X is presence, as the paper defines it: an interaction of any positive weight is 1. Weights would
  * enter the Gram matrix squared (a purchase of weight 5 counting 25 views); on MovieLens with its
@@ -63,24 +64,21 @@ export function trainEase(
     const scale = dual ? 1 / (1 - squared) : 1 / squared;
     for (let f = 0; f < k; f++) itemFactors[j * k + f] = b[f]! * scale;
   }
-  // A trained user's vector is the fold-in of their training row, from the exact basis.
-  const userFactors = new Float32Array(m * k);
-  const sign = dual ? 1 : -1;
-  for (let u = 0; u < m; u++) {
-    const sum = new Float64Array(k);
-    for (let p = matrix.rowPtr[u]!; p < matrix.rowPtr[u + 1]!; p++) {
-      const b = matrix.colIdx[p]! * k;
-      for (let f = 0; f < k; f++) sum[f]! += basis[b + f]!;
-    }
-    for (let f = 0; f < k; f++) userFactors[u * k + f] = sign * sum[f]!;
-  }
-  return trainedModelOf(
+  // No trained user vectors: users × k of them would outgrow the model when users are many (the
+  // primal form), and a user's vector is the fold-in of their items anyway, cheap and exact.
+  return modelOf(
     ease,
-    matrix,
-    { userFactors, itemFactors },
+    { userIds: [], itemIds: matrix.itemIds, userFactors: [], itemFactors },
     resolved,
-    // A closed form has no loss to follow (0, as for imported factors).
-    { iterations: 1, loss: 0, startedAt: started },
+    {
+      users: m,
+      items: n,
+      interactions: matrix.values.length,
+      iterations: 1,
+      // A closed form has no loss to follow (0, as for imported factors).
+      loss: 0,
+      durationMs: Date.now() - started,
+    },
     options,
   );
 }

@@ -186,12 +186,24 @@ export function popularityRanker(train: InteractionMatrix): Ranker {
   };
 }
 
-/** Ranks with a model's trained user vectors (users unknown to the model get nothing). */
-export function modelRanker(model: FactorModel): Ranker {
+/**
+ * Ranks with a model's trained user vectors; a user without one (EASE keeps none: its users are
+ * always folded in) gets the fold-in of their row of `train`, as the server would fold them in.
+ */
+export function modelRanker(model: FactorModel, train: InteractionMatrix): Ranker {
+  const rows = new Map(train.userIds.map((id, u) => [id, u]));
   return (userId, k, exclude) => {
-    const vector = model.userVector(userId);
+    const vector = model.userVector(userId) ?? foldInRow(model, train, rows.get(userId));
     return vector ? model.recommend(vector, k, { exclude }).map((s) => s.itemId) : [];
   };
+}
+
+function foldInRow(model: FactorModel, train: InteractionMatrix, u: number | undefined) {
+  if (u === undefined) return undefined;
+  const interactions = new Map<string, number>();
+  for (let p = train.rowPtr[u]!; p < train.rowPtr[u + 1]!; p++)
+    interactions.set(train.itemIds[train.colIdx[p]!]!, train.values[p]!);
+  return model.foldIn(interactions);
 }
 
 function shuffle<T>(items: T[], random: () => number): void {

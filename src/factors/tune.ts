@@ -72,7 +72,7 @@ export function tuneFamily(
     const model = family.train(split.train, { ...params, iterations } as unknown as FactorParams, {
       threads: options.threads,
     });
-    const { ndcg } = evaluateRanker(split, modelRanker(model), {
+    const { ndcg } = evaluateRanker(split, modelRanker(model, split.train), {
       k: VALIDATION.k,
       maxUsers: options.validationUsers ?? VALIDATION.maxUsers,
       seed: options.seed,

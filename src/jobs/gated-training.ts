@@ -96,13 +96,13 @@ export async function trainThroughGate(
   const { imported } = options;
   const { family } = store;
   const candidateModel = imported ?? family.train(split.train, options.params, { threads: options.threads });
-  const candidate = evaluateRanker(split, modelRanker(candidateModel), evaluation);
+  const candidate = evaluateRanker(split, modelRanker(candidateModel, split.train), evaluation);
   const popularity = evaluateRanker(split, popularityRanker(split.train), evaluation);
   const latestModel = await currentLatest(store, log);
   const latest =
     latestModel &&
     (imported
-      ? evaluateRanker(split, modelRanker(latestModel), evaluation)
+      ? evaluateRanker(split, modelRanker(latestModel, split.train), evaluation)
       : latestOnSplit(family, latestModel, split, candidateModel, candidate, {
           ...evaluation,
           threads: options.threads,
@@ -175,7 +175,7 @@ function latestOnSplit(
   if (JSON.stringify(params) === JSON.stringify(candidateModel.manifest.params)) return candidate;
   return evaluateRanker(
     split,
-    modelRanker(family.train(split.train, params, { threads: evaluation.threads })),
+    modelRanker(family.train(split.train, params, { threads: evaluation.threads }), split.train),
     evaluation,
   );
 }

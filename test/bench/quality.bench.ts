@@ -83,7 +83,7 @@ function line(label: string, split: Split, ranker: Ranker, seconds?: number, not
 function ours(label: string, split: Split, family: ModelFamily, params: Record<string, number>, note = "") {
   const started = performance.now();
   const model = family.train(split.train, params as never, { threads: config.model.threads });
-  return line(label, split, modelRanker(model), (performance.now() - started) / 1000, note);
+  return line(label, split, modelRanker(model, split.train), (performance.now() - started) / 1000, note);
 }
 
 function describe(params: Record<string, number>): string {

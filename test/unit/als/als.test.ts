@@ -55,9 +55,14 @@ describe("trainAls", () => {
     const split = splitPerUser(matrix, 0.75, 1);
     const ndcg = (ranker: Parameters<typeof evaluateRanker>[1]) => evaluateRanker(split, ranker).ndcg;
     const popularity = ndcg(popularityRanker(split.train));
-    const alsNdcg = ndcg(modelRanker(trainAls(split.train, { ...params, components: 16, iterations: 10 })));
+    const alsNdcg = ndcg(
+      modelRanker(trainAls(split.train, { ...params, components: 16, iterations: 10 }), split.train),
+    );
     const nmfNdcg = ndcg(
-      modelRanker(trainNmf(split.train, { components: 16, iterations: 100, l2: 0.05, l1: 0, seed: 42 })),
+      modelRanker(
+        trainNmf(split.train, { components: 16, iterations: 100, l2: 0.05, l1: 0, seed: 42 }),
+        split.train,
+      ),
     );
     expect(alsNdcg).toBeGreaterThan(popularity * 1.3);
     expect(alsNdcg).toBeGreaterThan(nmfNdcg);

@@ -64,7 +64,7 @@ describe("trainNmf", () => {
     });
     const split = splitPerUser(interactionMatrix(planted), 0.75, 3);
     const model = trainNmf(split.train, { ...params, components: 8 });
-    const nmf = evaluateRanker(split, modelRanker(model));
+    const nmf = evaluateRanker(split, modelRanker(model, split.train));
     const popular = evaluateRanker(split, popularityRanker(split.train));
     expect(nmf.ndcg).toBeGreaterThan(popular.ndcg * 1.5);
     expect(nmf.coverage).toBeGreaterThan(popular.coverage);
