@@ -55,7 +55,7 @@ export function trainEase(
     : pairCounts(n, matrix.rowPtr, matrix.colIdx);
   for (let f = 0; f < k; f++) gram[f * k + f]! += regularization;
   // Row r: column r of C⁻¹ (entries r..k-1 nonzero).
-  const inverseT = transpose(inverseCholeskyFactor(gram, k), k);
+  const inverseT = transpose(inverseCholeskyFactor(gram, k, options.threads), k);
   const basis = dual ? columnImages(inverseT, k, matrix.colPtr, matrix.rowIdx) : inverseT;
   const itemFactors = new Float32Array(n * k);
   for (let j = 0; j < n; j++) {

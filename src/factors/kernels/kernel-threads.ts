@@ -10,6 +10,8 @@ const enum Op {
   Gram = 3,
   AlsRows = 4,
   Exit = 5,
+  CholeskyColumns = 6,
+  InverseSteps = 7,
 }
 
 // Control words (Int32): 0 generation, 1 threads done, 2 op, 3..13 arguments, RANGES + 2t the rows of
@@ -44,6 +46,8 @@ for (;;) {
     else if (op === ${Op.Gram}) k.g(c[3] + r0 * c[5], r1 - r0, c[4], c[5], c[${OUTS} + index]);
     else if (op === ${Op.AlsRows})
       k.r(c[3] + r0 * c[9], c[4], c[5], c[6] + 4 * r0, c[7], c[8], r1 - r0, c[9], c[13] + 8 * r0, f[1], c[10], c[11] + index * 3 * c[9], c[12]);
+    else if (op === ${Op.CholeskyColumns}) k.c(c[3], c[4], c[5], c[6], r0, r1);
+    else if (op === ${Op.InverseSteps}) k.v(c[3], c[4], c[5], c[6], c[7], r0, r1);
   }
   Atomics.add(c, 1, 1);
   Atomics.notify(c, 1);
@@ -156,6 +160,20 @@ export class KernelThreads {
       meanwhile,
     );
     return ownMs;
+  }
+
+  /** Columns [j0, j1) of a Cholesky factor, the rows split over the threads (kernels.wat). */
+  choleskyColumns(A: number, strideBytes: number, j0: number, j1: number, parts: Parts): void {
+    this.run(Op.CholeskyColumns, [A, strideBytes, j0, j1], parts, ([r0, r1]) =>
+      this.kernels.choleskyColumns(A, strideBytes, j0, j1, r0, r1),
+    );
+  }
+
+  /** Steps [p0, p1) of a lower triangle's inverse, the rows split over the threads (kernels.wat). */
+  inverseSteps(W: number, L: number, strideBytes: number, p0: number, p1: number, parts: Parts): void {
+    this.run(Op.InverseSteps, [W, L, strideBytes, p0, p1], parts, ([r0, r1]) =>
+      this.kernels.inverseSteps(W, L, strideBytes, p0, p1, r0, r1),
+    );
   }
 
   close(): void {

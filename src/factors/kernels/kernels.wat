@@ -421,42 +421,56 @@
   ;; definite matrices (src/factors/large-cholesky.ts, for EASE). Rows are any lengths here, so the
   ;; loops test at the top and finish odd lengths with a scalar step.
 
-  ;; Rows i in [from, to) of A, column j: A[i,j] = (A[i,j] − A_i[0..j)·A_j[0..j)) / A[j,j].
-  (func $choleskyColumn (export "c") (param $A i32) (param $stride i32) (param $j i32) (param $from i32) (param $to i32)
-    (local $rowJ i32) (local $row i32) (local $at i32) (local $diagonal f64)
-    (local.set $rowJ (i32.add (local.get $A) (i32.mul (local.get $j) (local.get $stride))))
-    (local.set $diagonal (f64.load (i32.add (local.get $rowJ) (i32.shl (local.get $j) (i32.const 3)))))
-    (block $done
-      (loop $rows
-        (br_if $done (i32.ge_u (local.get $from) (local.get $to)))
-        (local.set $row (i32.add (local.get $A) (i32.mul (local.get $from) (local.get $stride))))
-        (local.set $at (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3))))
-        (f64.store (local.get $at)
-          (f64.div
-            (f64.sub (f64.load (local.get $at)) (call $dotAny (local.get $row) (local.get $rowJ) (local.get $j)))
-            (local.get $diagonal)))
-        (local.set $from (i32.add (local.get $from) (i32.const 1)))
-        (br $rows))))
+  ;; For each column j in [j0, j1), then each row i in [from, to) (every i > j):
+  ;; A[i,j] = (A[i,j] − A_i[0..j)·A_j[0..j)) / A[j,j]. Rows are independent: threads split them.
+  (func $choleskyColumns (export "c") (param $A i32) (param $stride i32) (param $j0 i32) (param $j1 i32) (param $from i32) (param $to i32)
+    (local $rowJ i32) (local $i i32) (local $row i32) (local $at i32) (local $diagonal f64)
+    (block $columnsDone
+      (loop $columns
+        (br_if $columnsDone (i32.ge_u (local.get $j0) (local.get $j1)))
+        (local.set $rowJ (i32.add (local.get $A) (i32.mul (local.get $j0) (local.get $stride))))
+        (local.set $diagonal (f64.load (i32.add (local.get $rowJ) (i32.shl (local.get $j0) (i32.const 3)))))
+        (local.set $i (local.get $from))
+        (block $rowsDone
+          (loop $rows
+            (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $to)))
+            (local.set $row (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $stride))))
+            (local.set $at (i32.add (local.get $row) (i32.shl (local.get $j0) (i32.const 3))))
+            (f64.store (local.get $at)
+              (f64.div
+                (f64.sub (f64.load (local.get $at)) (call $dotAny (local.get $row) (local.get $rowJ) (local.get $j0)))
+                (local.get $diagonal)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $rows)))
+        (local.set $j0 (i32.add (local.get $j0) (i32.const 1)))
+        (br $columns))))
 
-  ;; Rows i in [from, to) of the inverse W of a lower triangle L: W_i[0..p] −= L[i,p]·W_p[0..p].
-  (func $inverseStep (export "v") (param $W i32) (param $L i32) (param $stride i32) (param $p i32) (param $from i32) (param $to i32)
-    (local $rowP i32) (local $offset i32) (local $lip f64)
-    (local.set $rowP (i32.add (local.get $W) (i32.mul (local.get $p) (local.get $stride))))
-    (block $done
-      (loop $rows
-        (br_if $done (i32.ge_u (local.get $from) (local.get $to)))
-        (local.set $offset (i32.mul (local.get $from) (local.get $stride)))
-        (local.set $lip
-          (f64.load (i32.add (i32.add (local.get $L) (local.get $offset)) (i32.shl (local.get $p) (i32.const 3)))))
-        (if (f64.ne (local.get $lip) (f64.const 0))
-          (then
-            (call $axpyAny
-              (i32.add (local.get $W) (local.get $offset))
-              (f64.neg (local.get $lip))
-              (local.get $rowP)
-              (i32.add (local.get $p) (i32.const 1)))))
-        (local.set $from (i32.add (local.get $from) (i32.const 1)))
-        (br $rows))))
+  ;; For each p in [p0, p1), then each row i in [from, to) (every i > p) of the inverse W of a lower
+  ;; triangle L: W_i[0..p] −= L[i,p]·W_p[0..p]. Rows are independent: threads split them.
+  (func $inverseSteps (export "v") (param $W i32) (param $L i32) (param $stride i32) (param $p0 i32) (param $p1 i32) (param $from i32) (param $to i32)
+    (local $rowP i32) (local $i i32) (local $offset i32) (local $lip f64)
+    (block $stepsDone
+      (loop $steps
+        (br_if $stepsDone (i32.ge_u (local.get $p0) (local.get $p1)))
+        (local.set $rowP (i32.add (local.get $W) (i32.mul (local.get $p0) (local.get $stride))))
+        (local.set $i (local.get $from))
+        (block $rowsDone
+          (loop $rows
+            (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $to)))
+            (local.set $offset (i32.mul (local.get $i) (local.get $stride)))
+            (local.set $lip
+              (f64.load (i32.add (i32.add (local.get $L) (local.get $offset)) (i32.shl (local.get $p0) (i32.const 3)))))
+            (if (f64.ne (local.get $lip) (f64.const 0))
+              (then
+                (call $axpyAny
+                  (i32.add (local.get $W) (local.get $offset))
+                  (f64.neg (local.get $lip))
+                  (local.get $rowP)
+                  (i32.add (local.get $p0) (i32.const 1)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $rows)))
+        (local.set $p0 (i32.add (local.get $p0) (i32.const 1)))
+        (br $steps))))
 
   ;; a·b over n Float64s (n ≥ 0), two f64x2 accumulators.
   (func $dotAny (param $a i32) (param $b i32) (param $n i32) (result f64)

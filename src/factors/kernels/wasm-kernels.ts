@@ -22,11 +22,12 @@ import { KERNELS_WASM } from "./kernels.wasm";
  *   timesRows(M, Y, Z, idx, count, strideBytes): Z[i] = M·Y[i] for the count rows i listed in idx
  *     (Int32), M symmetric, Float64 rows of strideBytes (a positive multiple of 32): the M⁻¹y_i of
  *     ALS's exact row solves.
- *   choleskyColumn(A, strideBytes, j, from, to): A[i,j] = (A[i,j] − A_i[0..j)·A_j[0..j)) / A[j,j] for
- *     the rows i in [from, to): one column of a Cholesky factor, row by row (large-cholesky.ts).
- *   inverseStep(W, L, strideBytes, p, from, to): W_i[0..p] −= L[i,p]·W_p[0..p] for the rows i in
- *     [from, to): one step of a lower triangle's inverse (large-cholesky.ts). These two take rows of
- *     any length and empty ranges.
+ *   choleskyColumns(A, strideBytes, j0, j1, from, to): for each column j in [j0, j1) and row i in
+ *     [from, to), A[i,j] = (A[i,j] − A_i[0..j)·A_j[0..j)) / A[j,j]: columns of a Cholesky factor,
+ *     row by row (large-cholesky.ts).
+ *   inverseSteps(W, L, strideBytes, p0, p1, from, to): for each p in [p0, p1) and row i in [from, to),
+ *     W_i[0..p] −= L[i,p]·W_p[0..p]: steps of a lower triangle's inverse (large-cholesky.ts). These two
+ *     take rows of any length and empty ranges, and need every i > j (or p).
  * All the others need count/rows/k > 0 and zero padding columns. Addresses are byte offsets into the memory
  * imported as "e"."m", 16-byte aligned. The memory is shared (a SharedArrayBuffer), so that worker
  * threads running the same module on it can split a training epoch (kernel-threads.ts).
@@ -72,8 +73,16 @@ export interface Kernels {
     k: number,
   ) => void;
   timesRows: (M: number, Y: number, Z: number, idx: number, count: number, strideBytes: number) => void;
-  choleskyColumn: (A: number, strideBytes: number, j: number, from: number, to: number) => void;
-  inverseStep: (W: number, L: number, strideBytes: number, p: number, from: number, to: number) => void;
+  choleskyColumns: (A: number, strideBytes: number, j0: number, j1: number, from: number, to: number) => void;
+  inverseSteps: (
+    W: number,
+    L: number,
+    strideBytes: number,
+    p0: number,
+    p1: number,
+    from: number,
+    to: number,
+  ) => void;
 }
 
 /** A fresh shared memory of at least `bytes` with the kernels bound to it. */
@@ -91,8 +100,8 @@ export function instantiateKernels(bytes: number): Kernels {
     gram: exports.g as Kernels["gram"],
     alsRows: exports.r as Kernels["alsRows"],
     timesRows: exports.m as Kernels["timesRows"],
-    choleskyColumn: exports.c as Kernels["choleskyColumn"],
-    inverseStep: exports.v as Kernels["inverseStep"],
+    choleskyColumns: exports.c as Kernels["choleskyColumns"],
+    inverseSteps: exports.v as Kernels["inverseSteps"],
   };
 }
 

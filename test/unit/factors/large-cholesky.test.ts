@@ -4,9 +4,18 @@ import { cholesky, invertLower } from "../../../src/factors/linalg";
 import { seededRandom } from "../../../src/factors/random";
 
 describe("inverseCholeskyFactor", () => {
-  // Odd and even widths, one row, and widths across the blocks of 32 rows.
-  for (const k of [1, 2, 7, 32, 33, 70, 131]) {
-    it(`gives linalg's cholesky + invertLower to rounding, k = ${k}`, () => {
+  // Odd and even widths, one row, widths across the blocks of 64 rows, on one thread and on two.
+  for (const [k, threads] of [
+    [1, 1],
+    [2, 1],
+    [7, 1],
+    [64, 1],
+    [65, 1],
+    [131, 1],
+    [131, 2],
+    [200, 2],
+  ]) {
+    it(`gives linalg's cholesky + invertLower to rounding, k = ${k}, ${threads} thread(s)`, () => {
       const random = seededRandom(k);
       const M = new Float64Array(k * k);
       for (let i = 0; i < k; i++)
@@ -16,7 +25,7 @@ describe("inverseCholeskyFactor", () => {
       const expected = M.slice();
       cholesky(expected, k);
       invertLower(expected, k);
-      const W = inverseCholeskyFactor(M, k);
+      const W = inverseCholeskyFactor(M, k, threads);
       for (let i = 0; i < k; i++)
         for (let j = 0; j < k; j++) {
           if (j > i) expect(W[i * k + j]).toBe(0);
