@@ -153,7 +153,8 @@ describe("recs command line", () => {
     }
     expect(report.strategies[2].params).toMatchObject({ components: 8 });
     expect(report.strategies[3].params).toEqual({ regularization: 250 });
-    expect(fs.readFileSync(html, "utf8")).toContain('data-strategy="ALS"');
+    for (const name of ["ALS", "EASE"])
+      expect(fs.readFileSync(html, "utf8")).toContain(`data-strategy="${name}"`);
     expect(recs(["evaluate", "--events", "events.csv", "--k", "5,x"]).stderr).toMatch(
       /--k must be an integer/,
     );
