@@ -1,7 +1,7 @@
 import { familyConfig } from "../config";
 import { InputError } from "../domain/errors";
 import { readEventsCsv } from "../events/csv";
-import { tuneFamily } from "../factors/tune";
+import { screensEpochs, tuneFamily } from "../factors/tune";
 import { describeSettings, readInteractions, trainingSettings, trainModel } from "../jobs/train";
 import { familiesFlag, intFlag, type Run } from "./args";
 import { withApp } from "./common";
@@ -23,7 +23,7 @@ export const run: Run = (values) =>
     for (const family of families) {
       const { store } = app.factorModels[family];
       const { params } = await trainingSettings(app.config, store);
-      const how = store.family.paramNames.includes("iterations")
+      const how = screensEpochs(store.family)
         ? "screens at a quarter of the epochs, then full trials"
         : "full trials (a closed form: no epochs to screen)";
       console.log(`${family}: ${trials} trials' budget on a validation split (seed ${seed}): ${how}`);

@@ -28,7 +28,7 @@ export function inverseCholeskyFactor(M: Float64Array, k: number, threads = 1): 
   const helpers = threads > 1 && k > BLOCK ? new KernelThreads(kernels, threads) : undefined;
   // The rows of a block, split over the threads.
   const parts = (i0: number, i1: number) =>
-    equalRows(i1 - i0, helpers?.threads ?? 1).map(([r0, r1]): [number, number] => [i0 + r0, i0 + r1]);
+    equalRows(i1 - i0, threads).map(([r0, r1]): [number, number] => [i0 + r0, i0 + r1]);
   try {
     for (let i0 = 0; i0 < k; i0 += BLOCK) {
       const i1 = Math.min(k, i0 + BLOCK);

@@ -164,24 +164,13 @@ export class FactorModel<P extends FactorParams = FactorParams> {
     const factors = this.arrays.itemFactors;
     const dims = this.components;
     const query = this.family.relatedQuery?.(this.derived.items, item, this.manifest.params);
-    if (query) {
-      const winners = this.best(
-        this.derived.scorer.scoreAll(query),
-        undefined,
-        k,
-        category,
-        filter.exclude,
-        item,
-      );
-      return this.ranked(winners, (index) => dot(query, 0, factors, index * dims, dims));
-    }
-    const norms = this.derived.inverseNorms;
-    const own = factors.subarray(item * dims, (item + 1) * dims);
-    const winners = this.best(this.derived.scorer.scoreAll(own), norms, k, category, filter.exclude, item);
-    return this.ranked(
-      winners,
-      (index) => dot(factors, item * dims, factors, index * dims, dims) * norms[item]! * norms[index]!,
-    );
+    const norms = query ? undefined : this.derived.inverseNorms;
+    const vector = query ?? factors.subarray(item * dims, (item + 1) * dims);
+    const winners = this.best(this.derived.scorer.scoreAll(vector), norms, k, category, filter.exclude, item);
+    return this.ranked(winners, (index) => {
+      const score = dot(vector, 0, factors, index * dims, dims);
+      return norms ? score * norms[item]! * norms[index]! : score;
+    });
   }
 
   /**

@@ -30,6 +30,14 @@ export interface TuneOptions {
   onTrial?: (trial: Trial, index: number) => void;
 }
 
+/**
+ * Whether the search screens settings at a quarter of the epochs: not for a family that trains in
+ * closed form (EASE), where a screen would cost a full trial.
+ */
+export function screensEpochs(family: ModelFamily): boolean {
+  return family.paramNames.includes("iterations");
+}
+
 /** Screening runs per full training of the budget (each runs a quarter of the epochs). */
 const SCREENS_PER_TRIAL = 4;
 /** Screened draws that go on to a full trial. */
@@ -58,10 +66,9 @@ export function tuneFamily(
   const trials: Trial[] = [];
   const screens: Trial[] = [];
   const space = Object.entries(family.searchSpace).filter(([name]) => !options.fixed?.includes(name));
-  // A third of the budget screens (none when the budget is one trial, or when the family trains in
-  // closed form: without epochs a screen would cost a full trial); the rest are full trials.
-  const epochs = family.paramNames.includes("iterations");
-  const explore = options.trials > 1 && epochs ? Math.ceil(options.trials / 3) : 0;
+  // A third of the budget screens (none when the budget is one trial, or without epochs to screen);
+  // the rest are full trials.
+  const explore = options.trials > 1 && screensEpochs(family) ? Math.ceil(options.trials / 3) : 0;
   const fullTrials = options.trials - explore;
   const best = (): Trial => trials.reduce((a, b) => (b.ndcg > a.ndcg ? b : a));
   const untried = (params: Params): boolean => !tried.has(JSON.stringify(params));
