@@ -2,8 +2,8 @@
  * bench:quality — every in-process strategy (popularity, NMF, ALS, EASE; default settings and after
  * `recs tune`'s search) beside numpy references (exact-solve implicit ALS with our default settings,
  * EASE with lambda 250) on the same splits, then the serving costs of ALS and EASE. Protocol: every interaction is
- * one implicit interaction (weight 1), per-user 75/25 split (seed 42), all items not in a user's train
- * set ranked, binary relevance, NDCG@10 averaged over users. Prints figures; asserts nothing.
+ * one implicit interaction (weight 1), per-user 75/25 split (seed 42; MovieLens also on issue #12's own
+ * numpy split, when numpy is there), all items not in a user's train set ranked, binary relevance, NDCG@10 averaged over users. Prints figures; asserts nothing.
  * BENCH_TRIALS (default 18) is the tuning budget, BENCH_TUNE_SEEDS (default 1; e.g. 1,2,3) the tuning
  * runs per family, BENCH_DATASETS a name filter (e.g. "ratings").
  */
@@ -23,7 +23,7 @@ import {
 } from "../../src/factors/evaluate";
 import { FactorModel } from "../../src/factors/model";
 import { seededRandom } from "../../src/factors/random";
-import { InteractionLog, type InteractionMatrix } from "../../src/factors/sparse";
+import { alignedMatrices, InteractionLog, type InteractionMatrix } from "../../src/factors/sparse";
 import { tuneFamily } from "../../src/factors/tune";
 import type { ModelFamily } from "../../src/factors/family";
 import { FAMILIES } from "../../src/families";
@@ -60,15 +60,50 @@ function* movielens(): Generator<[string, string]> {
   }
 }
 
-function datasets(): Array<{ name: string; matrix: InteractionMatrix }> {
-  const out = BENCH_CASES.map(({ name, spec }) => ({
+interface Dataset {
+  name: string;
+  matrix: InteractionMatrix;
+  /** A split given with the data set; otherwise splitPerUser's 75/25 with seed 42. */
+  split?: Split;
+}
+
+function datasets(hasNumpy: boolean): Dataset[] {
+  const out: Dataset[] = BENCH_CASES.map(({ name, spec }) => ({
     name: `planted ${name}`,
     matrix: binaryMatrix(plantedInteractions(spec).map((x): [string, string] => [x.userId, x.itemId])),
   }));
-  if (existsSync(MOVIELENS))
-    out.unshift({ name: "MovieLens latest-small", matrix: binaryMatrix(movielens()) });
-  else console.log(`(${MOVIELENS} missing: MovieLens skipped)`);
+  if (existsSync(MOVIELENS)) {
+    const matrix = binaryMatrix(movielens());
+    out.unshift({ name: "MovieLens latest-small", matrix });
+    if (hasNumpy)
+      out.splice(1, 0, { name: "MovieLens latest-small, the issue's split", matrix, split: issueSplit() });
+  } else console.log(`(${MOVIELENS} missing: MovieLens skipped)`);
   return ONLY ? out.filter(({ name }) => name.includes(ONLY)) : out;
+}
+
+/**
+ * MovieLens split as issue #12's table was (numpy's generator, see quality_reference.py), so that its
+ * figures are compared on their own draw: the same protocol's other seeds move EASE by about ±0.01.
+ */
+function issueSplit(): Split {
+  const dir = mkdtempSync(path.join(tmpdir(), "bench-quality-split-"));
+  try {
+    const script = path.join(__dirname, "quality_reference.py");
+    const child = spawnSync(PYTHON, [script, "split", MOVIELENS, dir], { encoding: "utf8" });
+    if (child.status !== 0) throw new Error(`the issue's split failed: ${child.stderr.slice(-300)}`);
+    const pairs = (file: string) =>
+      readFileSync(path.join(dir, file), "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => {
+          const [userId, itemId] = line.split(",");
+          return { userId: userId!, itemId: itemId!, weight: 1 };
+        });
+    const [train, test] = alignedMatrices(pairs("train.csv"), pairs("test.csv"));
+    return { train, test };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function line(label: string, split: Split, ranker: Ranker, seconds?: number, note = ""): number {
@@ -126,8 +161,7 @@ function reference(label: string, split: Split, model: string, params: object): 
 function benchQuality(): void {
   const hasNumpy = spawnSync(PYTHON, ["-c", "import numpy, scipy"]).status === 0;
   const summary: string[] = [];
-  for (const { name, matrix } of datasets()) {
-    const split = splitPerUser(matrix, 0.75, 42);
+  for (const { name, matrix, split = splitPerUser(matrix, 0.75, 42) } of datasets(hasNumpy)) {
     const items = matrix.itemIds.length;
     console.log(
       `\n${name}: ${matrix.userIds.length} users x ${items} items, ${matrix.values.length} interactions`,
