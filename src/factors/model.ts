@@ -227,8 +227,11 @@ interface Derived {
   itemCategory: Int32Array;
   items: ItemSide;
   scorer: DotKernel;
-  /** 1 / |item factors| (0 for a zero row): the scored dot products become cosines. */
-  inverseNorms: Float32Array;
+  /**
+   * 1 / |item factors| (0 for a zero row): the scored dot products become cosines. Only for a family
+   * without its own related query, the one user of it.
+   */
+  inverseNorms: Float32Array | undefined;
 }
 
 function derive(manifest: ModelManifest, arrays: ModelArrays, family: ModelFamily): Derived {
@@ -262,10 +265,12 @@ function derive(manifest: ModelManifest, arrays: ModelArrays, family: ModelFamil
       meanUserEntries: interactions / Math.max(1, users),
     },
     scorer: new DotKernel(arrays.itemFactors, n, k),
-    inverseNorms: Float32Array.from({ length: n }, (_, i) => {
-      const norm = Math.sqrt(dot(arrays.itemFactors, i * k, arrays.itemFactors, i * k, k));
-      return norm > 0 ? 1 / norm : 0;
-    }),
+    inverseNorms: family.relatedQuery
+      ? undefined
+      : Float32Array.from({ length: n }, (_, i) => {
+          const norm = Math.sqrt(dot(arrays.itemFactors, i * k, arrays.itemFactors, i * k, k));
+          return norm > 0 ? 1 / norm : 0;
+        }),
   };
 }
 
