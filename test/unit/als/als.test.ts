@@ -13,7 +13,7 @@ import { seededRandom } from "../../../src/factors/random";
 import { interactionMatrix } from "../../../src/factors/sparse";
 import { FactorModel } from "../../../src/factors/model";
 import { createModelStore, ModelLoadError } from "../../../src/factors/store";
-import { tuneFamily } from "../../../src/factors/tune";
+import { TIE, tuneFamily } from "../../../src/factors/tune";
 import type { TrainingProgress } from "../../../src/factors/types";
 import { trainingSettings } from "../../../src/jobs/train";
 import { nmf, trainNmf } from "../../../src/nmf/train";
@@ -227,13 +227,13 @@ describe("recs tune's search", () => {
     expect(trials).toHaveLength(4);
     expect(trials[0]!.params).toEqual(params);
     expect(screens.every((t) => t.screen) && trials.every((t) => !t.screen)).toBe(true);
-    // The winner: the cheapest (components x epochs) of the full trials within 1% of the best.
+    // The winner: the cheapest (components x epochs) of the full trials within TIE of the best.
     const top = Math.max(...trials.map((t) => t.ndcg));
     const cost = (t: (typeof trials)[number]) => t.params.components * t.params.iterations;
     expect(trials).toContain(best);
-    expect(best.ndcg).toBeGreaterThanOrEqual(top * 0.99);
+    expect(best.ndcg).toBeGreaterThanOrEqual(top * (1 - TIE));
     for (const trial of trials)
-      if (trial.ndcg >= top * 0.99) expect(cost(best)).toBeLessThanOrEqual(cost(trial));
+      if (trial.ndcg >= top * (1 - TIE)) expect(cost(best)).toBeLessThanOrEqual(cost(trial));
     for (const trial of [...trials, ...screens]) expect(trial.params.components).toBe(8);
     // Screens draw everything but the epochs, which only a full trial can judge.
     for (const screen of screens) expect(screen.params.iterations).toBe(params.iterations);
