@@ -1,9 +1,10 @@
 /**
  * bench:quality — every in-process strategy (popularity, NMF, ALS, EASE; default settings and after
  * `recs tune`'s search) beside numpy references (exact-solve implicit ALS with our default settings,
- * EASE with lambda 250) on the same splits, then the serving costs of ALS and EASE. Protocol: every interaction is
- * one implicit interaction (weight 1), per-user 75/25 split (seed 42; MovieLens also on issue #12's own
- * numpy split, when numpy is there), all items not in a user's train set ranked, binary relevance, NDCG@10 averaged over users. Prints figures; asserts nothing.
+ * EASE with lambda 250) on the same splits, then the serving costs of ALS and EASE. Protocol: every
+ * interaction is one implicit interaction (weight 1), per-user 75/25 split (seed 42; MovieLens also on
+ * issue #12's own numpy split, when numpy is there), all items not in a user's train set ranked, binary
+ * relevance, NDCG@10 averaged over users. Prints figures; asserts nothing.
  * BENCH_TRIALS (default 18) is the tuning budget, BENCH_TUNE_SEEDS (default 1; e.g. 1,2,3) the tuning
  * runs per family, BENCH_DATASETS a name filter (e.g. "ratings").
  */
