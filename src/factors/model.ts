@@ -164,7 +164,8 @@ export class FactorModel<P extends FactorParams = FactorParams> {
     const factors = this.arrays.itemFactors;
     const dims = this.components;
     const query = this.family.relatedQuery?.(this.derived.items, item, this.manifest.params);
-    const norms = query ? undefined : this.derived.inverseNorms;
+    // Cosine (the norms) only without a family query: derive() keeps norms for exactly those families.
+    const norms = this.derived.inverseNorms;
     const vector = query ?? factors.subarray(item * dims, (item + 1) * dims);
     const winners = this.best(this.derived.scorer.scoreAll(vector), norms, k, category, filter.exclude, item);
     return this.ranked(winners, (index) => {
