@@ -18,7 +18,13 @@ beforeEach(() => {
   logLines = [];
 });
 
-function cloudwatchMetrics(flushIntervalMs = 3_600_000, now?: () => number): Metrics {
+/**
+ * The sink aggregates per minute: on the wall clock a test's values could straddle a minute's end and
+ * come out as two datums, so the clock stands still mid-minute unless a test moves it.
+ */
+const MID_MINUTE = Date.UTC(2026, 0, 1, 12, 0, 30);
+
+function cloudwatchMetrics(flushIntervalMs = 3_600_000, now: () => number = () => MID_MINUTE): Metrics {
   const log = new Logger("debug", {}, (line) => logLines.push(JSON.parse(line)));
   return createMetrics(
     { sink: "cloudwatch", namespace: "TestNs", endpointUrl: server.endpoint, region: "us-east-1" },
