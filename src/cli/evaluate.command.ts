@@ -6,6 +6,8 @@ import {
   modelRanker,
   popularityRanker,
   splitPerUser,
+  type ListScores,
+  type Ranker,
   type Split,
 } from "../factors/evaluate";
 import { InputError } from "../domain/errors";
@@ -15,6 +17,7 @@ import { FAMILIES } from "../families";
 import { UsageError, intFlag, intListFlag, numberFlag, type Run } from "./args";
 import { RowReport } from "./csv-report";
 import {
+  compareWithBest,
   evaluationHtml,
   evaluationTable,
   type Evaluation,
@@ -52,11 +55,19 @@ export const run: Run = async (values) => {
   const maxUsers = intFlag(values, "users", 1, 100_000_000);
   const split = await readSplit(values, seed);
   const config = loadConfig();
-  const options = { maxUsers, seed };
+  /** Each strategy's NDCG per k and user, for the paired comparisons. */
+  const ndcg = new Map<string, number[][]>();
+  const evaluate = (name: string, ranker: Ranker) => {
+    const perUser = ks.map((): number[] => []);
+    ndcg.set(name, perUser);
+    const onUser = (_user: number, scores: ListScores[]) =>
+      scores.forEach((s, at) => perUser[at]!.push(s.ndcg));
+    return evaluateRankerAt(split, ranker, ks, { maxUsers, seed, onUser });
+  };
 
   // Every in-process strategy with the configured settings (the environment's, else the defaults).
   const strategies: StrategyEvaluation[] = [
-    { name: "POPULAR", metrics: evaluateRankerAt(split, popularityRanker(split.train), ks, options) },
+    { name: "POPULAR", metrics: evaluate("POPULAR", popularityRanker(split.train)) },
   ];
   for (const family of Object.values(FAMILIES)) {
     const seeded = family.paramNames.includes("seed");
@@ -72,7 +83,7 @@ export const run: Run = async (values) => {
       continue;
     }
     const trainingSeconds = (Date.now() - started) / 1000;
-    const metrics = evaluateRankerAt(split, modelRanker(model, split.train), ks, options);
+    const metrics = evaluate(family.name, modelRanker(model, split.train));
     strategies.push({ name: family.name, params, trainingSeconds, metrics });
   }
   const evaluation: Evaluation = {
@@ -81,6 +92,10 @@ export const run: Run = async (values) => {
     users: strategies[0]!.metrics[0]!.users,
     ks,
     strategies,
+    comparisons: compareWithBest(
+      ks,
+      strategies.map((s) => ({ ...s, ndcg: ndcg.get(s.name)! })),
+    ),
   };
   if (values.html) await writeFile(String(values.html), evaluationHtml(evaluation));
   if (values.json) {

@@ -1,5 +1,6 @@
 import type { RankingMetrics } from "../factors/model";
 import { describeSettings } from "../jobs/train";
+import { pairedDifference } from "../stats/paired";
 
 /** One strategy's figures in an evaluation: its settings, training time and metrics at each k. */
 export interface StrategyEvaluation {
@@ -9,13 +10,50 @@ export interface StrategyEvaluation {
   metrics: RankingMetrics[];
 }
 
+/** A strategy's NDCG@k minus the best strategy's at that k, per user, with its 95% interval. */
+export interface NdcgComparison {
+  k: number;
+  strategy: string;
+  best: string;
+  difference: number;
+  lower: number;
+  upper: number;
+}
+
 export interface Evaluation {
   train: number;
   test: number;
   users: number;
   ks: number[];
   strategies: StrategyEvaluation[];
+  comparisons: NdcgComparison[];
 }
+
+/**
+ * Each strategy against the best at each k, from every strategy's per-user NDCG (`ndcg[at][user]`, the
+ * users in the same order for all): whether a gap is larger than the users' spread makes it.
+ */
+export function compareWithBest(
+  ks: readonly number[],
+  strategies: ReadonlyArray<{ name: string; metrics: RankingMetrics[]; ndcg: number[][] }>,
+): NdcgComparison[] {
+  return ks.flatMap((k, at) => {
+    const best = strategies.reduce((a, b) => (b.metrics[at]!.ndcg > a.metrics[at]!.ndcg ? b : a));
+    return strategies
+      .filter((s) => s !== best)
+      .map((s) => {
+        const { mean, lower, upper } = pairedDifference(best.ndcg[at]!, s.ndcg[at]!);
+        return { k, strategy: s.name, best: best.name, difference: mean, lower, upper };
+      });
+  });
+}
+
+/** "a tie" when the interval holds 0: the data cannot tell the two apart. */
+function verdict(c: NdcgComparison): string {
+  return c.upper < 0 ? "lower" : "a tie";
+}
+
+const signed = (x: number) => (x >= 0 ? "+" : "") + x.toFixed(4);
 
 export const METRICS = ["precision", "recall", "ndcg", "map", "coverage"] as const;
 
@@ -32,6 +70,16 @@ export function evaluationTable(evaluation: Evaluation): string {
     }
     lines.push("");
   });
+  if (evaluation.comparisons.length) {
+    lines.push(`NDCG@k against the best, per user over ${evaluation.users} users (95% interval):`);
+    for (const c of evaluation.comparisons)
+      lines.push(
+        `k=${c.k}`.padEnd(8) +
+          `${c.strategy} - ${c.best}`.padEnd(16) +
+          `${signed(c.difference)} [${signed(c.lower)}, ${signed(c.upper)}]  ${verdict(c)}`,
+      );
+    lines.push("");
+  }
   return lines.join("\n");
 }
 
@@ -55,6 +103,12 @@ export function evaluationHtml(evaluation: Evaluation, title = "Offline evaluati
         (m) =>
           `<tr><td>${escape(s.name)}</td><td>${m.k}</td>${METRICS.map((metric) => `<td>${m[metric].toFixed(4)}</td>`).join("")}</tr>`,
       ),
+    )
+    .join("\n");
+  const comparisons = evaluation.comparisons
+    .map(
+      (c) =>
+        `<tr><td>${escape(c.strategy)} - ${escape(c.best)}</td><td>${c.k}</td><td>${signed(c.difference)}</td><td>${signed(c.lower)} to ${signed(c.upper)}</td><td>${verdict(c)}</td></tr>`,
     )
     .join("\n");
   const settings = evaluation.strategies
@@ -86,6 +140,11 @@ ${charts}
 <table><thead><tr><th>strategy</th><th>k</th>${METRICS.map((m) => `<th>${m}</th>`).join("")}</tr></thead>
 <tbody>
 ${rows}
+</tbody></table>
+<table class="comparisons"><caption>NDCG@k against the best strategy, per user (95% interval)</caption>
+<thead><tr><th>strategy</th><th>k</th><th>difference</th><th>interval</th><th></th></tr></thead>
+<tbody>
+${comparisons}
 </tbody></table>
 <ul>
 ${settings}

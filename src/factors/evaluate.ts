@@ -67,6 +67,11 @@ export interface EvaluationOptions {
   /** Evaluate a seeded sample of at most this many users (every user when absent). */
   maxUsers?: number;
   seed?: number;
+  /**
+   * Each evaluated user's scores, per k: for paired comparisons of two rankers on the same split
+   * (the same users are evaluated whatever the ranker).
+   */
+  onUser?: (user: number, scores: ListScores[]) => void;
 }
 
 /**
@@ -87,7 +92,7 @@ export function evaluateRankerAt(
   { train, test }: Split,
   ranker: Ranker,
   ks: readonly number[],
-  { maxUsers, seed = 1 }: Omit<EvaluationOptions, "k"> = {},
+  { maxUsers, seed = 1, onUser }: Omit<EvaluationOptions, "k"> = {},
 ): RankingMetrics[] {
   const items = train.itemIds;
   const itemsOf = (m: InteractionMatrix, u: number): string[] => {
@@ -104,7 +109,7 @@ export function evaluateRankerAt(
     if (hidden.length === 0) continue;
     const list = ranker(train.userIds[u]!, longest, exclude).slice(0, longest);
     const relevant = new Set(hidden);
-    ks.forEach((k, at) => {
+    const scored = ks.map((k, at) => {
       const totals = perK[at]!;
       list.slice(0, k).forEach((id) => totals.recommended.add(id));
       const scores = scoreList(list, relevant, k);
@@ -112,7 +117,9 @@ export function evaluateRankerAt(
       totals.recall += scores.recall;
       totals.ndcg += scores.ndcg;
       totals.map += scores.map;
+      return scores;
     });
+    onUser?.(u, scored);
     users++;
   }
   let catalog = 0;
@@ -142,12 +149,15 @@ function sampledUsers(test: InteractionMatrix, maxUsers: number | undefined, see
   return users.slice(0, maxUsers).sort((a, b) => a - b);
 }
 
+export interface ListScores {
+  precision: number;
+  recall: number;
+  ndcg: number;
+  map: number;
+}
+
 /** Metrics of one ranked list against the set of relevant items. */
-export function scoreList(
-  list: readonly string[],
-  relevant: ReadonlySet<string>,
-  k: number,
-): { precision: number; recall: number; ndcg: number; map: number } {
+export function scoreList(list: readonly string[], relevant: ReadonlySet<string>, k: number): ListScores {
   let hits = 0;
   let dcg = 0;
   let precisionSum = 0;

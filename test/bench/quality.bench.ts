@@ -24,6 +24,7 @@ import {
 } from "../../src/factors/evaluate";
 import { FactorModel } from "../../src/factors/model";
 import { seededRandom } from "../../src/factors/random";
+import { pairedDifference } from "../../src/stats/paired";
 import { alignedMatrices, InteractionLog, type InteractionMatrix } from "../../src/factors/sparse";
 import { tuneFamily } from "../../src/factors/tune";
 import type { ModelFamily } from "../../src/factors/family";
@@ -107,13 +108,27 @@ function issueSplit(): Split {
   }
 }
 
-function line(label: string, split: Split, ranker: Ranker, seconds?: number, note = ""): number {
-  const m = evaluateRanker(split, ranker, { k: 10 });
+/** NDCG@10 over the split's users, and each user's own (the same users, in the same order, for all). */
+interface Scored {
+  ndcg: number;
+  perUser: number[];
+}
+
+function line(label: string, split: Split, ranker: Ranker, seconds?: number, note = ""): Scored {
+  const perUser: number[] = [];
+  const m = evaluateRanker(split, ranker, { k: 10, onUser: (_u, [scores]) => perUser.push(scores!.ndcg) });
   const time = seconds === undefined ? "" : `  fit ${seconds.toFixed(2)} s`;
   console.log(
     `  ${label.padEnd(34)} NDCG@10 ${m.ndcg.toFixed(4)}  P@10 ${m.precision.toFixed(4)}${time}${note}`,
   );
-  return m.ndcg;
+  return { ndcg: m.ndcg, perUser };
+}
+
+/** "+0.0166 [+0.0093, +0.0239]": b's NDCG@10 minus a's, paired over users, with its 95% interval. */
+function gap(a: Scored, b: Scored): string {
+  const { mean, lower, upper } = pairedDifference(a.perUser, b.perUser);
+  const signed = (x: number) => (x >= 0 ? "+" : "") + x.toFixed(4);
+  return `${signed(mean)} [${signed(lower)}, ${signed(upper)}]`;
 }
 
 function ours(label: string, split: Split, family: ModelFamily, params: Record<string, number>, note = "") {
@@ -130,7 +145,7 @@ function describe(params: Record<string, number>): string {
 }
 
 /** A numpy reference on the same train split; its top-20 lists are scored by the same evaluation. */
-function reference(label: string, split: Split, model: string, params: object): number | undefined {
+function reference(label: string, split: Split, model: string, params: object): Scored | undefined {
   const dir = mkdtempSync(path.join(tmpdir(), "bench-quality-"));
   try {
     const { train } = split;
@@ -170,7 +185,7 @@ function benchQuality(): void {
       `\n${name}: ${matrix.userIds.length} users x ${items} items, ${matrix.values.length} interactions`,
     );
     line("popularity", split, popularityRanker(split.train));
-    const figures: Record<string, number> = {};
+    const figures: Record<string, Scored> = {};
     for (const family of Object.values(FAMILIES)) {
       const defaults = configuredParams(config, family);
       figures[family.name] = ours(
@@ -207,7 +222,7 @@ function benchQuality(): void {
         `  ${`${family.name} tuned, on all interactions`.padEnd(34)} fit ${((performance.now() - all) / 1000).toFixed(2)} s (${config.model.threads} threads)`,
       );
     }
-    let ease: number | undefined;
+    let ease: Scored | undefined;
     if (hasNumpy) {
       const { components, iterations, regularization, alpha, seed } = config.als;
       reference("numpy implicit ALS, our defaults", split, "ials", {
@@ -220,13 +235,17 @@ function benchQuality(): void {
       if (items <= EASE_MAX_ITEMS)
         ease = reference("numpy EASE, lambda 250", split, "ease", { regularization: 250 });
     }
-    const best = Math.max(...Object.values(figures));
+    const best = Math.max(...Object.values(figures).map((f) => f.ndcg));
     const againstEase = ease
-      ? `; best in-process ${best.toFixed(4)} = ${(best / ease).toFixed(3)} of numpy EASE`
+      ? `; best in-process ${best.toFixed(4)} = ${(best / ease.ndcg).toFixed(3)} of numpy EASE`
       : "";
     const pair = (family: string) =>
-      `${family} ${figures[family]!.toFixed(4)} / tuned ${figures[`${family} tuned`]!.toFixed(4)}`;
-    summary.push(`${name}: ${pair("ALS")} vs ${pair("NMF")}; ${pair("EASE")}${againstEase}`);
+      `${family} ${figures[family]!.ndcg.toFixed(4)} / tuned ${figures[`${family} tuned`]!.ndcg.toFixed(4)}`;
+    const alsOverNmf = (suffix: string) => gap(figures[`NMF${suffix}`]!, figures[`ALS${suffix}`]!);
+    summary.push(
+      `${name}: ${pair("ALS")} vs ${pair("NMF")}; ${pair("EASE")}${againstEase}\n` +
+        `    ALS - NMF per user (95% interval): defaults ${alsOverNmf("")}, tuned ${alsOverNmf(" tuned")}`,
+    );
   }
   console.log(
     `\nNDCG@10 summary (targets: ALS above NMF on every data set; the best in-process strategy at EASE or above):\n  ${summary.join("\n  ")}`,

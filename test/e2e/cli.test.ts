@@ -154,6 +154,19 @@ describe("recs command line", () => {
     }
     expect(report.strategies[2].params).toMatchObject({ components: 8 });
     expect(report.strategies[3].params).toEqual({ regularization: 250 });
+    // Every other strategy against the best at each k: on the same users, the mean of the per-user
+    // differences is the difference of the means, inside its interval.
+    const ndcgOf = (name: string, at: number): number =>
+      report.strategies.find((s: { name: string }) => s.name === name).metrics[at].ndcg;
+    expect(report.comparisons).toHaveLength(2 * 3);
+    for (const c of report.comparisons) {
+      const at = [5, 10].indexOf(c.k);
+      for (const s of report.strategies)
+        expect(ndcgOf(c.best, at)).toBeGreaterThanOrEqual(s.metrics[at].ndcg);
+      expect(c.difference).toBeCloseTo(ndcgOf(c.strategy, at) - ndcgOf(c.best, at), 10);
+      expect(c.lower).toBeLessThanOrEqual(c.difference);
+      expect(c.upper).toBeGreaterThanOrEqual(c.difference);
+    }
     for (const name of ["ALS", "EASE"])
       expect(fs.readFileSync(html, "utf8")).toContain(`data-strategy="${name}"`);
     expect(recs(["evaluate", "--events", "events.csv", "--k", "5,x"]).stderr).toMatch(

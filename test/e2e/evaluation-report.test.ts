@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { evaluationHtml, METRICS, type Evaluation } from "../../src/cli/evaluation-report";
+import { evaluationHtml, evaluationTable, METRICS, type Evaluation } from "../../src/cli/evaluation-report";
 import { launchBrowser, offlinePage } from "../support/browser";
 
 const metricsAt = (k: number, level: number) => ({
@@ -32,6 +32,10 @@ const evaluation: Evaluation = {
       trainingSeconds: 0.3,
       metrics: [5, 10, 20].map((k) => metricsAt(k, 0.9)),
     },
+  ],
+  comparisons: [
+    { k: 10, strategy: "POPULAR", best: "ALS", difference: -0.05, lower: -0.07, upper: -0.03 },
+    { k: 10, strategy: "NMF", best: "ALS", difference: -0.025, lower: -0.06, upper: 0.01 },
   ],
 };
 
@@ -86,7 +90,15 @@ describe("the evaluation report", () => {
       expect(heights[2]![at]!).toBeLessThan(heights[1]![at]!);
       expect(heights[1]![at]!).toBeLessThan(heights[0]![at]!);
     }
-    expect(await page.locator("tbody tr").count()).toBe(9);
+    expect(await page.locator("table:not(.comparisons) tbody tr").count()).toBe(9);
+    // Against the best: a gap whose interval holds 0 is called a tie.
+    expect(await page.locator("table.comparisons tbody tr").allInnerTexts()).toEqual([
+      "POPULAR - ALS\t10\t-0.0500\t-0.0700 to -0.0300\tlower",
+      "NMF - ALS\t10\t-0.0250\t-0.0600 to +0.0100\ta tie",
+    ]);
+    expect(evaluationTable(evaluation)).toContain(
+      "k=10    NMF - ALS       -0.0250 [-0.0600, +0.0100]  a tie",
+    );
     expect(blocked).toEqual([]);
     expect(errors).toEqual([]);
   });

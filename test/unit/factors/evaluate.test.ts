@@ -62,7 +62,11 @@ describe("evaluateRanker", () => {
       return userId === "u1" ? ["c", "d"] : ["c", "d"];
     };
     const [trainMatrix, testMatrix] = alignedMatrices(train, test);
-    const m = evaluateRanker({ train: trainMatrix, test: testMatrix }, ranker, { k: 2 });
+    const perUser: Array<[string, number]> = [];
+    const m = evaluateRanker({ train: trainMatrix, test: testMatrix }, ranker, {
+      k: 2,
+      onUser: (u, [scores]) => perUser.push([trainMatrix.userIds[u]!, scores!.ndcg]),
+    });
     expect(m.users).toBe(2);
     expect(excluded).toEqual({ u1: ["a", "b"], u2: ["a"] });
     // u1: hit at rank 1 of 1 relevant; u2: hit at rank 2 of 2 relevant.
@@ -70,6 +74,10 @@ describe("evaluateRanker", () => {
     expect(m.recall).toBeCloseTo((1 + 1 / 2) / 2);
     const u2ndcg = 1 / Math.log2(3) / (1 + 1 / Math.log2(3));
     expect(m.ndcg).toBeCloseTo((1 + u2ndcg) / 2);
+    // Each evaluated user's own scores, for paired comparisons (u3 has nothing held out).
+    expect(perUser.map(([user]) => user)).toEqual(["u1", "u2"]);
+    expect(perUser[0]![1]).toBeCloseTo(1);
+    expect(perUser[1]![1]).toBeCloseTo(u2ndcg);
     expect(m.map).toBeCloseTo((1 + 1 / 2 / 2) / 2);
     expect(m.coverage).toBeCloseTo(2 / 4);
   });
