@@ -142,7 +142,7 @@ ${charts}
 ${rows}
 </tbody></table>
 <table class="comparisons"><caption>NDCG@k against the best strategy, per user (95% interval)</caption>
-<thead><tr><th>strategy</th><th>k</th><th>difference</th><th>interval</th><th></th></tr></thead>
+<thead><tr><th>strategy</th><th>k</th><th>difference</th><th>interval</th><th>verdict</th></tr></thead>
 <tbody>
 ${comparisons}
 </tbody></table>

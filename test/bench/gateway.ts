@@ -9,7 +9,8 @@
  * the constant-resolver server is the median of BENCH_ROUNDS (default 5) more pairs of runs in
  * alternating order, so that load coming and going on a shared machine does not land on one side; the
  * same rounds' ratio of CPU time per request is printed beside it (the load generator shares the cores, so
- * throughput also moves with its share; CPU per request is the cost itself).
+ * throughput also moves with its share; CPU per request is the cost itself), and the p99 target is judged
+ * on the same rounds' median.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -238,6 +239,8 @@ async function main(): Promise<void> {
       ofConstant?: number;
       /** The same rounds' constant-resolver / gateway CPU time per request. */
       ofConstantCpu?: number;
+      /** The gateway's p99 in the same rounds, median. */
+      p99?: number;
     }> = [];
     for (const scenario of RUN) {
       await checkScenario(gateway.url, scenario);
@@ -248,12 +251,14 @@ async function main(): Promise<void> {
       let c: Figures | undefined;
       let ofConstant: number | undefined;
       let ofConstantCpu: number | undefined;
+      let p99: number | undefined;
       if (scenario === "recommendations") {
         await checkScenario(constant.url, scenario);
         c = await warmThenMeasure(constant, scenario);
         line += `\n  constant ${fmt(c)}  (Apollo, constant resolver)\n  ratio    ${(g.rps / c.rps).toFixed(2)} of constant-resolver Apollo (CPU per request: ${(c.cpuUsPerRequest / g.cpuUsPerRequest).toFixed(2)})`;
         const ratios: number[] = [];
         const cpuRatios: number[] = [];
+        const p99s: number[] = [];
         for (let round = 0; round < ROUNDS; round++) {
           const first = round % 2 === 0 ? gateway : constant;
           const a = await measure(first, scenario, SECONDS);
@@ -261,15 +266,18 @@ async function main(): Promise<void> {
           const [ours, theirs] = first === gateway ? [a, b] : [b, a];
           ratios.push(ours.rps / theirs.rps);
           cpuRatios.push(theirs.cpuUsPerRequest / ours.cpuUsPerRequest);
+          p99s.push(ours.p99);
         }
         if (ratios.length) {
           ofConstant = median(ratios);
           line += `\n  rounds   ${ratios.map((r) => r.toFixed(2)).join(" ")} in alternating order: median ${ofConstant.toFixed(2)}`;
           ofConstantCpu = median(cpuRatios);
           line += `\n  by CPU   ${cpuRatios.map((r) => r.toFixed(2)).join(" ")} (constant's CPU per request / ours): median ${ofConstantCpu.toFixed(2)}`;
+          p99 = median(p99s);
+          line += `\n  p99      ${p99s.map((r) => r.toFixed(1)).join(" ")} ms (ours, the same rounds): median ${p99.toFixed(1)} ms`;
         } else ofConstant = g.rps / c.rps;
       }
-      results.push({ scenario, gateway: g, minimal: m, constant: c, ofConstant, ofConstantCpu });
+      results.push({ scenario, gateway: g, minimal: m, constant: c, ofConstant, ofConstantCpu, p99 });
       console.log(line);
     }
     minimal.process.kill("SIGTERM");
@@ -296,8 +304,10 @@ async function main(): Promise<void> {
       console.log(
         `  recommendations >= 0.8 of constant-resolver Apollo: ${ofConstant >= 0.8 ? "met" : "MISSED"} (${ofConstant.toFixed(2)}${recs.ofConstantCpu === undefined ? "" : `; by CPU per request ${recs.ofConstantCpu.toFixed(2)}`})`,
       );
+      // Like the ratio, judged on the rounds (one run's p99 is the noisiest figure it prints).
+      const p99 = recs.p99 ?? recs.gateway.p99;
       console.log(
-        `  recommendations p99 < 15 ms: ${recs.gateway.p99 < 15 ? "met" : "MISSED"} (${recs.gateway.p99.toFixed(1)} ms)`,
+        `  recommendations p99 < 15 ms: ${p99 < 15 ? "met" : "MISSED"} (${p99.toFixed(1)} ms${recs.p99 === undefined ? "" : `, median of the rounds; the first run ${recs.gateway.p99.toFixed(1)} ms`})`,
       );
       console.log(
         `  >= 60% of the minimal server: ${ratio >= 0.6 ? "met" : "MISSED"} (${(ratio * 100).toFixed(0)}%)`,
