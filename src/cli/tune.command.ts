@@ -48,7 +48,12 @@ export const run: Run = (values) =>
       const { best } = search;
       console.log(`${family} best: ${describeSettings(best.params)} -> NDCG@10 ${best.ndcg.toFixed(4)}`);
       if (values["no-train"]) continue;
-      const tuned = { ...best, trials: search.trials.length, tunedAt: new Date().toISOString() };
+      const tuned = {
+        ...best,
+        splitSeed: seed,
+        trials: search.trials.length,
+        tunedAt: new Date().toISOString(),
+      };
       const { seconds: _seconds, ...stored } = tuned;
       itemCategories ??= await app.stores.items.categories();
       const trained = await trainModel(app, {

@@ -32,6 +32,8 @@ export interface TunedSettings<P extends FactorParams = FactorParams> {
   params: P;
   /** NDCG@10 of the winner on the tuning run's validation split. */
   ndcg: number;
+  /** That split's seed (absent in manifests before 2026-12), so the gate can judge on another. */
+  splitSeed?: number;
   trials: number;
   tunedAt: string;
 }

@@ -80,13 +80,10 @@ export async function trainThroughGate(
 ): Promise<GatedTrainingReport> {
   const log = options.log ?? (() => undefined);
   const validationStarted = Date.now();
-  const split = splitPerUser(
-    interactions,
-    options.trainFraction ?? VALIDATION.trainFraction,
-    options.params.seed,
-  );
+  const splitSeed = validationSeed(options);
+  const split = splitPerUser(interactions, options.trainFraction ?? VALIDATION.trainFraction, splitSeed);
   log(
-    `validation split: ${split.train.values.length} train, ${split.test.values.length} held-out interactions`,
+    `validation split (seed ${splitSeed}): ${split.train.values.length} train, ${split.test.values.length} held-out interactions`,
   );
   const evaluation = {
     k: VALIDATION.k,
@@ -154,6 +151,15 @@ export async function trainThroughGate(
       modelSizeBytes,
     },
   };
+}
+
+/**
+ * The validation split's seed: the model's, except when that split is the one `recs tune` chose these
+ * settings on, where the search's winner would pass the gate by construction (it was picked for scoring
+ * best there).
+ */
+function validationSeed({ params, tuned }: GatedTrainingOptions): number {
+  return tuned?.splitSeed === params.seed ? params.seed + 1 : params.seed;
 }
 
 /**

@@ -175,7 +175,7 @@ describe("recs command line", () => {
   });
 
   it("tunes a model with a seeded search, prints every trial and the best, and keeps the winner's settings", () => {
-    const out = recs(["tune", "--model", "als", "--trials", "3", "--seed", "5", "--force"], {
+    const out = recs(["tune", "--model", "als", "--trials", "3", "--seed", "42", "--force"], {
       ALS_COMPONENTS: "8",
       ALS_ITERATIONS: "3",
     });
@@ -192,6 +192,8 @@ describe("recs command line", () => {
     // Settings the environment sets are not searched: every trial keeps 8 components and 3 epochs.
     expect(out.stdout.match(/(trial \d|screen): components 8, iterations 3,/g)).toHaveLength(6);
     expect(out.stdout).toMatch(/saved \S+ to .* as latest/);
+    // The search chose on seed 42's split, the model's own seed: the gate judges on another.
+    expect(out.stdout).toMatch(/^validation split \(seed 43\)/m);
     expect(recs(["tune", "--model", "svd"]).stderr).toMatch(/--model must be one of nmf, als, ease, all/);
   });
 

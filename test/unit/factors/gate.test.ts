@@ -111,4 +111,31 @@ describe("trainThroughGate", () => {
     expect(forced.decision.forced).toBe(true);
     expect(await store.latestVersion()).toBe(forced.version);
   });
+
+  it("judges settings recs tune found on another split than the one the search chose them on", async () => {
+    const run = async (splitSeed?: number) => {
+      const lines: string[] = [];
+      const tuned = { params: good, ndcg: 0.5, splitSeed, trials: 3, tunedAt: "2026-12-01T00:00:00.000Z" };
+      const report = await trainThroughGate(data, tempStore(), {
+        params: good,
+        tuned: splitSeed === undefined ? undefined : tuned,
+        allowedNdcgDrop: 0.02,
+        force: false,
+        keep: 1,
+        log: (l) => lines.push(l),
+      });
+      return {
+        ndcg: report.figures.candidateNdcg,
+        split: lines.find((l) => l.startsWith("validation split"))!,
+      };
+    };
+    const untuned = await run();
+    expect(untuned.split).toMatch(/^validation split \(seed 42\)/);
+    // Tuned on the model seed's split: the gate moves to the next seed, and so to other figures.
+    const sameSplit = await run(42);
+    expect(sameSplit.split).toMatch(/^validation split \(seed 43\)/);
+    expect(sameSplit.ndcg).not.toBe(untuned.ndcg);
+    // Tuned on another split: the model seed's split is already another one.
+    expect((await run(7)).split).toMatch(/^validation split \(seed 42\)/);
+  });
 });
