@@ -56,10 +56,10 @@ export const run: Run = async (values) => {
   const split = await readSplit(values, seed);
   const config = loadConfig();
   /** Each strategy's NDCG per k and user, for the paired comparisons. */
-  const ndcg = new Map<string, number[][]>();
+  const perUserNdcg = new Map<string, number[][]>();
   const evaluate = (name: string, ranker: Ranker) => {
     const perUser = ks.map((): number[] => []);
-    ndcg.set(name, perUser);
+    perUserNdcg.set(name, perUser);
     const onUser = (_user: number, scores: ListScores[]) =>
       scores.forEach((s, at) => perUser[at]!.push(s.ndcg));
     return evaluateRankerAt(split, ranker, ks, { maxUsers, seed, onUser });
@@ -94,7 +94,7 @@ export const run: Run = async (values) => {
     strategies,
     comparisons: compareWithBest(
       ks,
-      strategies.map((s) => ({ ...s, ndcg: ndcg.get(s.name)! })),
+      strategies.map((s) => ({ ...s, perUserNdcg: perUserNdcg.get(s.name)! })),
     ),
   };
   if (values.html) await writeFile(String(values.html), evaluationHtml(evaluation));

@@ -1,6 +1,6 @@
 import type { RankingMetrics } from "../factors/model";
 import { describeSettings } from "../jobs/train";
-import { pairedDifference } from "../stats/paired";
+import { formatInterval, pairedDifference, signed } from "../stats/paired";
 
 /** One strategy's figures in an evaluation: its settings, training time and metrics at each k. */
 export interface StrategyEvaluation {
@@ -30,19 +30,20 @@ export interface Evaluation {
 }
 
 /**
- * Each strategy against the best at each k, from every strategy's per-user NDCG (`ndcg[at][user]`, the
- * users in the same order for all): whether a gap is larger than the users' spread makes it.
+ * Each strategy against the best at each k, from every strategy's per-user NDCG
+ * (`perUserNdcg[at][user]`, the users in the same order for all): whether a gap is larger than the
+ * users' spread makes it.
  */
 export function compareWithBest(
   ks: readonly number[],
-  strategies: ReadonlyArray<{ name: string; metrics: RankingMetrics[]; ndcg: number[][] }>,
+  strategies: ReadonlyArray<{ name: string; metrics: RankingMetrics[]; perUserNdcg: number[][] }>,
 ): NdcgComparison[] {
   return ks.flatMap((k, at) => {
     const best = strategies.reduce((a, b) => (b.metrics[at]!.ndcg > a.metrics[at]!.ndcg ? b : a));
     return strategies
       .filter((s) => s !== best)
       .map((s) => {
-        const { mean, lower, upper } = pairedDifference(best.ndcg[at]!, s.ndcg[at]!);
+        const { mean, lower, upper } = pairedDifference(best.perUserNdcg[at]!, s.perUserNdcg[at]!);
         return { k, strategy: s.name, best: best.name, difference: mean, lower, upper };
       });
   });
@@ -52,8 +53,6 @@ export function compareWithBest(
 function verdict(c: NdcgComparison): string {
   return c.upper < 0 ? "lower" : "a tie";
 }
-
-const signed = (x: number) => (x >= 0 ? "+" : "") + x.toFixed(4);
 
 export const METRICS = ["precision", "recall", "ndcg", "map", "coverage"] as const;
 
@@ -76,7 +75,7 @@ export function evaluationTable(evaluation: Evaluation): string {
       lines.push(
         `k=${c.k}`.padEnd(8) +
           `${c.strategy} - ${c.best}`.padEnd(16) +
-          `${signed(c.difference)} [${signed(c.lower)}, ${signed(c.upper)}]  ${verdict(c)}`,
+          `${formatInterval(c.difference, c.lower, c.upper)}  ${verdict(c)}`,
       );
     lines.push("");
   }

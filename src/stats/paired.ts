@@ -31,3 +31,13 @@ export function pairedDifference(
   const half = n > 1 ? normalQuantile(0.5 + confidence / 2) * Math.sqrt(squares / (n - 1) / n) : Infinity;
   return { mean, lower: mean - half, upper: mean + half, n };
 }
+
+/** A difference with its sign, to four decimals: "+0.0166", "-0.0071". */
+export function signed(x: number): string {
+  return (x >= 0 ? "+" : "") + x.toFixed(4);
+}
+
+/** "+0.0166 [+0.0069, +0.0264]": a difference and its interval, as tables print them. */
+export function formatInterval(difference: number, lower: number, upper: number): string {
+  return `${signed(difference)} [${signed(lower)}, ${signed(upper)}]`;
+}

@@ -24,7 +24,7 @@ import {
 } from "../../src/factors/evaluate";
 import { FactorModel } from "../../src/factors/model";
 import { seededRandom } from "../../src/factors/random";
-import { pairedDifference } from "../../src/stats/paired";
+import { formatInterval, pairedDifference } from "../../src/stats/paired";
 import { alignedMatrices, InteractionLog, type InteractionMatrix } from "../../src/factors/sparse";
 import { tuneFamily } from "../../src/factors/tune";
 import type { ModelFamily } from "../../src/factors/family";
@@ -127,8 +127,7 @@ function line(label: string, split: Split, ranker: Ranker, seconds?: number, not
 /** "+0.0166 [+0.0093, +0.0239]": b's NDCG@10 minus a's, paired over users, with its 95% interval. */
 function gap(a: Scored, b: Scored): string {
   const { mean, lower, upper } = pairedDifference(a.perUser, b.perUser);
-  const signed = (x: number) => (x >= 0 ? "+" : "") + x.toFixed(4);
-  return `${signed(mean)} [${signed(lower)}, ${signed(upper)}]`;
+  return formatInterval(mean, lower, upper);
 }
 
 function ours(label: string, split: Split, family: ModelFamily, params: Record<string, number>, note = "") {
