@@ -9,6 +9,42 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { argv, exit, stderr, stdout } from "node:process";
 import { gzipSync } from "node:zlib";
 
+/**
+ * graphql is imported as "graphql" (its ES module build, by mainFields) and by CommonJS file
+ * ("graphql/execution/execute.js" from graphql-jit, "graphql/language/parser" from graphql-armor): two
+ * copies of graphql in one bundle, whose errors and types are not each other's instances. File imports
+ * are taken from the ES module files too.
+ */
+const oneGraphql = {
+  name: "one-graphql",
+  setup(build) {
+    build.onResolve({ filter: /^graphql\/.+/ }, ({ path, kind, resolveDir }) =>
+      path.endsWith(".mjs")
+        ? undefined
+        : build.resolve(path.replace(/(\.js)?$/, ".mjs"), { kind, resolveDir }),
+    );
+  },
+};
+
+/**
+ * graphql-jit loads fast-json-stringify (and with it ajv) for its customJSONSerializer option, which the
+ * gateway never sets (Apollo serialises responses): a third of a megabyte the Lambda would parse at
+ * every cold start. In its place, a module that fails loudly if that option is ever used.
+ */
+const unusedJsonSerializer = {
+  name: "unused-json-serializer",
+  setup(build) {
+    build.onResolve({ filter: /^fast-json-stringify$/ }, () => ({
+      path: "fast-json-stringify",
+      namespace: "unused",
+    }));
+    build.onLoad({ filter: /.*/, namespace: "unused" }, () => ({
+      contents:
+        'module.exports = () => { throw new Error("fast-json-stringify is not bundled: graphql-jit\'s customJSONSerializer is not supported"); };',
+    }));
+  },
+};
+
 const targets = {
   lambda: {
     entryPoints: { lambda: "src/lambda.ts", retrain: "src/retrain.ts" },
@@ -25,6 +61,7 @@ const targets = {
     // The embedded local DynamoDB never runs on Lambda. class-validator is not a dependency: type-graphql
     // imports it lazily, only with `validate: true`, which the schema never sets (src/graphql/schema.ts).
     external: ["dynalite", "class-validator"],
+    plugins: [oneGraphql, unusedJsonSerializer],
     // What each bundle is made of (dist/lambda.meta.json): the tests check what stays out of it.
     metafile: true,
     // esbuild exports through getters, which OpenTelemetry's Lambda instrumentation (the ADOT layer)

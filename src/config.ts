@@ -34,7 +34,8 @@ export interface Config {
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   http: { host: string; port: number; corsOrigins: string[] | true; maxBodyBytes: number };
   /** What a browser sees at GET /graphql: GraphiQL from installed assets, Apollo Sandbox (CDN), or nothing. */
-  graphql: { landingPage: LandingPage; introspection: boolean };
+  /** compile: repeated operations run as graphql-jit code (off: every operation through graphql-js). */
+  graphql: { landingPage: LandingPage; introspection: boolean; compile: boolean };
   /** The operator dashboard at /dashboard (its data comes from /graphql, behind API_KEYS like any query). */
   dashboard: boolean;
   aws: { region: string };
@@ -279,6 +280,7 @@ export function loadConfig(env: Env = process.env): Config {
     graphql: {
       landingPage: r.landingPage("LANDING_PAGE", production ? "off" : "graphiql"),
       introspection: r.bool("INTROSPECTION", !production),
+      compile: r.bool("GRAPHQL_COMPILE", true),
     },
     dashboard: r.bool("DASHBOARD", !production),
     aws: { region: r.str("AWS_REGION", "us-east-1") },

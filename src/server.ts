@@ -6,6 +6,7 @@ import {
 } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import type { Config } from "./config";
+import { compiledExecution } from "./graphql/compiled-execution";
 import type { GraphQLContext } from "./graphql/context";
 import { formatError } from "./graphql/errors";
 import { buildGatewaySchema } from "./graphql/schema";
@@ -19,7 +20,9 @@ import { queryLimitProtection } from "./security/query-limits";
 export function createApolloServer(config: Config): ApolloServer<GraphQLContext> {
   const limits = queryLimitProtection();
   return new ApolloServer<GraphQLContext>({
-    schema: buildGatewaySchema(),
+    ...(config.graphql.compile
+      ? { gateway: compiledExecution({ schema: buildGatewaySchema() }) }
+      : { schema: buildGatewaySchema() }),
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     introspection: config.graphql.introspection,

@@ -211,6 +211,18 @@ describe("serverless package: CloudFormation template", () => {
     expect(inputs.filter((i) => /node_modules\/(class-validator|libphonenumber-js)\//.test(i))).toEqual([]);
   });
 
+  it("holds one copy of graphql and not graphql-jit's unused JSON serializer", () => {
+    const meta = JSON.parse(fs.readFileSync(path.join(ROOT, "dist/lambda.meta.json"), "utf8")) as {
+      inputs: Record<string, unknown>;
+    };
+    const inputs = Object.keys(meta.inputs);
+    expect(inputs).toContain("node_modules/graphql-jit/dist/execution.js");
+    const graphql = inputs.filter((i) => i.startsWith("node_modules/graphql/"));
+    expect(graphql).toContain("node_modules/graphql/execution/execute.mjs");
+    expect(graphql.filter((i) => !i.endsWith(".mjs"))).toEqual([]);
+    expect(inputs.filter((i) => /node_modules\/(fast-json-stringify|ajv)/.test(i))).toEqual([]);
+  });
+
   it("exports the handlers as plain writable properties, which the ADOT layer's Lambda instrumentation wraps", async () => {
     const probe = `for (const f of ["lambda", "retrain"]) {
       const d = Object.getOwnPropertyDescriptor(require("./dist/" + f + ".js"), "handler");

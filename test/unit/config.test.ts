@@ -30,12 +30,17 @@ describe("loadConfig", () => {
     expect(loadConfig({ STAGE: "prod", DASHBOARD: "true" }).dashboard).toBe(true);
   });
 
+  it("turns compiled GraphQL execution off with GRAPHQL_COMPILE=false", () => {
+    expect(loadConfig({ GRAPHQL_COMPILE: "false" }).graphql.compile).toBe(false);
+    expect(loadConfig({ STAGE: "prod" }).graphql.compile).toBe(true);
+  });
+
   it("behaves as production on Lambda: real DynamoDB, no overrides, no Sandbox, no user cache", () => {
     const config = loadConfig({ AWS_LAMBDA_FUNCTION_NAME: "recs" });
     expect(config).toMatchObject({ stage: "prod", production: true, onLambda: true });
     expect(config.dynamo.embedded).toBe(false);
     expect(config.router.allowOverride).toBe(false);
-    expect(config.graphql).toEqual({ landingPage: "off", introspection: false });
+    expect(config.graphql).toEqual({ landingPage: "off", introspection: false, compile: true });
     expect(config.dashboard).toBe(false);
     expect(config.users.cacheSeconds).toBe(0);
     expect(config.metrics.sink).toBe("emf");

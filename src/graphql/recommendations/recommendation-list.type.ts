@@ -16,12 +16,14 @@ export class ScoredItem {
   @Field(() => Int, { description: "1 for the best item." })
   rank: number;
 
+  // A rejected promise when the catalog could not be read, reported as this field's error. Not simple:
+  // graphql-jit awaits what a resolver returns, but reads a field without one as a plain value.
   @Field(() => Item, {
     nullable: true,
     description: "Catalog data; null when the item is not in the catalog.",
+    simple: false,
   })
-  // A function when the catalog could not be read: graphql-js calls it, and reports its error here.
-  item?: Item | null | (() => Promise<never>);
+  item?: Item | null | Promise<never>;
 }
 
 @ObjectType({ description: "A list as served, with who served it.", simpleResolvers: true })

@@ -63,11 +63,10 @@ async function served(ctx: GraphQLContext, list: ServedList): Promise<Recommenda
   ctx.served.push({ strategy: list.strategy, fallbackFrom: list.fallbackFrom });
   const ids = list.items.map((item) => item.itemId);
   // All cached, the usual case: no loader batch and none of its promises (a tenth of a request's own
-  // cost in the benchmark). A failed read is an error on each item's field only, as graphql-js
-  // reports a throwing getter.
+  // cost in the benchmark). A failed read is an error on each item's field only.
   const catalog =
     ctx.app.stores.items.cachedMany(ids) ??
-    (await ctx.loaders.items.load(ids).catch((error: unknown) => () => Promise.reject(error)));
+    (await ctx.loaders.items.load(ids).catch((error: unknown) => ({ error })));
   return {
     recommendationId: list.recommendationId,
     strategy: list.strategy,
@@ -78,7 +77,17 @@ async function served(ctx: GraphQLContext, list: ServedList): Promise<Recommenda
       itemId: item.itemId,
       score: item.score,
       rank: index + 1,
-      item: typeof catalog === "function" ? catalog : toItem(catalog[index] ?? null),
+      item: "error" in catalog ? failedField(catalog.error) : toItem(catalog[index] ?? null),
     })),
   };
+}
+
+/**
+ * A rejected promise, which the executor awaits and reports as the field's error; marked handled here
+ * so that a query that does not select the field leaves no unhandled rejection.
+ */
+function failedField(error: unknown): Promise<never> {
+  const failed = Promise.reject(error);
+  failed.catch(() => undefined);
+  return failed;
 }
