@@ -1,6 +1,9 @@
 import type { ApolloServerOptionsWithGateway, BaseContext } from "@apollo/server";
 import {
+  BREAK,
   execute,
+  visit,
+  type DocumentNode,
   GraphQLError,
   printSchema,
   type ExecutionResult,
@@ -58,6 +61,10 @@ export function compiledExecution({
       runs.set(operation, seen + 1);
       return undefined;
     }
+    if (hasJitMarker(document)) {
+      runs.set(operation, Number.NEGATIVE_INFINITY);
+      return undefined;
+    }
     const made = compileQuery(schema, document, request.operationName);
     if (isCompiledQuery(made)) runs.set(operation, made);
     // What graphql-jit cannot compile stays with graphql-js for good.
@@ -113,4 +120,25 @@ function offsetOf(body: string, { line, column }: SourceLocation): number {
   let start = 0;
   for (let at = 1; at < line && lineStarts.exec(body); at++) start = lineStarts.lastIndex;
   return start + column - 1;
+}
+
+/**
+ * graphql-jit writes a document's literal arguments into the code it generates as JSON, then turns the
+ * placeholders it uses for NaN, ±Infinity and dates (strings starting "__MAGIC_") back into code by text
+ * replacement, also inside a client's own strings: `item(id: "__MAGIC_DATE__<its suffix>0)||f()||(0")`
+ * would become `new Date(0)||f()||(0)`, code run on the server. A document with such a string is left to
+ * graphql-js (no real client sends one). The decoded values are checked, so escapes do not hide it.
+ */
+function hasJitMarker(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    StringValue(node) {
+      if (node.value.includes("__MAGIC_")) {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }

@@ -131,6 +131,23 @@ describe("compiled execution", () => {
     expect(vi.mocked(compileQuery).mock.calls.length).toBe(compilations + 1);
   });
 
+  it("never compiles a string that graphql-jit would turn into code", async () => {
+    // graphql-jit's placeholder for dates, as it is in its source; escaped in the second document.
+    const marker = "__MAGIC_DATE__33a9e76d_02e0_4128_8e92_3530ad3da74d";
+    const payload = "0)&&(globalThis.injected=1)&&(0";
+    const documents = [
+      `{ item(id: "${marker}${payload}") { id } }`,
+      `{ popularItems(filter: { category: "\\u005F${marker.slice(1)}${payload}" }) { strategy } }`,
+    ];
+    const compilations = vi.mocked(compileQuery).mock.calls.length;
+    for (const query of documents) {
+      const reference = await answer(interpreted, { query });
+      for (let run = 0; run < 3; run++) expect(await answer(compiled, { query })).toEqual(reference);
+    }
+    expect((globalThis as { injected?: number }).injected).toBeUndefined();
+    expect(vi.mocked(compileQuery).mock.calls.length).toBe(compilations);
+  });
+
   it("runs a mutation compiled, once per request", async () => {
     const request = {
       query: "mutation E($input: EventInput!) { recordEvent(input: $input) { eventId duplicate } }",
