@@ -33,8 +33,10 @@ export interface Config {
   onLambda: boolean;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   http: { host: string; port: number; corsOrigins: string[] | true; maxBodyBytes: number };
-  /** What a browser sees at GET /graphql: GraphiQL from installed assets, Apollo Sandbox (CDN), or nothing. */
-  /** compile: repeated operations run as graphql-jit code (off: every operation through graphql-js). */
+  /**
+   * landingPage: what a browser sees at GET /graphql (GraphiQL from installed assets, Apollo Sandbox from
+   * its CDN, or nothing); compile: repeated operations run as graphql-jit code (off: all through graphql-js).
+   */
   graphql: { landingPage: LandingPage; introspection: boolean; compile: boolean };
   /** The operator dashboard at /dashboard (its data comes from /graphql, behind API_KEYS like any query). */
   dashboard: boolean;
