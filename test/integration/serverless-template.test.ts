@@ -36,6 +36,7 @@ const OPTIONAL_PARAMS = {
   personalize: "true",
   dashboard: "true",
   landingPage: "graphiql",
+  graphqlCompile: "false",
 };
 
 type Json = Record<string, unknown>;
@@ -250,7 +251,7 @@ describe("serverless package: CloudFormation template", () => {
     });
   });
 
-  it("routes the dashboard and the pages' assets to the GraphQL function only when their parameters say so", () => {
+  it("routes the dashboard and the pages' assets to the GraphQL function only when their parameters say so, and passes the page and executor switches on", () => {
     const routes = (t: Template) =>
       ofType(t, "AWS::ApiGatewayV2::Route").map(([, r]) => r.Properties.RouteKey as string);
     expect(routes(base.template)).not.toContain("GET /dashboard");
@@ -269,8 +270,16 @@ describe("serverless package: CloudFormation template", () => {
     }
     const env = (t: Template) =>
       (t.Resources.GraphqlLambdaFunction!.Properties.Environment as { Variables: Json }).Variables;
-    expect(env(base.template)).toMatchObject({ DASHBOARD: "false", LANDING_PAGE: "off" });
-    expect(env(full.template)).toMatchObject({ DASHBOARD: "true", LANDING_PAGE: "graphiql" });
+    expect(env(base.template)).toMatchObject({
+      DASHBOARD: "false",
+      LANDING_PAGE: "off",
+      GRAPHQL_COMPILE: "true",
+    });
+    expect(env(full.template)).toMatchObject({
+      DASHBOARD: "true",
+      LANDING_PAGE: "graphiql",
+      GRAPHQL_COMPILE: "false",
+    });
   });
 
   it("sets CORS only from the allow-list parameter, allowing every header the README asks browsers to send", () => {
