@@ -19,10 +19,9 @@ import { queryLimitProtection } from "./security/query-limits";
  */
 export function createApolloServer(config: Config): ApolloServer<GraphQLContext> {
   const limits = queryLimitProtection();
+  const schema = buildGatewaySchema();
   return new ApolloServer<GraphQLContext>({
-    ...(config.graphql.compile
-      ? { gateway: compiledExecution({ schema: buildGatewaySchema() }) }
-      : { schema: buildGatewaySchema() }),
+    ...(config.graphql.compile ? { gateway: compiledExecution({ schema }) } : { schema }),
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     introspection: config.graphql.introspection,

@@ -40,6 +40,14 @@ const OPTIONAL_PARAMS = {
 };
 
 type Json = Record<string, unknown>;
+
+/** The files esbuild put in the Lambda bundles (the build's metafile). */
+function bundleInputs(): string[] {
+  const meta = JSON.parse(fs.readFileSync(path.join(ROOT, "dist/lambda.meta.json"), "utf8")) as {
+    inputs: Record<string, unknown>;
+  };
+  return Object.keys(meta.inputs);
+}
 interface Template {
   Resources: Record<string, { Type: string; Condition?: string; Properties: Json }>;
 }
@@ -204,19 +212,13 @@ describe("serverless package: CloudFormation template", () => {
   });
 
   it("leaves class-validator out of the API bundle (type-graphql imports it only when validating)", () => {
-    const meta = JSON.parse(fs.readFileSync(path.join(ROOT, "dist/lambda.meta.json"), "utf8")) as {
-      inputs: Record<string, unknown>;
-    };
-    const inputs = Object.keys(meta.inputs);
+    const inputs = bundleInputs();
     expect(inputs.some((i) => i.includes("node_modules/type-graphql/"))).toBe(true);
     expect(inputs.filter((i) => /node_modules\/(class-validator|libphonenumber-js)\//.test(i))).toEqual([]);
   });
 
   it("holds one copy of graphql and not graphql-jit's unused JSON serializer", () => {
-    const meta = JSON.parse(fs.readFileSync(path.join(ROOT, "dist/lambda.meta.json"), "utf8")) as {
-      inputs: Record<string, unknown>;
-    };
-    const inputs = Object.keys(meta.inputs);
+    const inputs = bundleInputs();
     expect(inputs).toContain("node_modules/graphql-jit/dist/execution.js");
     const graphql = inputs.filter((i) => i.startsWith("node_modules/graphql/"));
     expect(graphql).toContain("node_modules/graphql/execution/execute.mjs");
