@@ -154,12 +154,13 @@ export async function trainThroughGate(
 }
 
 /**
- * The validation split's seed: the model's, except when that split is the one `recs tune` chose these
- * settings on, where the search's winner would pass the gate by construction (it was picked for scoring
- * best there).
+ * The validation split's seed: the model's (0 for EASE, which has no seed setting), except when that
+ * split is the one `recs tune` chose these settings on, where the search's winner would pass the gate by
+ * construction (it was picked for scoring best there).
  */
 function validationSeed({ params, tuned }: GatedTrainingOptions): number {
-  return tuned?.splitSeed === params.seed ? params.seed + 1 : params.seed;
+  const seed = params.seed ?? 0;
+  return tuned !== undefined && tuned.splitSeed === seed ? seed + 1 : seed;
 }
 
 /**

@@ -7,6 +7,8 @@ import { trainThroughGate } from "../../../src/jobs/gated-training";
 import { interactionMatrix } from "../../../src/factors/sparse";
 import { nmf } from "../../../src/nmf/train";
 import { createModelStore } from "../../../src/factors/store";
+import { ease } from "../../../src/ease/train";
+import type { EaseParams } from "../../../src/ease/types";
 import type { NmfParams } from "../../../src/nmf/types";
 import { plantedInteractions } from "./planted-data";
 
@@ -137,5 +139,21 @@ describe("trainThroughGate", () => {
     expect(sameSplit.ndcg).not.toBe(untuned.ndcg);
     // Tuned on another split: the model seed's split is already another one.
     expect((await run(7)).split).toMatch(/^validation split \(seed 42\)/);
+  });
+
+  it("splits EASE's data, which has no seed setting, with seed 0", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "ease-gate-"));
+    dirs.push(dir);
+    const lines: string[] = [];
+    // EASE's configured settings are its λ alone (configuredParams reads the family's paramNames).
+    const params = { regularization: 100 } as unknown as EaseParams;
+    await trainThroughGate(data, createModelStore(dir, ease), {
+      params,
+      allowedNdcgDrop: 0.02,
+      force: false,
+      keep: 1,
+      log: (l) => lines.push(l),
+    });
+    expect(lines.find((l) => l.startsWith("validation split"))).toMatch(/^validation split \(seed 0\)/);
   });
 });
